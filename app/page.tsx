@@ -1,0 +1,37 @@
+import { WEFT_VERSION } from "@/lib/version";
+
+const loop = [
+  ["Discover", "GET /api/connectors?detail=summary", "A compact catalog of every block, small enough for a system prompt."],
+  ["Edit", "POST /api/workflows/:id/operations", "A batch of edit ops. Bad ops are skipped and explained, never the whole batch."],
+  ["Run", "POST /api/workflows/:id/run", "Durable on PostgreSQL: runs survive crashes, deploys and restarts."],
+  ["Read", "GET /api/runs/:runId/logs", "One entry per block attempt, secrets redacted."],
+] as const;
+
+export default function HomePage() {
+  return (
+    <main className="mx-auto max-w-4xl px-6 py-16">
+      <header className="flex items-baseline justify-between">
+        <h1 className="text-3xl font-semibold tracking-tight">Weft</h1>
+        <span className="rounded bg-stone-200 px-2 py-0.5 font-mono text-xs text-stone-600">v{WEFT_VERSION}</span>
+      </header>
+      <p className="mt-4 max-w-2xl text-lg text-stone-600">
+        Durable workflows that LLM agents and teams build together. People edit on a canvas; agents edit through one
+        patch endpoint that applies what it can and explains what it skipped.
+      </p>
+      <ol className="mt-10 grid gap-4 sm:grid-cols-2">
+        {loop.map(([step, route, text], i) => (
+          <li key={step} className="rounded-lg border border-stone-200 bg-white p-5 shadow-sm">
+            <div className="text-sm font-medium text-stone-500">
+              {i + 1}. {step}
+            </div>
+            <code className="mt-2 block font-mono text-sm text-indigo-700">{route}</code>
+            <p className="mt-2 text-sm text-stone-600">{text}</p>
+          </li>
+        ))}
+      </ol>
+      <footer className="mt-12 text-sm text-stone-500">
+        Service status: <a className="text-indigo-700 underline" href="/health">/health</a>
+      </footer>
+    </main>
+  );
+}

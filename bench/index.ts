@@ -1,0 +1,4 @@
+/** Runs every benchmark (`npm run bench`); each prints its own figures. */
+import { benchEngine } from "./engine";
+
+await benchEngine();

@@ -1,0 +1,72 @@
+/**
+ * Every environment variable Weft reads, validated once with zod (STYLE: one module).
+ * `loadConfig` throws a ConfigError naming each bad variable; `.env.example` lists them all.
+ */
+import { z } from "zod";
+
+const flag = z
+  .enum(["0", "1", "true", "false"])
+  .transform((v) => v === "1" || v === "true");
+
+const port = z.coerce.number().int().min(1).max(65_535);
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** PostgreSQL connection string. Unset: `npm start` boots an embedded server under `.data/`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /** Port of the web app. */
+  PORT: port.default(3000),
+  /** The app's public URL: better-auth's base URL and the allowed Origin of cookie requests. */
+  WEFT_BASE_URL: z.url().optional(),
+  /** Signs sessions (better-auth). `npm start` generates a development one under `.data/`. */
+  BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** 32 bytes, base64: encrypts org secrets at rest (AES-256-GCM). Generated under `.data/` by `npm start`. */
+  WEFT_SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded as base64")
+    .optional(),
+  /** Who may sign up: open (default), closed (first user only), invite (pending invitation only). */
+  WEFT_SIGNUP: z.enum(["open", "closed", "invite"]).default("open"),
+  /** Requests per minute per (organization, principal) on the control plane. */
+  WEFT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
+  WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
+  /** Runs one worker process executes at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Where `npm start` keeps local state: the embedded database and development secrets. */
+  WEFT_DATA_DIR: z.string().default(".data"),
+  /** Port of the embedded PostgreSQL that `npm start` boots when DATABASE_URL is unset. */
+  WEFT_EMBEDDED_PG_PORT: port.default(54329),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      "Invalid environment:\n" + problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n") +
+        "\nSee .env.example for every variable and its default.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment; empty strings count as unset. Throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ConfigSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "environment"), message: issue.message })),
+  );
+}
+
+/** The app's public URL, from WEFT_BASE_URL or the port. */
+export function baseUrl(config: Config): string {
+  return (config.WEFT_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
+}

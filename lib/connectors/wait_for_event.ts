@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { defineConnector } from "@/lib/engine/connector";
+
+/** A durable wait for an event sent to the run or to the org with a matching key (DESIGN §4). */
+export const waitForEvent = defineConnector({
+  type: "wait_for_event",
+  name: "Wait for event",
+  description:
+    "Pauses the run until an event arrives: sent to this run, or to the organization with a matching key. Takes the timeout handle when timeout_seconds pass first.",
+  category: "waits",
+  kind: "wait",
+  params: z
+    .object({
+      event: z.string().min(1).max(200).describe("Event name to wait for"),
+      key: z.string().min(1).max(500).optional().describe("Match org-wide events sent with this key"),
+      timeout_seconds: z.number().min(1).max(31_536_000).optional().describe("Give up after this many seconds"),
+    })
+    .strict(),
+  outputs: z.object({
+    event: z.string().describe("The event name"),
+    data: z.unknown().describe("The event's data"),
+    receivedAt: z.string().describe("When the event was received (ISO 8601)"),
+    timedOut: z.boolean().optional().describe("true on the timeout branch"),
+  }),
+  handles: ["timeout"],
+});

@@ -1,0 +1,139 @@
+/**
+ * Catalog projections of connector definitions (DESIGN §3): `full` for tools and editors,
+ * `summary` compact enough for a system prompt. Hidden params never appear in either.
+ */
+import { z } from "zod";
+import { blockHandles, paramVisibility, type AnyConnector, type ConnectorKind, type ParamVisibility } from "./connector";
+
+export interface CatalogParam {
+  name: string;
+  type: string;
+  required: boolean;
+  description?: string;
+  visibility: Exclude<ParamVisibility, "hidden">;
+  default?: unknown;
+}
+
+export interface CatalogEntryFull {
+  type: string;
+  name: string;
+  description: string;
+  category: string;
+  kind: ConnectorKind;
+  params: CatalogParam[];
+  /** JSON Schema (2020-12) of the settable params. */
+  paramsSchema: Record<string, unknown>;
+  outputs: { name: string; type: string; description?: string }[];
+  /** Outputs are the run input itself: any top-level key may be referenced. */
+  openOutputs: boolean;
+  handles: string[];
+  dynamicHandles?: string;
+}
+
+export interface CatalogEntrySummary {
+  type: string;
+  name: string;
+  kind: ConnectorKind;
+  description: string;
+  /** "url*: string" — `*` marks a required param. */
+  params: string[];
+  outputs: string[];
+  handles: string[];
+}
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(field: z.ZodType): JsonSchema {
+  return z.toJSONSchema(field, { io: "input", unrepresentable: "any" }) as JsonSchema;
+}
+
+/** A short type name from a JSON schema: "string", "number", "string[]", "object", "enum(a|b)". */
+function typeName(schema: JsonSchema): string {
+  if (Array.isArray(schema.enum)) return `enum(${schema.enum.map(String).join("|")})`;
+  if (Array.isArray(schema.anyOf)) {
+    const parts = (schema.anyOf as JsonSchema[]).map(typeName).filter((t) => t !== "null");
+    return [...new Set(parts)].join("|") || "any";
+  }
+  const t = schema.type;
+  if (t === "array") return `${typeName((schema.items as JsonSchema | undefined) ?? {})}[]`;
+  if (t === "integer") return "number";
+  if (typeof t === "string") return t;
+  return "any";
+}
+
+function firstSentence(text: string): string {
+  const m = /^(.+?[.!?])(\s|$)/.exec(text.trim());
+  return m ? m[1] : text.trim();
+}
+
+function visibleFields(connector: AnyConnector): [string, z.ZodType][] {
+  return (Object.entries(connector.params.shape) as [string, z.ZodType][]).filter(
+    ([, field]) => paramVisibility(field) !== "hidden",
+  );
+}
+
+function catalogParams(connector: AnyConnector): CatalogParam[] {
+  return visibleFields(connector).map(([name, field]) => {
+    const schema = schemaOf(field);
+    const visibility = paramVisibility(field) as Exclude<ParamVisibility, "hidden">;
+    const entry: CatalogParam = { name, type: typeName(schema), required: !field.safeParse(undefined).success, visibility };
+    if (typeof schema.description === "string") entry.description = schema.description;
+    if ("default" in schema) entry.default = schema.default;
+    return entry;
+  });
+}
+
+function paramsSchema(connector: AnyConnector): JsonSchema {
+  const visible = Object.fromEntries(visibleFields(connector));
+  const schema = schemaOf(z.object(visible).strict());
+  delete schema.$schema;
+  return stripVisibility(schema);
+}
+
+function stripVisibility(schema: JsonSchema): JsonSchema {
+  const props = schema.properties as Record<string, JsonSchema> | undefined;
+  if (props) for (const p of Object.values(props)) delete p.visibility;
+  return schema;
+}
+
+function catalogOutputs(connector: AnyConnector): CatalogEntryFull["outputs"] {
+  return (Object.entries(connector.outputs.shape) as [string, z.ZodType][]).map(([name, field]) => {
+    const schema = schemaOf(field);
+    const out: { name: string; type: string; description?: string } = { name, type: typeName(schema) };
+    if (typeof schema.description === "string") out.description = schema.description;
+    return out;
+  });
+}
+
+/** The full catalog entry of one connector. */
+export function catalogEntryFull(connector: AnyConnector): CatalogEntryFull {
+  const entry: CatalogEntryFull = {
+    type: connector.type,
+    name: connector.name,
+    description: connector.description,
+    category: connector.category,
+    kind: connector.kind,
+    params: catalogParams(connector),
+    paramsSchema: paramsSchema(connector),
+    outputs: catalogOutputs(connector),
+    openOutputs: connector.openOutputs === true,
+    handles: blockHandles(connector),
+  };
+  if (connector.paramHandles) entry.dynamicHandles = connector.paramHandles.description;
+  return entry;
+}
+
+/** The summary entry of one connector: one line of description, compact param strings. */
+export function catalogEntrySummary(connector: AnyConnector): CatalogEntrySummary {
+  const handles = blockHandles(connector);
+  if (connector.paramHandles) handles.unshift(`<${connector.paramHandles.description}>`);
+  return {
+    type: connector.type,
+    name: connector.name,
+    kind: connector.kind,
+    description: firstSentence(connector.description),
+    params: catalogParams(connector).map((p) => `${p.name}${p.required ? "*" : ""}: ${p.type}`),
+    outputs: connector.openOutputs ? ["<the run input>"] : Object.keys(connector.outputs.shape),
+    handles,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The edge ops of the patch endpoint: `connect` and `disconnect` (DESIGN §3). Edges are stored as
+ * `{ source, target, sourceHandle? }`; the graph stays acyclic and triggers have no incoming edges.
+ */
+import { blockHandles } from "./connector";
+import type { ConnectOp, DisconnectOp } from "./ops";
+import { blockNotFound, skip, type OpContext, type OpOutcome } from "./edit-ops-blocks";
+import { listNames, nearestNames, shortText } from "./edit-ops-hints";
+
+function arrow(source: string, target: string, handle?: string): string {
+  return `${shortText(source, 40)}→${shortText(target, 40)}${handle !== undefined ? ` (handle "${shortText(handle, 40)}")` : ""}`;
+}
+
+function missingEnd(id: string, role: "source" | "target", ctx: OpContext): OpOutcome {
+  const near = nearestNames(id, ctx.draft.ids(), 5);
+  const code = role === "source" ? "invalid_edge_source" : "invalid_edge_target";
+  const guess = near.length > 0 ? `did you mean ${near.map((n) => `"${n}"`).join(" or ")}? ` : "";
+  return skip(code, `${role} block "${shortText(id)}" does not exist`, `${guess}add it first or connect existing blocks: ${listNames(ctx.draft.ids())}`);
+}
+
+/**
+ * True when this connect names a block that is missing now but added by a later op of the batch:
+ * it then waits until the end of the batch instead of being skipped.
+ */
+export function shouldDeferConnect(op: ConnectOp, index: number, ctx: OpContext): boolean {
+  const laterAdd = (id: string) => !ctx.draft.has(id) && (ctx.lastAddIndex.get(id) ?? -1) > index;
+  return laterAdd(op.block_id) || laterAdd(op.target_block_id);
+}
+
+/** `connect`: adds the edge block_id → target_block_id on the given handle (none = success path). */
+export function applyConnect(op: ConnectOp, ctx: OpContext): OpOutcome {
+  const { block_id: sourceId, target_block_id: targetId, source_handle: handle } = op;
+  const source = ctx.draft.get(sourceId);
+  if (!source) return missingEnd(sourceId, "source", ctx);
+  const target = ctx.draft.get(targetId);
+  if (!target) return missingEnd(targetId, "target", ctx);
+  const targetConnector = ctx.registry.get(target.type);
+  if (targetConnector?.kind === "trigger") {
+    return skip(
+      "invalid_edge_target",
+      `"${shortText(targetId)}" is a trigger (${target.type}); triggers start the workflow and cannot have incoming edges`,
+      `connect from the trigger instead: {"operation_type":"connect","block_id":"${shortText(targetId)}","target_block_id":"${shortText(sourceId)}"}`,
+    );
+  }
+  const connector = ctx.registry.get(source.type);
+  if (handle !== undefined) {
+    const allowed = connector ? blockHandles(connector, source.params) : [];
+    if (!allowed.includes(handle)) {
+      const dynamic = connector?.paramHandles ? ` (${connector.paramHandles.description})` : "";
+      return skip(
+        "invalid_source_handle",
+        `${source.type} block "${shortText(sourceId)}" has no handle "${shortText(handle)}"`,
+        allowed.length > 0
+          ? `use one of: ${allowed.join(", ")}${dynamic}; or omit source_handle for the success path`
+          : `omit source_handle: ${source.type} blocks only have the success path`,
+        { allowed },
+      );
+    }
+  }
+  if (ctx.draft.outgoingEdges(sourceId).some(({ edge }) => edge.target === targetId && edge.sourceHandle === handle)) {
+    return skip("duplicate_connection", `the edge ${arrow(sourceId, targetId, handle)} already exists`, "nothing to do: drop this op");
+  }
+  const back = ctx.draft.pathBetween(targetId, sourceId);
+  if (back !== null) {
+    const cycle = sourceId === targetId ? [sourceId, sourceId] : [sourceId, ...back];
+    const shown = cycle.length > 12 ? [...cycle.slice(0, 5), "…", ...cycle.slice(-5)] : cycle;
+    return skip(
+      "cycle_introduced",
+      sourceId === targetId
+        ? `a block cannot connect to itself ("${shortText(sourceId)}")`
+        : `connecting ${arrow(sourceId, targetId)} would create a cycle: ${shown.map((id) => shortText(id, 40)).join(" → ")}`,
+      `workflows are acyclic: connect "${shortText(sourceId)}" to a block that is not upstream of it, or disconnect an edge of the cycle first`,
+      { cycle },
+    );
+  }
+  ctx.draft.addEdge(sourceId, targetId, handle);
+  const applied: ConnectOp =
+    handle === undefined
+      ? { operation_type: "connect", block_id: sourceId, target_block_id: targetId }
+      : { operation_type: "connect", block_id: sourceId, target_block_id: targetId, source_handle: handle };
+  return { applied };
+}
+
+/** `disconnect`: removes the edge on that handle, or every edge between the two blocks without one. */
+export function applyDisconnect(op: DisconnectOp, index: number, ctx: OpContext): OpOutcome {
+  const { block_id: sourceId, target_block_id: targetId, source_handle: handle } = op;
+  if (!ctx.draft.has(sourceId)) return blockNotFound(sourceId, index, ctx, "source block");
+  if (!ctx.draft.has(targetId)) return blockNotFound(targetId, index, ctx, "target block");
+  const outgoing = ctx.draft.outgoingEdges(sourceId);
+  const matches = outgoing.filter(({ edge }) => edge.target === targetId && (handle === undefined || edge.sourceHandle === handle));
+  if (matches.length === 0) {
+    const existing = outgoing.map(({ edge }) => arrow(edge.source, edge.target, edge.sourceHandle));
+    return skip(
+      "edge_not_found",
+      `there is no edge ${arrow(sourceId, targetId, handle)}`,
+      existing.length > 0 ? `edges leaving "${shortText(sourceId)}": ${listNames(existing)}` : `"${shortText(sourceId)}" has no outgoing edges; nothing to disconnect`,
+    );
+  }
+  ctx.draft.removeEdges(matches.map((m) => m.at));
+  const applied: DisconnectOp =
+    handle === undefined
+      ? { operation_type: "disconnect", block_id: sourceId, target_block_id: targetId }
+      : { operation_type: "disconnect", block_id: sourceId, target_block_id: targetId, source_handle: handle };
+  return { applied };
+}

@@ -1,0 +1,273 @@
+/**
+ * Workflow store: every function takes the organization id and filters on it, so a row of another
+ * organization is simply "not found" (DESIGN §2). The version check and the write of a new
+ * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
+ */
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { workflows, workflowVersions } from "@/db/schema";
+import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
+import type { EditOp } from "@/lib/engine/ops";
+import { encodeCursor, type CreatedAtCursor } from "./cursor";
+
+/** The workflow resource, as every workflow route returns it (DESIGN §3). */
+export interface Workflow {
+  id: string;
+  name: string;
+  description: string;
+  version: number;
+  definition: WorkflowDefinition;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkflowVersion {
+  version: number;
+  definition: WorkflowDefinition;
+  ops: EditOp[];
+  actor: string;
+  source: string;
+  createdAt: string;
+}
+
+export type SaveResult =
+  | { ok: true; workflow: Workflow }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "version_mismatch"; current: number };
+
+type WorkflowRow = typeof workflows.$inferSelect;
+
+function toWorkflow(row: WorkflowRow): Workflow {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    version: row.version,
+    definition: row.definition,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A new workflow id: `wf_` and 20 random base32-ish characters. */
+export function newWorkflowId(): string {
+  return `wf_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+}
+
+/** Creates a workflow at version 1 (definition already validated by the caller). */
+export async function createWorkflow(
+  db: Database,
+  organizationId: string,
+  input: { name?: string; description?: string; definition?: WorkflowDefinition; ops?: EditOp[]; actor: string },
+): Promise<Workflow> {
+  const definition = input.definition ?? emptyDefinition();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(workflows)
+      .values({
+        id: newWorkflowId(),
+        organizationId,
+        name: input.name ?? "Untitled workflow",
+        description: input.description ?? "",
+        version: 1,
+        definition,
+      })
+      .returning();
+    await tx.insert(workflowVersions).values({
+      workflowId: row.id,
+      organizationId,
+      version: 1,
+      definition,
+      ops: input.ops ?? [],
+      actor: input.actor,
+      source: "create",
+    });
+    return toWorkflow(row);
+  });
+}
+
+/** The workflow, or null when it does not exist, is deleted, or belongs to another organization. */
+export async function getWorkflow(db: Database, organizationId: string, id: string): Promise<Workflow | null> {
+  const [row] = await db
+    .select()
+    .from(workflows)
+    .where(and(eq(workflows.id, id), eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)));
+  return row ? toWorkflow(row) : null;
+}
+
+/** One page of the organization's workflows, newest first. */
+export async function listWorkflows(
+  db: Database,
+  organizationId: string,
+  page: { limit: number; after?: CreatedAtCursor | null },
+): Promise<{ data: Workflow[]; nextCursor: string | null }> {
+  const after = page.after;
+  const position = after
+    ? or(
+        lt(workflows.createdAt, new Date(after.t)),
+        and(eq(workflows.createdAt, new Date(after.t)), lt(workflows.id, after.id)),
+      )
+    : undefined;
+  const rows = await db
+    .select()
+    .from(workflows)
+    .where(and(eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt), position))
+    .orderBy(desc(workflows.createdAt), desc(workflows.id))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit).map(toWorkflow);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { data, nextCursor: last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+}
+
+/**
+ * Saves `definition` as version expectedVersion + 1, atomically: it fails with
+ * `version_mismatch` (and the current version) when another write got there first.
+ */
+export async function saveWorkflowVersion(
+  db: Database,
+  organizationId: string,
+  id: string,
+  input: { expectedVersion: number; definition: WorkflowDefinition; ops: EditOp[]; actor: string; source?: string },
+): Promise<SaveResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(workflows)
+      .set({ definition: input.definition, version: sql`${workflows.version} + 1`, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(workflows.id, id),
+          eq(workflows.organizationId, organizationId),
+          isNull(workflows.deletedAt),
+          eq(workflows.version, input.expectedVersion),
+        ),
+      )
+      .returning();
+    if (!row) return conflictOrMissing(tx, organizationId, id);
+    await tx.insert(workflowVersions).values({
+      workflowId: id,
+      organizationId,
+      version: row.version,
+      definition: input.definition,
+      ops: input.ops,
+      actor: input.actor,
+      source: input.source ?? "edit",
+    });
+    return { ok: true, workflow: toWorkflow(row) };
+  });
+}
+
+/** Renames or re-describes a workflow; the version is unchanged (only definitions are versioned). */
+export async function updateWorkflowDetails(
+  db: Database,
+  organizationId: string,
+  id: string,
+  input: { name?: string; description?: string; expectedVersion?: number },
+): Promise<SaveResult> {
+  const [row] = await db
+    .update(workflows)
+    .set({ ...(input.name !== undefined && { name: input.name }), ...(input.description !== undefined && { description: input.description }), updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(workflows.id, id),
+        eq(workflows.organizationId, organizationId),
+        isNull(workflows.deletedAt),
+        input.expectedVersion === undefined ? undefined : eq(workflows.version, input.expectedVersion),
+      ),
+    )
+    .returning();
+  if (!row) return conflictOrMissing(db, organizationId, id);
+  return { ok: true, workflow: toWorkflow(row) };
+}
+
+/** Soft-deletes a workflow; false when there was nothing to delete. */
+export async function deleteWorkflow(
+  db: Database,
+  organizationId: string,
+  id: string,
+  expectedVersion?: number,
+): Promise<SaveResult> {
+  const [row] = await db
+    .update(workflows)
+    .set({ deletedAt: sql`now()` })
+    .where(
+      and(
+        eq(workflows.id, id),
+        eq(workflows.organizationId, organizationId),
+        isNull(workflows.deletedAt),
+        expectedVersion === undefined ? undefined : eq(workflows.version, expectedVersion),
+      ),
+    )
+    .returning();
+  if (!row) return conflictOrMissing(db, organizationId, id);
+  return { ok: true, workflow: toWorkflow(row) };
+}
+
+async function conflictOrMissing(
+  db: Pick<Database, "select">,
+  organizationId: string,
+  id: string,
+): Promise<Exclude<SaveResult, { ok: true }>> {
+  const [current] = await db
+    .select({ version: workflows.version })
+    .from(workflows)
+    .where(and(eq(workflows.id, id), eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)));
+  return current ? { ok: false, reason: "version_mismatch", current: current.version } : { ok: false, reason: "not_found" };
+}
+
+/** A page of a workflow's versions, newest first; null when the workflow is not visible. */
+export async function listWorkflowVersions(
+  db: Database,
+  organizationId: string,
+  id: string,
+  page: { limit: number; beforeVersion?: number | null },
+): Promise<{ data: WorkflowVersion[]; nextCursor: string | null } | null> {
+  if (!(await getWorkflow(db, organizationId, id))) return null;
+  const rows = await db
+    .select()
+    .from(workflowVersions)
+    .where(
+      and(
+        eq(workflowVersions.workflowId, id),
+        eq(workflowVersions.organizationId, organizationId),
+        page.beforeVersion ? lt(workflowVersions.version, page.beforeVersion) : undefined,
+      ),
+    )
+    .orderBy(desc(workflowVersions.version))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit).map(toVersion);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { data, nextCursor: last ? encodeCursor({ v: last.version }) : null };
+}
+
+/** One version of a workflow; null when it or the workflow is not visible. */
+export async function getWorkflowVersion(
+  db: Database,
+  organizationId: string,
+  id: string,
+  version: number,
+): Promise<WorkflowVersion | null> {
+  if (!(await getWorkflow(db, organizationId, id))) return null;
+  const [row] = await db
+    .select()
+    .from(workflowVersions)
+    .where(
+      and(
+        eq(workflowVersions.workflowId, id),
+        eq(workflowVersions.organizationId, organizationId),
+        eq(workflowVersions.version, version),
+      ),
+    );
+  return row ? toVersion(row) : null;
+}
+
+function toVersion(row: typeof workflowVersions.$inferSelect): WorkflowVersion {
+  return {
+    version: row.version,
+    definition: row.definition,
+    ops: row.ops,
+    actor: row.actor,
+    source: row.source,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

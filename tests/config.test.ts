@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, baseUrl, loadConfig } from "@/lib/config";
+
+describe("configuration", () => {
+  it("fills every default from an empty environment", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, WEFT_SIGNUP: "open", WEFT_RATE_LIMIT_PER_MIN: 60, WEFT_ALLOW_PRIVATE_HTTP: false });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(baseUrl(config)).toBe("http://localhost:3000");
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("names every bad variable in one readable error", () => {
+    try {
+      loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", WEFT_SIGNUP: "maybe", WEFT_SECRETS_KEY: "c2hvcnQ=" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      for (const name of ["PORT", "DATABASE_URL", "WEFT_SIGNUP", "WEFT_SECRETS_KEY"]) expect(message).toContain(`${name}:`);
+      expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(["DATABASE_URL", "PORT", "WEFT_SECRETS_KEY", "WEFT_SIGNUP"]);
+    }
+  });
+
+  it("parses flags and numbers", () => {
+    const config = loadConfig({ WEFT_ALLOW_PRIVATE_HTTP: "1", WORKER_CONCURRENCY: "4", WEFT_BASE_URL: "https://weft.example.com/" });
+    expect(config.WEFT_ALLOW_PRIVATE_HTTP).toBe(true);
+    expect(config.WORKER_CONCURRENCY).toBe(4);
+    expect(baseUrl(config)).toBe("https://weft.example.com");
+  });
+});
