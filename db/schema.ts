@@ -48,3 +48,18 @@ export const workflowVersions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.version] }), index("workflow_versions_org_idx").on(t.organizationId)],
 );
+
+/** Organization secrets (DESIGN §2–§3): AES-256-GCM ciphertext; the value is never returned. */
+export const secrets = pgTable(
+  "secrets",
+  {
+    organizationId: text("organization_id").notNull(),
+    name: text("name").notNull(),
+    /** base64 of iv (12 bytes) ‖ auth tag (16 bytes) ‖ ciphertext. */
+    ciphertext: text("ciphertext").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.name] })],
+);

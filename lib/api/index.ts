@@ -2,30 +2,85 @@
  * `createControlPlaneApi(options)`: builds the Hono control plane from what it is given and holds
  * no module-level state, so Next.js, plain Node, Bun or Deno can serve it, and tests can boot a
  * fresh one per database (DESIGN §1).
+ *
+ * Order matters: open routes (health, OpenAPI, better-auth) are registered before the auth and
+ * rate-limit middleware, so they answer without credentials; every route after them is
+ * authenticated (fail closed) and limited per (organization, principal).
  */
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import type { DatabaseHandle } from "@/db/client";
+import type { WeftAuth } from "@/lib/auth";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
+import type { AppEnv, ApiDeps } from "./context";
 import { ApiError, errorResponse } from "./errors";
+import { limitBody, rateLimit, requestContext, requireJsonBody } from "./middleware";
+import { authenticate } from "./middleware/auth";
+import { registerOpenApi } from "./openapi";
+import { createMemoryRateLimiter, type RateLimiter } from "./rate-limit";
+import { createRouter } from "./router";
+import { connectorRoutes } from "./routes/connectors";
 import { healthRoutes } from "./routes/health";
+import { keyRoutes } from "./routes/keys";
+import { meRoutes } from "./routes/me";
+import { secretRoutes } from "./routes/secrets";
+import { workflowRoutes } from "./routes/workflows";
 
 export interface ControlPlaneOptions {
   database: DatabaseHandle;
   logger: Logger;
+  auth: WeftAuth;
+  /** The app's public URL (allowed Origin of cookie-authenticated mutations). */
+  baseUrl: string;
+  /** 32-byte key for secrets at rest. */
+  secretsKey: Buffer;
+  /** Default: in-memory token buckets of `rateLimitPerMinute` (60). */
+  rateLimiter?: RateLimiter;
+  rateLimitPerMinute?: number;
+  /** Default: the built-in connectors. */
+  registry?: ConnectorRegistry;
 }
 
-export type ControlPlaneApi = Hono;
+export type ControlPlaneApi = OpenAPIHono<AppEnv>;
 
 /** The Hono app, mounted at `/api`. */
 export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlaneApi {
-  const app = new Hono().basePath("/api");
+  const deps: ApiDeps = {
+    db: options.database.db,
+    logger: options.logger,
+    auth: options.auth,
+    registry: options.registry ?? connectorRegistry,
+    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter({ perMinute: options.rateLimitPerMinute ?? 60 }),
+    baseUrl: options.baseUrl.replace(/\/$/, ""),
+    secretsKey: options.secretsKey,
+  };
+  const app = createRouter().basePath("/api");
 
+  app.use("*", requestContext(options.logger), limitBody(), requireJsonBody());
+
+  // Open: no credentials, never rate-limited by us.
   app.route("/health", healthRoutes());
+  app.on(["GET", "POST"], "/auth/*", (c) => deps.auth.handler(c.req.raw));
+  registerOpenApi(app);
+
+  // Everything below is authenticated and rate-limited.
+  app.use("*", authenticate(deps), rateLimit(deps.rateLimiter));
+  app.route("/me", meRoutes(deps));
+  app.route("/keys", keyRoutes(deps));
+  app.route("/workflows", workflowRoutes(deps));
+  app.route("/connectors", connectorRoutes(deps));
+  app.route("/secrets", secretRoutes(deps));
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message, error.extra);
-    options.logger.error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
+    if (error instanceof HTTPException && error.status < 500) {
+      const code = error.status === 400 ? "invalid_body" : error.status === 413 ? "payload_too_large" : "bad_request";
+      return errorResponse(c, error.status, code, error.message);
+    }
+    (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
     return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
   });
   return app;

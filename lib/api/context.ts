@@ -1,0 +1,44 @@
+/**
+ * What every control-plane handler can read from the request context (Hono `Variables`), and the
+ * dependencies route groups are built from. No module-level state: everything comes in here.
+ */
+import type { Database } from "@/db/client";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { Logger } from "@/lib/log";
+import type { WeftAuth } from "@/lib/auth";
+import type { RateLimiter } from "./rate-limit";
+
+export type Role = "owner" | "admin" | "member";
+
+/** Who is calling, resolved by the auth middleware (DESIGN §2). */
+export interface Principal {
+  organizationId: string;
+  /** owner/admin/member; an API key acts as a member. */
+  role: Role;
+  authMode: "session" | "api_key";
+  userId: string | null;
+  apiKeyId: string | null;
+  /** Rate-limit and audit identity: `user:<id>` or `api_key:<id>`. */
+  id: string;
+}
+
+export interface AppEnv {
+  Variables: {
+    principal: Principal;
+    requestId: string;
+    log: Logger;
+  };
+}
+
+/** Everything route groups need, built once by createControlPlaneApi. */
+export interface ApiDeps {
+  db: Database;
+  logger: Logger;
+  auth: WeftAuth;
+  registry: ConnectorRegistry;
+  rateLimiter: RateLimiter;
+  /** The app's public URL: cookie-authenticated mutations must carry it as Origin. */
+  baseUrl: string;
+  /** 32-byte AES-256-GCM key for secrets at rest. */
+  secretsKey: Buffer;
+}

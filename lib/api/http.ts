@@ -1,0 +1,72 @@
+/**
+ * Shapes and checks shared by route groups: error and list schemas for the OpenAPI document,
+ * pagination query, If-Match, role checks.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ApiError } from "./errors";
+import type { AppEnv, Principal, Role } from "./context";
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: "not_found", description: "Stable error code" }),
+    message: z.string().optional(),
+  })
+  .passthrough()
+  .openapi("Error");
+
+/** The OpenAPI responses every authenticated route can give. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429)[]) {
+  const descriptions: Record<number, string> = {
+    400: "Bad input (invalid_body, invalid_query, invalid_cursor, invalid_if_match…)",
+    401: "unauthorized or no_active_organization",
+    403: "forbidden (role) or csrf_rejected",
+    404: "not_found (also for another organization's resources)",
+    409: "conflict",
+    412: "version_mismatch, with `current`",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited, with `retryAfterMs`",
+  };
+  const all = [...new Set([401, 429, ...statuses])].sort();
+  return Object.fromEntries(
+    all.map((status) => [status, { description: descriptions[status], content: { "application/json": { schema: ErrorSchema } } }]),
+  );
+}
+
+/** `?cursor=&limit=` (limit 1–100, default 50). */
+export const PageQuerySchema = z
+  .object({
+    cursor: z.string().max(512).optional().openapi({ description: "Opaque cursor from a previous page's nextCursor" }),
+    limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "Page size, 1–100 (default 50)" }),
+  })
+  .strict();
+
+/** `{ data, nextCursor }` of `item`. */
+export function listSchema<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+}
+
+/** The `If-Match` version, or undefined when absent; 400 `invalid_if_match` when not a positive integer. */
+export function ifMatchVersion(c: Context<AppEnv>): number | undefined {
+  const raw = c.req.header("if-match");
+  if (raw === undefined) return undefined;
+  const text = raw.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+  if (!/^[1-9][0-9]{0,9}$/.test(text) || Number(text) > 2_147_483_647) {
+    throw new ApiError(400, "invalid_if_match", "If-Match must be the workflow's version, a positive integer.");
+  }
+  return Number(text);
+}
+
+/** Throws 403 `forbidden` unless the principal has one of `roles` (an API key is a member). */
+export function requireRole(principal: Principal, roles: readonly Role[], action: string): void {
+  if (!roles.includes(principal.role)) {
+    throw new ApiError(403, "forbidden", `Only ${roles.join(" or ")} sessions can ${action}.`);
+  }
+}
+
+/** Throws 400 `invalid_cursor` when a cursor was given but did not decode. */
+export function requireCursor<T>(raw: string | undefined, decoded: T | null): T | null {
+  if (raw !== undefined && decoded === null) throw new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
+  return decoded;
+}
