@@ -1,4 +1,13 @@
-/** Runs every benchmark (`npm run bench`); each prints its own figures. */
+/**
+ * Runs every benchmark (`npm run bench`); each prints its own figures and ratios.
+ * `npm run bench -- engine` (or `http`) runs one.
+ */
 import { benchEngine } from "./engine";
+import { benchHttp } from "./http";
 
-await benchEngine();
+const benches: Record<string, () => Promise<void>> = { engine: benchEngine, http: benchHttp };
+const wanted = process.argv.slice(2).filter((name) => name in benches);
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  console.log(`\n## ${name}`);
+  await benches[name]();
+}

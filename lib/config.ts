@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Who may sign up: open (default), closed (first user only), invite (pending invitation only). */
   WEFT_SIGNUP: z.enum(["open", "closed", "invite"]).default("open"),
+  /** better-auth's own per-IP limiter on sign-in/sign-up (lib/auth.ts): on (default) or off (e2e). */
+  WEFT_AUTH_RATE_LIMIT: z.enum(["on", "off"]).default("on"),
   /** Requests per minute per (organization, principal) on the control plane. */
   WEFT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(60),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */

@@ -2,9 +2,11 @@
  * The web process's control plane instance, built once from the validated environment.
  * Only the Next.js route handler imports this; everything else receives its dependencies.
  */
+import { randomBytes } from "node:crypto";
 import { openDatabase } from "@/db/client";
 import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
-import { loadConfig } from "@/lib/config";
+import { createAuth } from "@/lib/auth";
+import { baseUrl, loadConfig } from "@/lib/config";
 import { createLogger } from "@/lib/log";
 
 let instance: ControlPlaneApi | undefined;
@@ -14,7 +16,34 @@ export function controlPlane(): ControlPlaneApi {
   if (!instance) {
     const config = loadConfig();
     if (!config.DATABASE_URL) throw new Error("DATABASE_URL is not set; start the app with `npm start`.");
-    instance = createControlPlaneApi({ database: openDatabase(config.DATABASE_URL), logger: createLogger(config.LOG_LEVEL) });
+    if (!config.WEFT_SECRETS_KEY) throw new Error("WEFT_SECRETS_KEY is not set; start the app with `npm start`, or see .env.example.");
+    const logger = createLogger(config.LOG_LEVEL);
+    let secret = config.BETTER_AUTH_SECRET;
+    if (!secret) {
+      if (config.NODE_ENV === "production") {
+        throw new Error("BETTER_AUTH_SECRET is not set; `npm start` generates one, or see .env.example.");
+      }
+      // Development without `npm run dev`: sessions last as long as this process.
+      secret = randomBytes(32).toString("base64url");
+      logger.warn("BETTER_AUTH_SECRET is not set; using a random secret for this process (sessions end on restart)");
+    }
+    const database = openDatabase(config.DATABASE_URL);
+    const url = baseUrl(config);
+    instance = createControlPlaneApi({
+      database,
+      logger,
+      auth: createAuth({
+        db: database.db,
+        baseUrl: url,
+        secret,
+        signup: config.WEFT_SIGNUP,
+        rateLimit: config.WEFT_AUTH_RATE_LIMIT === "on",
+        logger,
+      }),
+      baseUrl: url,
+      secretsKey: Buffer.from(config.WEFT_SECRETS_KEY, "base64"),
+      rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
+    });
   }
   return instance;
 }

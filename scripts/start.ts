@@ -8,10 +8,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { migrateDatabase } from "@/db/migrate";
+import { buildIfStale } from "./next-build";
 import { portInUse, startEmbeddedPostgres, unreachableAncestor, type EmbeddedDatabase } from "@/db/embedded";
 import { ConfigError, baseUrl, loadConfig, type Config } from "@/lib/config";
 
@@ -78,45 +79,6 @@ async function database(config: Config): Promise<{ url: string; embedded?: Embed
   return { url: embedded.url, embedded };
 }
 
-const BUILD_INPUTS = ["app", "lib", "db", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
-
-/** A fingerprint of everything `next build` reads: paths, sizes and modification times. */
-function sourceFingerprint(): string {
-  const hash = createHash("sha256");
-  const walk = (path: string): void => {
-    if (!existsSync(path)) return;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const name of readdirSync(path).sort()) walk(join(path, name));
-    } else {
-      hash.update(`${relative(root, path)}:${stat.size}:${stat.mtimeMs}\n`);
-    }
-  };
-  for (const input of BUILD_INPUTS) walk(join(root, input));
-  return hash.digest("hex");
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((res) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
-    child.on("exit", (code, signal) => res(code ?? (signal ? 1 : 0)));
-  });
-}
-
-async function buildIfStale(env: NodeJS.ProcessEnv): Promise<void> {
-  const stampFile = join(root, ".next", "weft-build-stamp");
-  const fingerprint = sourceFingerprint();
-  const built = existsSync(join(root, ".next", "BUILD_ID")) && existsSync(stampFile);
-  if (built && readFileSync(stampFile, "utf8") === fingerprint) {
-    say("the production build is up to date");
-    return;
-  }
-  say(built ? "sources changed since the last build: running next build" : "no production build yet: running next build (about a minute)");
-  const code = await run(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "build"], env);
-  if (code !== 0) fail(`next build failed (exit ${code})`);
-  writeFileSync(stampFile, fingerprint);
-}
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -168,7 +130,7 @@ async function main(): Promise<void> {
       fail(`migrations failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     say("migrations applied");
-    if (!dev) await buildIfStale(env);
+    if (!dev) await buildIfStale(root, env, say).catch((error: Error) => fail(error.message));
   } catch (error) {
     if (db.embedded) await db.embedded.stop();
     throw error;

@@ -38,7 +38,14 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 |
 export const PageQuerySchema = z
   .object({
     cursor: z.string().max(512).optional().openapi({ description: "Opaque cursor from a previous page's nextCursor" }),
-    limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "Page size, 1–100 (default 50)" }),
+    limit: z
+      .string()
+      .regex(/^[0-9]{1,3}$/, "limit is a whole number from 1 to 100")
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(100))
+      .optional()
+      .transform((v) => v ?? 50)
+      .openapi({ type: "integer", minimum: 1, maximum: 100, default: 50, description: "Page size, 1–100 (default 50)" }),
   })
   .strict();
 

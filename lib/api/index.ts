@@ -77,7 +77,8 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message, error.extra);
     if (error instanceof HTTPException && error.status < 500) {
-      const code = error.status === 400 ? "invalid_body" : error.status === 413 ? "payload_too_large" : "bad_request";
+      const codes: Record<number, string> = { 400: "invalid_body", 413: "payload_too_large", 415: "unsupported_media_type" };
+      const code = codes[error.status] ?? "bad_request";
       return errorResponse(c, error.status, code, error.message);
     }
     (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");

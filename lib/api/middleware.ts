@@ -3,8 +3,7 @@
  * and the rate limit. Authentication lives in ./middleware/auth.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { errorResponse } from "./errors";
 import type { RateLimiter } from "./rate-limit";
@@ -24,23 +23,60 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Bodies over 1 MB → 413 `payload_too_large`, before anything reads them. */
+/**
+ * Bodies over 1 MB → 413 `payload_too_large`, before anything reads them. A declared
+ * Content-Length is trusted (the server enforces it); a body without one (chunked, or an
+ * in-process Request) is read up to the limit and handed on with its length declared, so later
+ * middleware can tell an empty body from a non-empty one.
+ */
 export function limitBody(): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`),
-  });
+  const tooLarge = (c: Context<AppEnv>) =>
+    errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const declared = raw.headers.get("content-length");
+    if (declared !== null && !raw.headers.has("transfer-encoding")) {
+      return Number(declared) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = raw.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        return tooLarge(c);
+      }
+      chunks.push(value);
+    }
+    const headers = new Headers(raw.headers);
+    headers.delete("transfer-encoding");
+    headers.set("content-length", String(size));
+    c.req.raw = new Request(raw, { body: Buffer.concat(chunks), headers });
+    return next();
+  };
 }
 
-/** A request with a body must send it as JSON → else 415 `unsupported_media_type`. */
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;.*)?$/i;
+
+/**
+ * Bodies must be JSON → else 415 `unsupported_media_type`: a non-empty body needs a JSON
+ * Content-Type, and a POST/PUT/PATCH that declares another type is refused even when empty (so
+ * the answer does not depend on whether the client sent bytes).
+ */
 export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const method = c.req.method;
-    if (method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "DELETE") return next();
-    const length = c.req.header("content-length");
-    const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
-    const type = c.req.header("content-type") ?? "";
-    if (hasBody && !/^application\/([\w.-]+\+)?json\s*(;.*)?$/i.test(type)) {
+    if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
+    // limitBody ran first: a request with a body stream has a declared length by now.
+    const hasBody = c.req.raw.body !== null && c.req.header("content-length") !== "0";
+    const type = c.req.header("content-type");
+    const json = type !== undefined && JSON_TYPE.test(type);
+    const declaresOther = type !== undefined && !json && (method === "POST" || method === "PUT" || method === "PATCH");
+    if ((hasBody && !json) || declaresOther) {
       return errorResponse(c, 415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
     }
     return next();

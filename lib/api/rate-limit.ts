@@ -27,9 +27,13 @@ interface Bucket {
 
 /**
  * In-memory token buckets: `perMinute` tokens, refilled continuously. Idle full buckets are
- * dropped so memory stays bounded by the number of recently active principals.
+ * dropped so memory stays bounded by the number of recently active principals. `now` (ms, monotonic)
+ * is injectable for tests. Throws when `perMinute` is below 1.
  */
 export function createMemoryRateLimiter(options: { perMinute: number; now?: () => number }): RateLimiter {
+  if (!Number.isFinite(options.perMinute) || options.perMinute < 1) {
+    throw new Error(`perMinute must be a number ≥ 1, got ${options.perMinute}`);
+  }
   const capacity = options.perMinute;
   const refillPerMs = capacity / 60_000;
   const now = options.now ?? (() => performance.now());

@@ -9,7 +9,11 @@ import type { Database } from "@/db/client";
 import { workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
+import { z } from "zod";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+
+/** The position in a version list: versions below `v` come next. */
+export const VersionCursorSchema = z.object({ v: z.number().int().min(1).max(2_147_483_647) }).strict();
 
 /** The workflow resource, as every workflow route returns it (DESIGN §3). */
 export interface Workflow {
@@ -28,6 +32,15 @@ export interface WorkflowVersion {
   ops: EditOp[];
   actor: string;
   source: string;
+  createdAt: string;
+}
+
+/** A history entry without its definition and ops, for lists. */
+export interface WorkflowVersionSummary {
+  version: number;
+  actor: string;
+  source: string;
+  opCount: number;
   createdAt: string;
 }
 
@@ -180,7 +193,7 @@ export async function updateWorkflowDetails(
   return { ok: true, workflow: toWorkflow(row) };
 }
 
-/** Soft-deletes a workflow; false when there was nothing to delete. */
+/** Soft-deletes a workflow (only at `expectedVersion` when given); not_found when there was nothing to delete. */
 export async function deleteWorkflow(
   db: Database,
   organizationId: string,
@@ -236,6 +249,37 @@ export async function listWorkflowVersions(
     .orderBy(desc(workflowVersions.version))
     .limit(page.limit + 1);
   const data = rows.slice(0, page.limit).map(toVersion);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { data, nextCursor: last ? encodeCursor({ v: last.version }) : null };
+}
+
+/** Like listWorkflowVersions, without definitions and ops (which can be large): the history list. */
+export async function listWorkflowVersionSummaries(
+  db: Database,
+  organizationId: string,
+  id: string,
+  page: { limit: number; beforeVersion?: number | null },
+): Promise<{ data: WorkflowVersionSummary[]; nextCursor: string | null } | null> {
+  if (!(await getWorkflow(db, organizationId, id))) return null;
+  const rows = await db
+    .select({
+      version: workflowVersions.version,
+      actor: workflowVersions.actor,
+      source: workflowVersions.source,
+      opCount: sql<number>`jsonb_array_length(${workflowVersions.ops})`.mapWith(Number),
+      createdAt: workflowVersions.createdAt,
+    })
+    .from(workflowVersions)
+    .where(
+      and(
+        eq(workflowVersions.workflowId, id),
+        eq(workflowVersions.organizationId, organizationId),
+        page.beforeVersion ? lt(workflowVersions.version, page.beforeVersion) : undefined,
+      ),
+    )
+    .orderBy(desc(workflowVersions.version))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit).map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
   const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
   return { data, nextCursor: last ? encodeCursor({ v: last.version }) : null };
 }

@@ -1,35 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pino from "pino";
-import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import pkg from "@/package.json";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { call, createTestApp, signUp, type TestApp } from "../helpers/api";
 
-let t: TestDatabase;
-let api: ControlPlaneApi;
+let app: TestApp;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = createControlPlaneApi({ database: t, logger: pino({ level: "silent" }) });
+  app = await createTestApp();
 });
 afterAll(async () => {
-  await t?.drop();
+  await app?.close();
 });
 
-describe("health and errors", () => {
-  it("GET /api/health answers 200 with the status and the package version", async () => {
-    const res = await api.request("/api/health");
+describe("health and unknown routes", () => {
+  it("GET /api/health answers 200 with the status and the package version, without credentials", async () => {
+    const res = await call(app, "GET", "/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", version: pkg.version });
+    expect(res.body).toEqual({ status: "ok", version: pkg.version });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
-  it("an unknown route is a JSON 404 with a stable code", async () => {
-    const res = await api.request("/api/nope", { method: "POST" });
+  it("an unknown route answers 401 without credentials (nothing is revealed) and a JSON 404 with them", async () => {
+    expect((await call(app, "POST", "/api/nope")).body).toMatchObject({ error: "unauthorized" });
+    const user = await signUp(app);
+    const res = await call(app, "GET", "/api/nope", { headers: user.bearer });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: "not_found" });
-  });
-
-  it("two instances share no state", async () => {
-    const other = createControlPlaneApi({ database: t, logger: pino({ level: "silent" }) });
-    expect(other).not.toBe(api);
-    expect((await other.request("/api/health")).status).toBe(200);
+    expect(res.body).toMatchObject({ error: "not_found" });
   });
 });

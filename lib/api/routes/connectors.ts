@@ -1,0 +1,74 @@
+/**
+ * `/api/connectors` (DESIGN §3): the catalog, generated from the connector registry. `full`
+ * (default) for tools and editors, `summary` compact enough for a system prompt. Hidden params
+ * never appear: the projections in lib/engine/catalog.ts leave them out.
+ *
+ * The registry is small and fixed at start-up, so the list cursor is a plain offset.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ApiDeps } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { createRouter } from "../router";
+import { ConnectorDetailQuerySchema, ConnectorFullSchema, ConnectorSummarySchema, ConnectorTypeParamsSchema } from "../schemas";
+import { catalogEntryFull, catalogEntrySummary } from "@/lib/engine/catalog";
+import type { AnyConnector } from "@/lib/engine/connector";
+import { decodeCursor, encodeCursor } from "@/lib/store/cursor";
+
+const TAGS = ["connectors"];
+const OffsetCursorSchema = z.object({ o: z.number().int().min(0).max(1_000_000) }).strict();
+const EntrySchema = z.union([ConnectorFullSchema, ConnectorSummarySchema]);
+
+const listConnectorsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: TAGS,
+  summary: "The connector catalog",
+  request: { query: PageQuerySchema.extend(ConnectorDetailQuerySchema.shape).strict() },
+  responses: {
+    200: {
+      description: "Catalog entries: ConnectorFull, or ConnectorSummary with ?detail=summary",
+      content: { "application/json": { schema: listSchema(EntrySchema, "ConnectorList") } },
+    },
+    ...errorResponses(400),
+  },
+});
+
+const getConnectorRoute = createRoute({
+  method: "get",
+  path: "/{type}",
+  tags: TAGS,
+  summary: "One connector's catalog entry",
+  request: { params: ConnectorTypeParamsSchema, query: ConnectorDetailQuerySchema },
+  responses: {
+    200: { description: "The entry (full unless ?detail=summary)", content: { "application/json": { schema: EntrySchema } } },
+    ...errorResponses(400, 404),
+  },
+});
+
+function project(connector: AnyConnector, detail: "full" | "summary") {
+  return detail === "summary" ? catalogEntrySummary(connector) : catalogEntryFull(connector);
+}
+
+/** The connectors sub-app. */
+export function connectorRoutes(deps: ApiDeps) {
+  const app = createRouter();
+
+  app.openapi(listConnectorsRoute, (c) => {
+    const { cursor, limit, detail } = c.req.valid("query");
+    const offset = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, OffsetCursorSchema))?.o ?? 0;
+    const all = deps.registry.list();
+    const data = all.slice(offset, offset + limit).map((connector) => project(connector, detail));
+    const nextCursor = offset + limit < all.length ? encodeCursor({ o: offset + limit }) : null;
+    return c.json({ data, nextCursor }, 200);
+  });
+
+  app.openapi(getConnectorRoute, (c) => {
+    const { type } = c.req.valid("param");
+    const connector = deps.registry.get(type);
+    if (!connector) throw new ApiError(404, "not_found", `No connector of type ${JSON.stringify(type)}; GET /api/connectors lists them.`);
+    return c.json(project(connector, c.req.valid("query").detail), 200);
+  });
+
+  return app;
+}

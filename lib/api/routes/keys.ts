@@ -1,0 +1,195 @@
+/**
+ * `/api/keys` (DESIGN §2): organization API keys. Keys belong to the organization, not a person;
+ * only owner and admin sessions create, list and revoke them, and a key cannot mint keys.
+ * better-auth's api-key plugin generates and hashes the key (shown once, here); listing and
+ * revoking read its `apikey` table directly, always filtered on the caller's organization, so
+ * another organization's key id is 404 `not_found`.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { apikey } from "@/db/auth-schema";
+import { ORG_KEY_CONFIG_ID } from "@/lib/auth";
+import { CreatedAtCursorSchema, decodeCursor, encodeCursor } from "@/lib/store/cursor";
+import type { AppEnv, ApiDeps } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses, listSchema, PageQuerySchema, requireCursor, requireRole } from "../http";
+import { forgetApiKey } from "../middleware/auth";
+import { createRouter } from "../router";
+
+const date = z.string().openapi({ format: "date-time" });
+
+const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    prefix: z.string().nullable().openapi({ example: "weft_" }),
+    start: z.string().nullable().openapi({ description: "The first characters of the key, to recognise it", example: "weft_AbC" }),
+    createdAt: date,
+    expiresAt: date.nullable(),
+    lastUsedAt: date.nullable(),
+  })
+  .openapi("ApiKey", { description: "An organization API key, without key material." });
+
+const CreatedApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    key: z.string().openapi({ description: "The key itself. Shown once: store it now.", example: "weft_…" }),
+    prefix: z.string().nullable(),
+    start: z.string().nullable(),
+    createdAt: date,
+    expiresAt: date.nullable(),
+  })
+  .openapi("CreatedApiKey");
+
+const CreateApiKeyBody = z
+  .object({
+    name: z.string().trim().min(1).max(32).openapi({ example: "my agent" }),
+    expiresInDays: z.number().int().min(1).max(365).optional().openapi({ description: "Days until the key stops working (default: never)" }),
+  })
+  .strict()
+  .openapi("CreateApiKey");
+
+const IdParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" } }) });
+
+/** Owner/admin sessions only; checked before the body so a key or member learns "forbidden". */
+function manageKeys(action: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (principal.authMode === "api_key") throw new ApiError(403, "forbidden", "An API key cannot manage API keys; use an owner or admin session.");
+    requireRole(principal, ["owner", "admin"], action);
+    await next();
+  };
+}
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["keys"],
+  summary: "Create an organization API key",
+  description: "Owner or admin session only. The key is in this response and never again.",
+  middleware: [manageKeys("create API keys")] as const,
+  request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
+  responses: {
+    201: { description: "Created; `key` is shown once", content: { "application/json": { schema: CreatedApiKeySchema } } },
+    ...errorResponses(400, 403, 415),
+  },
+});
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["keys"],
+  summary: "List the organization's API keys (no key material)",
+  description: "Owner or admin session only. Newest first.",
+  middleware: [manageKeys("list API keys")] as const,
+  request: { query: PageQuerySchema },
+  responses: {
+    200: { description: "One page", content: { "application/json": { schema: listSchema(ApiKeySchema, "ApiKeyList") } } },
+    ...errorResponses(400, 403),
+  },
+});
+
+const deleteKeyRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["keys"],
+  summary: "Revoke an API key",
+  description: "Owner or admin session only. The key stops working at once.",
+  middleware: [manageKeys("revoke API keys")] as const,
+  request: { params: IdParams },
+  responses: {
+    204: { description: "Revoked" },
+    ...errorResponses(403, 404),
+  },
+});
+
+const iso = (value: Date | string | null | undefined): string | null => (value ? new Date(value).toISOString() : null);
+
+/** The keys sub-app. */
+export function keyRoutes(deps: ApiDeps) {
+  return createRouter()
+    .openapi(createKeyRoute, async (c) => {
+      const principal = c.get("principal");
+      const body = c.req.valid("json");
+      // A server-side call on behalf of the signed-in user: the plugin still checks that they
+      // are a member of the organization with the apiKey:create permission.
+      const created = await deps.auth.api.createApiKey({
+        body: {
+          configId: ORG_KEY_CONFIG_ID,
+          organizationId: principal.organizationId,
+          userId: principal.userId ?? undefined,
+          name: body.name,
+          expiresIn: body.expiresInDays ? body.expiresInDays * 24 * 60 * 60 : null,
+          metadata: { createdBy: principal.id },
+        },
+      });
+      c.get("log").info({ apiKeyId: created.id }, "api key created");
+      return c.json(
+        {
+          id: created.id,
+          name: created.name ?? null,
+          key: created.key,
+          prefix: created.prefix ?? null,
+          start: created.start ?? null,
+          createdAt: new Date(created.createdAt).toISOString(),
+          expiresAt: iso(created.expiresAt),
+        },
+        201,
+      );
+    })
+    .openapi(listKeysRoute, async (c) => {
+      const principal = c.get("principal");
+      const query = c.req.valid("query");
+      const after = requireCursor(query.cursor, query.cursor === undefined ? null : decodeCursor(query.cursor, CreatedAtCursorSchema));
+      const rows = await deps.db
+        .select({
+          id: apikey.id,
+          name: apikey.name,
+          prefix: apikey.prefix,
+          start: apikey.start,
+          createdAt: apikey.createdAt,
+          expiresAt: apikey.expiresAt,
+          lastUsedAt: apikey.lastRequest,
+        })
+        .from(apikey)
+        .where(
+          and(
+            eq(apikey.referenceId, principal.organizationId),
+            eq(apikey.configId, ORG_KEY_CONFIG_ID),
+            after
+              ? or(lt(apikey.createdAt, new Date(after.t)), and(eq(apikey.createdAt, new Date(after.t)), lt(apikey.id, after.id)))
+              : undefined,
+          ),
+        )
+        .orderBy(desc(apikey.createdAt), desc(apikey.id))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          data: page.map((row) => ({
+            ...row,
+            createdAt: row.createdAt.toISOString(),
+            expiresAt: iso(row.expiresAt),
+            lastUsedAt: iso(row.lastUsedAt),
+          })),
+          nextCursor: rows.length > query.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
+        },
+        200,
+      );
+    })
+    .openapi(deleteKeyRoute, async (c) => {
+      const principal = c.get("principal");
+      const { id } = c.req.valid("param");
+      const deleted = await deps.db
+        .delete(apikey)
+        .where(and(eq(apikey.id, id), eq(apikey.referenceId, principal.organizationId), eq(apikey.configId, ORG_KEY_CONFIG_ID)))
+        .returning({ id: apikey.id });
+      if (deleted.length === 0) throw new ApiError(404, "not_found", `No API key ${id} in this organization.`);
+      forgetApiKey(deps.auth, id);
+      c.get("log").info({ apiKeyId: id }, "api key revoked");
+      return c.body(null, 204);
+    });
+}

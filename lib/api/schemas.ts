@@ -1,0 +1,253 @@
+/**
+ * Request and response shapes of the workflow and connector routes (DESIGN §3). They validate
+ * requests and generate the OpenAPI document, so the contract has one source of truth.
+ *
+ * Definitions a client sends are checked only for their outer shape here: what is wrong inside
+ * a block or an edge (bad id, unknown type, dangling edge, bad param) must come back as a skipped
+ * item or a validation error from `applyEditOps`, which tells an agent how to fix it, not as a
+ * zod error on the whole body.
+ */
+import { z } from "@hono/zod-openapi";
+import { WorkflowDefinitionSchema } from "@/lib/engine/model";
+import { SKIP_CODES, VALIDATION_CODES } from "@/lib/engine/ops";
+import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
+
+/** Largest value a Postgres integer holds: versions and similar numbers stop here. */
+export const MAX_INT = 2_147_483_647;
+
+export const WorkflowIdParamsSchema = z.object({
+  id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" }, example: "wf_k3v9x0q2m5h7c1b8n4z6" }),
+});
+
+export const WorkflowVersionParamsSchema = WorkflowIdParamsSchema.extend({
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_INT)
+    .openapi({ param: { name: "version", in: "path" }, type: "integer", minimum: 1, maximum: MAX_INT, example: 2 }),
+});
+
+export const DefinitionSchema = WorkflowDefinitionSchema.openapi("WorkflowDefinition", {
+  description: "Blocks, edges and variables, as stored (DESIGN §3).",
+});
+
+export const WorkflowSchema = z
+  .object({
+    id: z.string().openapi({ example: "wf_k3v9x0q2m5h7c1b8n4z6" }),
+    name: z.string(),
+    description: z.string(),
+    version: z.number().int().openapi({ description: "Increases by 1 with every saved change of the definition" }),
+    definition: DefinitionSchema,
+    createdAt: z.string().openapi({ format: "date-time" }),
+    updatedAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Workflow");
+
+// ---- definitions sent by clients (lenient inside blocks and edges, see the file comment) ----
+
+/**
+ * Ids, types and handles must be scalars: a wrong scalar (a number id) is skipped by applyEditOps
+ * like any bad op, but objects and arrays there are refused here, because ids are compared and
+ * keyed as JSON text and a deeply nested one would only cost us work.
+ */
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** Other values stay `unknown` so that applyEditOps reports them per block; unknown keys are refused. */
+const BlockInputSchema = z
+  .object({
+    id: Scalar.openapi({ type: "string", description: "^[A-Za-z][A-Za-z0-9_-]{0,63}$" }),
+    type: Scalar.openapi({ type: "string", description: "A connector type from GET /api/connectors" }),
+    name: z.unknown().optional().openapi({ type: "string" }),
+    params: z.record(z.string(), z.unknown()).optional(),
+    position: z.unknown().optional().openapi({ type: "object", description: "{ x, y }" }),
+    enabled: z.unknown().optional().openapi({ type: "boolean" }),
+    retry: z.unknown().optional().openapi({ type: "object", description: "{ maxAttempts, backoff?: { initialMs, factor, maxMs } }" }),
+  })
+  .strict();
+
+const EdgeInputSchema = z
+  .object({
+    source: Scalar.openapi({ type: "string" }),
+    target: Scalar.openapi({ type: "string" }),
+    sourceHandle: Scalar.optional().openapi({ type: "string" }),
+  })
+  .strict();
+
+export const DefinitionInputSchema = z
+  .object({
+    blocks: z.array(BlockInputSchema).max(5_000),
+    edges: z.array(EdgeInputSchema).max(20_000),
+    variables: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .openapi("WorkflowDefinitionInput", {
+    description:
+      "A whole definition. Problems inside blocks and edges come back as skipped_items / validation_errors, not as a 400.",
+  });
+
+export const CreateWorkflowBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(2_000).optional(),
+    definition: DefinitionInputSchema.optional(),
+  })
+  .strict()
+  .openapi("CreateWorkflowBody");
+
+export const UpdateWorkflowBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(2_000).optional(),
+  })
+  .strict()
+  .refine((body) => body.name !== undefined || body.description !== undefined, { message: "send name or description" })
+  .openapi("UpdateWorkflowBody");
+
+// ---- the patch endpoint ----
+
+export const MAX_OPS = 1_000;
+
+const EditOpDocSchema = z.unknown().openapi({
+  type: "object",
+  description: `One EditOp; each is validated on its own (a bad one is skipped as invalid_op). Shapes: ${Object.values(OP_SHAPES).join(" | ")}`,
+  example: { operation_type: "add", block_id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
+});
+
+const EditFlagsShape = {
+  dry_run: z.boolean().optional().openapi({ description: "Compute the full response and save nothing" }),
+  atomic: z.boolean().optional().openapi({ description: "Save only when no op was skipped" }),
+};
+
+export const OperationsBodySchema = z
+  .object({ ops: z.array(EditOpDocSchema).max(MAX_OPS), ...EditFlagsShape })
+  .strict()
+  .openapi("OperationsBody");
+
+export const PutDefinitionBodySchema = z
+  .object({ definition: DefinitionInputSchema, ...EditFlagsShape })
+  .strict()
+  .openapi("PutDefinitionBody");
+
+export const RestoreBodySchema = z
+  .object({ version: z.number().int().min(1).max(MAX_INT), ...EditFlagsShape })
+  .strict()
+  .openapi("RestoreBody");
+
+export const SkippedItemSchema = z
+  .object({
+    index: z.number().int().openapi({ description: "0-based position in ops" }),
+    operation_type: z.string().nullable(),
+    block_id: z.string().nullable(),
+    reason_code: z.enum(SKIP_CODES),
+    reason: z.string(),
+    hint: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("SkippedItem");
+
+export const ValidationErrorSchema = z
+  .object({
+    code: z.enum(VALIDATION_CODES),
+    block_id: z.string().nullable(),
+    block_type: z.string().nullable(),
+    field: z.string().optional(),
+    value: z.unknown().optional(),
+    error: z.string(),
+  })
+  .openapi("ValidationError");
+
+export const DroppedKeysSchema = z
+  .object({ index: z.number().int(), keys: z.array(z.string()) })
+  .openapi("DroppedKeys", { description: "Keys an op carried that no shape knows: ignored, the op still applied" });
+
+export const PatchResponseSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: "Nothing skipped and nothing invalid" }),
+    saved: z.boolean().openapi({ description: "A new version was written" }),
+    version: z.number().int().openapi({ description: "The workflow's version after this request" }),
+    workflow: WorkflowSchema.openapi({
+      description: "The workflow after this request; for dry_run, its definition is the one that would have been saved",
+    }),
+    validation_errors: z.array(ValidationErrorSchema),
+    skipped_items: z.array(SkippedItemSchema),
+    dropped_keys: z.array(DroppedKeysSchema),
+    summary: z.string().openapi({ description: "A few lines, joined by \\n, that an LLM can read" }),
+  })
+  .openapi("PatchResponse");
+
+export const CreatedWorkflowSchema = WorkflowSchema.extend({
+  validation_errors: z.array(ValidationErrorSchema),
+}).openapi("CreatedWorkflow");
+
+// ---- history ----
+
+export const WorkflowVersionSummarySchema = z
+  .object({
+    version: z.number().int(),
+    actor: z.string().openapi({ description: '"user:<id>" or "api_key:<id>"' }),
+    source: z.string().openapi({ description: '"create", "edit" or "restore:<version>"' }),
+    opCount: z.number().int(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("WorkflowVersionSummary");
+
+export const WorkflowVersionSchema = z
+  .object({
+    version: z.number().int(),
+    actor: z.string(),
+    source: z.string(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+    definition: DefinitionSchema,
+    ops: z.array(z.unknown()).openapi({ description: "The ops that produced this version, normalized" }),
+  })
+  .openapi("WorkflowVersion");
+
+// ---- connectors ----
+
+export const ConnectorDetailQuerySchema = z
+  .object({ detail: z.enum(["full", "summary"]).default("full").openapi({ description: "full (default) or summary" }) })
+  .strict();
+
+export const ConnectorTypeParamsSchema = z.object({
+  type: z.string().min(1).max(200).openapi({ param: { name: "type", in: "path" }, example: "http_request" }),
+});
+
+const KIND = z.enum(["trigger", "action", "logic", "wait"]);
+
+export const ConnectorFullSchema = z
+  .object({
+    type: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    kind: KIND,
+    params: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        required: z.boolean(),
+        description: z.string().optional(),
+        visibility: z.enum(["llm", "user"]).openapi({ description: "user: only people in the editor may set it" }),
+        default: z.unknown().optional(),
+      }),
+    ),
+    paramsSchema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the settable params" }),
+    outputs: z.array(z.object({ name: z.string(), type: z.string(), description: z.string().optional() })),
+    openOutputs: z.boolean().openapi({ description: "Outputs are the run input itself" }),
+    handles: z.array(z.string()),
+    dynamicHandles: z.string().optional(),
+  })
+  .openapi("ConnectorFull");
+
+export const ConnectorSummarySchema = z
+  .object({
+    type: z.string(),
+    name: z.string(),
+    kind: KIND,
+    description: z.string(),
+    params: z.array(z.string()).openapi({ description: '"name*: type" (* = required)' }),
+    outputs: z.array(z.string()),
+    handles: z.array(z.string()),
+  })
+  .openapi("ConnectorSummary");

@@ -1,0 +1,124 @@
+/**
+ * A fresh control plane per test file, on its own database, driven through HTTP requests to the
+ * Hono app in process (`api.request`). Users sign up over HTTP like real ones.
+ */
+import { randomBytes } from "node:crypto";
+import pino from "pino";
+import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
+import { createAuth, type SignupMode, type WeftAuth } from "@/lib/auth";
+import { createTestDatabase, type TestDatabase } from "./database";
+
+export interface TestApp {
+  api: ControlPlaneApi;
+  database: TestDatabase;
+  auth: WeftAuth;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface TestUser {
+  userId: string;
+  organizationId: string;
+  email: string;
+  /** Session bearer token (the `set-auth-token` header of sign-up). */
+  token: string;
+  /** `better-auth.session_token=…`, to send as the Cookie header. */
+  cookie: string;
+  /** `{ authorization: "Bearer <token>" }` */
+  bearer: Record<string, string>;
+}
+
+const BASE_URL = "http://localhost:3000";
+
+/** Boots the control plane on a new, migrated database. better-auth's IP limiter is off. */
+export async function createTestApp(options: { signup?: SignupMode; rateLimitPerMinute?: number } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const logger = pino({ level: "silent" });
+  const auth = createAuth({
+    db: database.db,
+    baseUrl: BASE_URL,
+    secret: randomBytes(32).toString("base64url"),
+    signup: options.signup ?? "open",
+    rateLimit: false,
+    logger,
+  });
+  const api = createControlPlaneApi({
+    database,
+    logger,
+    auth,
+    baseUrl: BASE_URL,
+    secretsKey: randomBytes(32),
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+  });
+  return { api, database, auth, baseUrl: BASE_URL, close: () => database.drop() };
+}
+
+/** A JSON request: sets content-type when a body is given; `body` is the parsed JSON or null. */
+export async function call(
+  app: TestApp,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary response JSON
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  }
+  const response = await app.api.request(path, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+let counter = 0;
+
+/** Signs a user up through `POST /api/auth/sign-up/email`; their personal organization is active. */
+export async function signUp(app: TestApp, options: { email?: string; name?: string; password?: string } = {}): Promise<TestUser> {
+  counter += 1;
+  const email = options.email ?? `user${counter}-${randomBytes(4).toString("hex")}@example.com`;
+  const response = await app.api.request("/api/auth/sign-up/email", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, name: options.name ?? `User ${counter}`, password: options.password ?? "correct horse battery staple" }),
+  });
+  if (response.status !== 200) throw new Error(`sign-up of ${email} failed: ${response.status} ${await response.text()}`);
+  const json = (await response.json()) as { user: { id: string; email: string } };
+  const token = response.headers.get("set-auth-token");
+  if (!token) throw new Error("sign-up returned no set-auth-token header");
+  const cookie = sessionCookie(response.headers);
+  const bearer = { authorization: `Bearer ${token}` };
+  const me = await call(app, "GET", "/api/me", { headers: bearer });
+  if (me.status !== 200) throw new Error(`GET /api/me after sign-up failed: ${me.status} ${JSON.stringify(me.body)}`);
+  return { userId: json.user.id, organizationId: me.body.organization.id, email: json.user.email, token, cookie, bearer };
+}
+
+/** The `name=value` of better-auth's session cookie from a response's Set-Cookie headers. */
+export function sessionCookie(headers: Headers): string {
+  const cookie = headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0])
+    .find((pair) => /^(__Secure-)?better-auth\.session_token=/.test(pair));
+  if (!cookie) throw new Error("no better-auth.session_token cookie was set");
+  return cookie;
+}
+
+/** Creates an org API key as `user` (an owner or admin) through `POST /api/keys`. */
+export async function createApiKey(
+  app: TestApp,
+  user: TestUser,
+  name = "test key",
+): Promise<{ id: string; key: string; headers: Record<string, string> }> {
+  const created = await call(app, "POST", "/api/keys", { headers: user.bearer, body: { name } });
+  if (created.status !== 201) throw new Error(`POST /api/keys failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return { id: created.body.id, key: created.body.key, headers: { "x-api-key": created.body.key } };
+}
