@@ -29,7 +29,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "node --import tsx scripts/start.ts",
+    // A fresh state folder each run, so the README quickstart's sign-up always works.
+    command: "rm -rf .data/e2e && node --import tsx scripts/start.ts",
     url: `http://127.0.0.1:${port}/health`,
     reuseExistingServer: false,
     timeout: 240_000,

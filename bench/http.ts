@@ -88,7 +88,7 @@ export async function benchHttp(): Promise<void> {
     WEFT_BASE_URL: base,
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
     WEFT_SECRETS_KEY: randomBytes(32).toString("base64"),
-    WEFT_RATE_LIMIT_PER_MIN: "100000000",
+    WEFT_RATE_LIMIT_PER_MIN: "1000000",
     WEFT_AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "warn",
   };

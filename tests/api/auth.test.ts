@@ -60,6 +60,8 @@ describe("fail closed", () => {
     for (const token of ["nope", `${id}.${"A".repeat(signature.length)}`, id, `${randomBytes(24).toString("base64url")}.${signature}`]) {
       expectUnauthorized(await call(app, "GET", "/api/me", { headers: { authorization: `Bearer ${token}` } }));
     }
+    const unsigned = await call(app, "GET", "/api/me", { headers: { authorization: `Bearer ${id}` } });
+    expect(unsigned.body.message).toContain("set-auth-token");
     expectUnauthorized(await call(app, "GET", "/api/me", { headers: { cookie: "better-auth.session_token=forged.value" } }));
     expectUnauthorized(await call(app, "GET", "/api/me", { headers: { cookie: "unrelated=1" } }));
   });

@@ -42,6 +42,10 @@ async function resolvePrincipal(c: Context<AppEnv>, deps: ApiDeps, keys: ApiKeyC
     if (!match) throw unauthorized("The Authorization header must be `Bearer <API key or session token>`.");
     const token = match[1];
     if (token.startsWith(API_KEY_PREFIX)) return apiKeyPrincipal(deps, keys, token);
+    if (!token.includes(".")) {
+      // Bearer session tokens are signed (`<id>.<signature>`); the unsigned id in sign-up's JSON is refused.
+      throw unauthorized("Use the signed session token from the set-auth-token response header of sign-in or sign-up, or an API key.");
+    }
     return sessionPrincipal(deps, new Headers({ authorization: `Bearer ${token}` }));
   }
   const headerKey = c.req.header("x-api-key");
