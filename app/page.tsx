@@ -29,8 +29,17 @@ export default function HomePage() {
           </li>
         ))}
       </ol>
+      <div className="mt-10 flex gap-3">
+        <a className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500" href="/sign-up">
+          Create an account
+        </a>
+        <a className="rounded-md border border-stone-300 bg-white px-4 py-2 text-sm font-medium hover:bg-stone-100" href="/sign-in">
+          Sign in
+        </a>
+      </div>
       <footer className="mt-12 text-sm text-stone-500">
-        Service status: <a className="text-indigo-700 underline" href="/health">/health</a>
+        Service status: <a className="text-indigo-700 underline" href="/health">/health</a> · API schema:{" "}
+        <a className="text-indigo-700 underline" href="/api/openapi.json">/api/openapi.json</a>
       </footer>
     </main>
   );

@@ -7,6 +7,9 @@ import * as schema from "./schema";
 
 export type Database = PostgresJsDatabase<typeof schema>;
 
+/** The Postgres schema openworkflow's tables live in (migrated by db/migrate.ts). */
+export const OPENWORKFLOW_SCHEMA = "openworkflow";
+
 export interface DatabaseHandle {
   db: Database;
   sql: postgres.Sql;

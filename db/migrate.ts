@@ -7,9 +7,9 @@ import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { BackendPostgres } from "openworkflow/postgres";
+import { OPENWORKFLOW_SCHEMA } from "./client";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
-export const OPENWORKFLOW_SCHEMA = "openworkflow";
 
 /** Applies every pending migration to the database at `url`. Throws on failure. */
 export async function migrateDatabase(url: string): Promise<void> {

@@ -4,7 +4,7 @@
  * Timestamps are millisecond precision so list cursors (JS Dates) round-trip exactly.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 
@@ -62,4 +62,110 @@ export const secrets = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.name] })],
+);
+
+/**
+ * One row per run (DESIGN §4). The openworkflow run (`owRunId`) executes it; this row is the
+ * org-scoped resource the API reads, with the definition pinned at dispatch.
+ * `status` is queued | running | succeeded | failed | canceled; "waiting" is derived from an open
+ * row in `run_waits`.
+ */
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
+    trigger: text("trigger").notNull(),
+    status: text("status").notNull().default("queued"),
+    input: jsonb("input").notNull(),
+    output: jsonb("output"),
+    error: jsonb("error"),
+    idempotencyKey: text("idempotency_key"),
+    owRunId: text("ow_run_id"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    index("runs_org_created_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    index("runs_org_workflow_idx").on(t.organizationId, t.workflowId, t.createdAt.desc()),
+    index("runs_org_status_idx").on(t.organizationId, t.status, t.createdAt),
+    uniqueIndex("runs_idempotency_idx").on(t.organizationId, t.workflowId, t.idempotencyKey),
+  ],
+);
+
+/** One entry per block attempt (and per skipped block); `id` is the log cursor. */
+export const runLogs = pgTable(
+  "run_logs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: text("run_id").notNull(),
+    organizationId: text("organization_id").notNull(),
+    blockId: text("block_id").notNull(),
+    blockType: text("block_type").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** succeeded | failed | skipped | waiting | timed_out */
+    status: text("status").notNull(),
+    /** Params after template resolution, secrets redacted. */
+    input: jsonb("input"),
+    output: jsonb("output"),
+    error: jsonb("error"),
+    /** Lines written by the block (the `log` connector, warnings). */
+    messages: jsonb("messages").$type<{ level: string; message: string; at: string }[]>().notNull().default([]),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("run_logs_run_idx").on(t.runId, t.id),
+    uniqueIndex("run_logs_attempt_idx").on(t.runId, t.blockId, t.attempt),
+  ],
+);
+
+/**
+ * Events (DESIGN §4), stored until a matching wait consumes them: addressed to one run
+ * (`runId`), or to the organization with a `key`.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    runId: text("run_id"),
+    event: text("event").notNull(),
+    key: text("key"),
+    data: jsonb("data"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    consumedAt: timestamp("consumed_at", { withTimezone: true, precision: 3 }),
+    consumedByRun: text("consumed_by_run"),
+    consumedByBlock: text("consumed_by_block"),
+  },
+  (t) => [
+    index("events_run_idx").on(t.runId, t.event).where(sql`${t.consumedAt} is null`),
+    index("events_key_idx").on(t.organizationId, t.event, t.key).where(sql`${t.consumedAt} is null`),
+  ],
+);
+
+/** A run parked in a wait block: makes its status "waiting" and lets events find their waiter. */
+export const runWaits = pgTable(
+  "run_waits",
+  {
+    runId: text("run_id").notNull(),
+    blockId: text("block_id").notNull(),
+    organizationId: text("organization_id").notNull(),
+    /** "duration" | "event" */
+    kind: text("kind").notNull(),
+    event: text("event"),
+    key: text("key"),
+    until: timestamp("until", { withTimezone: true, precision: 3 }),
+    open: boolean("open").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.blockId] }),
+    index("run_waits_event_idx").on(t.organizationId, t.event, t.key).where(sql`${t.open}`),
+  ],
 );

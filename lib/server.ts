@@ -8,6 +8,7 @@ import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import { createAuth } from "@/lib/auth";
 import { baseUrl, loadConfig } from "@/lib/config";
 import { createLogger } from "@/lib/log";
+import { openRuntime } from "@/lib/runtime";
 
 let instance: ControlPlaneApi | undefined;
 
@@ -29,6 +30,15 @@ export function controlPlane(): ControlPlaneApi {
     }
     const database = openDatabase(config.DATABASE_URL);
     const url = baseUrl(config);
+    const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
+    // Dispatch and reads only: workers (`npm run worker`) execute the runs.
+    const runtime = openRuntime({
+      database,
+      databaseUrl: config.DATABASE_URL,
+      secretsKey,
+      logger,
+      allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
+    });
     instance = createControlPlaneApi({
       database,
       logger,
@@ -41,8 +51,9 @@ export function controlPlane(): ControlPlaneApi {
         logger,
       }),
       baseUrl: url,
-      secretsKey: Buffer.from(config.WEFT_SECRETS_KEY, "base64"),
+      secretsKey,
       rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
+      runtime,
     });
   }
   return instance;

@@ -1,17 +1,16 @@
 /**
  * The worker process (`npm run worker`; `npm start` runs one). It executes runs through
- * openworkflow and never serves HTTP. The generic runtime workflow and the schedule ticker are
- * registered here by lib/runtime (the durable-runs issue); until then the worker claims nothing.
- * SIGTERM/SIGINT: stop claiming, let in-flight work finish, close the pool, exit 0.
+ * openworkflow (lib/runtime) and never serves HTTP. Run as many as you like against one database.
+ * SIGTERM/SIGINT: stop claiming, let in-flight executions finish or park, close the pools, exit 0.
+ * Further signals are ignored (Ctrl-C reaches both `npm start` and this process, and `npm start`
+ * then sends SIGTERM too); SIGKILL ends a stuck worker, whose runs are re-claimed after 30 s.
  */
-import { OpenWorkflow } from "openworkflow";
-import { BackendPostgres } from "openworkflow/postgres";
-import { OPENWORKFLOW_SCHEMA } from "@/db/migrate";
-import { ConfigError, loadConfig } from "@/lib/config";
+import { ConfigError, loadConfig, type Config } from "@/lib/config";
 import { createLogger } from "@/lib/log";
+import { startWorker } from "@/lib/runtime";
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -26,21 +25,33 @@ async function main(): Promise<void> {
     logger.fatal("DATABASE_URL is not set; `npm start` sets it, or export it before `npm run worker`");
     process.exit(1);
   }
-  const backend = await BackendPostgres.connect(config.DATABASE_URL, { schema: OPENWORKFLOW_SCHEMA, runMigrations: false });
-  const ow = new OpenWorkflow({ backend });
-  const worker = ow.newWorker({ concurrency: config.WORKER_CONCURRENCY });
-  await worker.start();
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, "worker started");
+  if (!config.WEFT_SECRETS_KEY) {
+    logger.fatal("WEFT_SECRETS_KEY is not set; it must be the web app's key (`npm start` sets both), see .env.example");
+    process.exit(1);
+  }
+  const worker = await startWorker({
+    databaseUrl: config.DATABASE_URL,
+    secretsKey: Buffer.from(config.WEFT_SECRETS_KEY, "base64"),
+    logger,
+    allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, "already stopping");
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, "worker stopping");
-    await worker.stop();
-    await backend.stop();
-    logger.info("worker stopped");
-    process.exit(0);
+    logger.info({ signal }, "worker stopping: no new claims, waiting for in-flight runs");
+    try {
+      await worker.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "worker did not stop cleanly");
+      process.exit(1);
+    }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

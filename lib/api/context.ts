@@ -6,6 +6,7 @@ import type { Database } from "@/db/client";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import type { WeftAuth } from "@/lib/auth";
+import type { Runtime } from "@/lib/runtime/types";
 import type { RateLimiter } from "./rate-limit";
 
 export type Role = "owner" | "admin" | "member";
@@ -41,4 +42,6 @@ export interface ApiDeps {
   baseUrl: string;
   /** 32-byte AES-256-GCM key for secrets at rest. */
   secretsKey: Buffer;
+  /** Dispatches, reads, signals and cancels runs (lib/runtime). */
+  runtime: Runtime;
 }

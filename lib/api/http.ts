@@ -16,7 +16,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 /** The OpenAPI responses every authenticated route can give. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429)[]) {
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429)[]) {
   const descriptions: Record<number, string> = {
     400: "Bad input (invalid_body, invalid_query, invalid_cursor, invalid_if_match…)",
     401: "unauthorized or no_active_organization",
@@ -26,6 +26,7 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 |
     412: "version_mismatch, with `current`",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    422: "the resource is not in a state to do this (e.g. workflow_invalid, with validation_errors)",
     429: "rate_limited, with `retryAfterMs`",
   };
   const all = [...new Set([401, 429, ...statuses])].sort();

@@ -14,6 +14,7 @@ import type { WeftAuth } from "@/lib/auth";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
+import type { Runtime } from "@/lib/runtime/types";
 import type { AppEnv, ApiDeps } from "./context";
 import { ApiError, errorResponse } from "./errors";
 import { limitBody, rateLimit, requestContext, requireJsonBody } from "./middleware";
@@ -22,10 +23,13 @@ import { registerOpenApi } from "./openapi";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limit";
 import { createRouter } from "./router";
 import { connectorRoutes } from "./routes/connectors";
+import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { meRoutes } from "./routes/me";
+import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
+import { workflowRunRoutes } from "./routes/workflow-runs";
 import { workflowRoutes } from "./routes/workflows";
 
 export interface ControlPlaneOptions {
@@ -41,6 +45,8 @@ export interface ControlPlaneOptions {
   rateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
+  /** Runs: dispatch, read, events, cancel (lib/runtime). */
+  runtime: Runtime;
 }
 
 export type ControlPlaneApi = OpenAPIHono<AppEnv>;
@@ -55,6 +61,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     rateLimiter: options.rateLimiter ?? createMemoryRateLimiter({ perMinute: options.rateLimitPerMinute ?? 60 }),
     baseUrl: options.baseUrl.replace(/\/$/, ""),
     secretsKey: options.secretsKey,
+    runtime: options.runtime,
   };
   const app = createRouter().basePath("/api");
 
@@ -70,6 +77,9 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   app.route("/me", meRoutes(deps));
   app.route("/keys", keyRoutes(deps));
   app.route("/workflows", workflowRoutes(deps));
+  app.route("/workflows", workflowRunRoutes(deps));
+  app.route("/runs", runRoutes(deps));
+  app.route("/events", eventRoutes(deps));
   app.route("/connectors", connectorRoutes(deps));
   app.route("/secrets", secretRoutes(deps));
 

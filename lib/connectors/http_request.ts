@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { defineConnector } from "@/lib/engine/connector";
+import { DEFAULT_TIMEOUT_MS, guardedRequest, hasHeader, HttpRequestError } from "@/lib/runtime/http-guard";
 
-/** Calls an HTTP endpoint; the runtime issue supplies `run` with its SSRF guard (DESIGN §3). */
+/**
+ * Calls an HTTP endpoint through the SSRF guard (DESIGN §3). Errors are HttpRequestError with a
+ * stable `code`; a non-2xx status (unless fail_on_status is false) throws `http_status` with the
+ * response as `{ status, headers, body }` on `error.response`.
+ */
 export const httpRequest = defineConnector({
   type: "http_request",
   name: "HTTP request",
@@ -29,4 +34,64 @@ export const httpRequest = defineConnector({
     headers: z.record(z.string(), z.string()).describe("Response headers"),
     body: z.unknown().describe("Response body: parsed JSON, else text"),
   }),
+  run: async (ctx, params) => {
+    const url = withQuery(params.url, params.query);
+    const headers: Record<string, string> = { ...params.headers };
+    let body: string | undefined;
+    if (typeof params.body === "string") {
+      body = params.body;
+    } else if (params.body !== undefined && params.body !== null) {
+      body = JSON.stringify(params.body);
+      if (!hasHeader(headers, "content-type")) headers["content-type"] = "application/json";
+    }
+    const response = await guardedRequest({
+      method: params.method,
+      url,
+      headers,
+      body,
+      timeoutMs: params.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      allowPrivateNetwork: params.allow_private_network === true,
+      signal: ctx.signal,
+    });
+    const output = { status: response.status, headers: response.headers, body: decodeBody(response.body, response.headers["content-type"]) };
+    if (params.fail_on_status !== false && (output.status < 200 || output.status > 299)) {
+      throw new HttpRequestError("http_status", `${new URL(response.url).origin} answered HTTP ${output.status}`, {
+        status: output.status,
+        response: output,
+      });
+    }
+    return output;
+  },
 });
+
+/** `url` with `query` appended to its search params; throws `invalid_url` when it does not parse. */
+function withQuery(url: string, query: Record<string, string | number | boolean> | undefined): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpRequestError("invalid_url", "the URL is not a valid absolute URL");
+  }
+  for (const [name, value] of Object.entries(query ?? {})) parsed.searchParams.append(name, String(value));
+  return parsed;
+}
+
+/** Parsed JSON when the content type says JSON and it parses; otherwise text in the declared charset. */
+function decodeBody(bytes: Buffer, contentType: string | undefined): unknown {
+  const [mediaType = "", ...parameters] = (contentType ?? "").split(";").map((p) => p.trim().toLowerCase());
+  const charset = parameters.find((p) => p.startsWith("charset="))?.slice(8).replace(/"/g, "");
+  let text: string;
+  try {
+    text = new TextDecoder(charset || "utf-8").decode(bytes);
+  } catch {
+    text = new TextDecoder("utf-8").decode(bytes); // an unknown charset label
+  }
+  if (/^(application\/([\w.-]+\+)?json|text\/json)$/.test(mediaType) && text.trim() !== "") {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

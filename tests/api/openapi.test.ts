@@ -38,6 +38,14 @@ const ROUTES = [
   "POST /api/secrets",
   "GET /api/secrets",
   "DELETE /api/secrets/{name}",
+  "POST /api/workflows/{id}/run",
+  "GET /api/runs",
+  "GET /api/runs/{runId}",
+  "GET /api/runs/{runId}/logs",
+  "GET /api/runs/{runId}/stream",
+  "POST /api/runs/{runId}/cancel",
+  "POST /api/runs/{runId}/events",
+  "POST /api/events",
 ];
 const OPEN = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/auth/sign-up/email", "POST /api/auth/sign-in/email"]);
 

@@ -194,6 +194,7 @@ describe("skip, don't reject: every skip code is reachable through HTTP", () => 
         logger: pino({ level: "silent" }),
         auth: app.auth,
         baseUrl: app.baseUrl,
+        runtime: app.runtime,
         secretsKey: randomBytes(32),
         registry: createRegistry([...builtinConnectors, approval]),
       }),

@@ -305,7 +305,7 @@ describe("/api/secrets", () => {
     const logger = pino({ level: "trace" }, { write: (line: string) => void lines.push(line) });
     const logged: TestApp = {
       ...app,
-      api: createControlPlaneApi({ database: app.database, logger, auth: app.auth, baseUrl: app.baseUrl, secretsKey: randomBytes(32) }),
+      api: createControlPlaneApi({ database: app.database, logger, auth: app.auth, baseUrl: app.baseUrl, secretsKey: randomBytes(32), runtime: app.runtime }),
     };
     const value = uniqueValue();
     expect((await call(logged, "POST", "/api/secrets", { headers: owner.bearer, body: { name: "LOGGED", value } })).status).toBe(201);

@@ -1,11 +1,16 @@
 /**
  * A fresh control plane per test file, on its own database, driven through HTTP requests to the
- * Hono app in process (`api.request`). Users sign up over HTTP like real ones.
+ * Hono app in process (`api.request`). Users sign up over HTTP like real ones. The app has a
+ * runtime (dispatch, reads, events) but no worker: start one with tests/helpers/runtime.ts.
  */
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import { createAuth, type SignupMode, type WeftAuth } from "@/lib/auth";
+import { connectorRegistry } from "@/lib/connectors";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { Logger } from "@/lib/log";
+import { createRuntime, type Runtime } from "@/lib/runtime";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface TestApp {
@@ -13,6 +18,12 @@ export interface TestApp {
   database: TestDatabase;
   auth: WeftAuth;
   baseUrl: string;
+  /** The app's runtime (no worker: see tests/helpers/runtime.ts). */
+  runtime: Runtime;
+  /** The key secrets are encrypted with; workers of this app need it. */
+  secretsKey: Buffer;
+  registry: ConnectorRegistry;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -31,9 +42,14 @@ export interface TestUser {
 const BASE_URL = "http://localhost:3000";
 
 /** Boots the control plane on a new, migrated database. better-auth's IP limiter is off. */
-export async function createTestApp(options: { signup?: SignupMode; rateLimitPerMinute?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { signup?: SignupMode; rateLimitPerMinute?: number; registry?: ConnectorRegistry } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
-  const logger = pino({ level: "silent" });
+  const logger = pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
+  const secretsKey = randomBytes(32);
+  const registry = options.registry ?? connectorRegistry;
+  const runtime = await createRuntime({ database, databaseUrl: database.url, secretsKey, registry, logger });
   const auth = createAuth({
     db: database.db,
     baseUrl: BASE_URL,
@@ -47,10 +63,16 @@ export async function createTestApp(options: { signup?: SignupMode; rateLimitPer
     logger,
     auth,
     baseUrl: BASE_URL,
-    secretsKey: randomBytes(32),
+    secretsKey,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    registry,
+    runtime,
   });
-  return { api, database, auth, baseUrl: BASE_URL, close: () => database.drop() };
+  const close = async () => {
+    await runtime.close();
+    await database.drop();
+  };
+  return { api, database, auth, baseUrl: BASE_URL, runtime, secretsKey, registry, logger, close };
 }
 
 /** A JSON request: sets content-type when a body is given; `body` is the parsed JSON or null. */

@@ -1,0 +1,251 @@
+/**
+ * `/api/runs` (DESIGN §4): list and read runs, page through their logs, follow them live over
+ * Server-Sent Events, cancel them and send them events. Every route is organization-scoped: the
+ * runtime answers null for another organization's run, which is 404 `not_found` here.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import type { AppEnv, ApiDeps } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses } from "../http";
+import { createRouter } from "../router";
+import {
+  ListRunsQuerySchema,
+  LogsQuerySchema,
+  RunEventBodySchema,
+  RunEventResultSchema,
+  RunIdParamsSchema,
+  RunListSchema,
+  RunLogListSchema,
+  RunSchema,
+} from "../run-schemas";
+import { FINAL_STATUSES, type RunLogEntry, type RunResource, type Runtime } from "@/lib/runtime/types";
+
+const TAGS = ["runs"];
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+/**
+ * Timing of `GET /runs/:runId/stream`: how often it reads the run again when no change
+ * notification woke it (notifications are best effort), and how often it sends a `: ping`
+ * comment. Tests shorten these; nothing else should change them.
+ */
+export const streamTiming = { pollMs: 250, heartbeatMs: 15_000 };
+
+/** Log entries read per query while catching up. */
+const STREAM_PAGE = 500;
+
+const listRunsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: TAGS,
+  summary: "List runs, newest first",
+  request: { query: ListRunsQuerySchema },
+  responses: { 200: { description: "A page of runs", content: json(RunListSchema) }, ...errorResponses(400) },
+});
+
+const getRunRoute = createRoute({
+  method: "get",
+  path: "/{runId}",
+  tags: TAGS,
+  summary: "Read a run",
+  request: { params: RunIdParamsSchema },
+  responses: { 200: { description: "The run", content: json(RunSchema) }, ...errorResponses(400, 404) },
+});
+
+const logsRoute = createRoute({
+  method: "get",
+  path: "/{runId}/logs",
+  tags: TAGS,
+  summary: "Page through a run's log, oldest first",
+  description: "One entry per block attempt (and per skipped block). Pass nextCursor back as `after`; a bad one → 400 invalid_cursor.",
+  request: { params: RunIdParamsSchema, query: LogsQuerySchema },
+  responses: { 200: { description: "A page of log entries", content: json(RunLogListSchema) }, ...errorResponses(400, 404) },
+});
+
+const streamRoute = createRoute({
+  method: "get",
+  path: "/{runId}/stream",
+  tags: TAGS,
+  summary: "Follow a run live (Server-Sent Events)",
+  description:
+    "`log` events (id: the entry's cursor, data: the entry), `status` events (data: the run) on each status change, a `: ping` comment every 15 s. Send Last-Event-ID to resume after an entry. Closes after the final status.",
+  request: { params: RunIdParamsSchema },
+  parameters: [
+    {
+      name: "Last-Event-ID",
+      in: "header" as const,
+      required: false,
+      description: "Resume: only entries after this cursor are sent (a bad one → 400 invalid_cursor)",
+      schema: { type: "string" as const },
+    },
+  ],
+  responses: {
+    200: { description: "An event stream", content: { "text/event-stream": { schema: z.string() } } },
+    ...errorResponses(400, 404),
+  },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/{runId}/cancel",
+  tags: TAGS,
+  summary: "Cancel a run",
+  description: "A queued, running or waiting run is canceled at once; a canceled one is left as it is. A succeeded or failed run → 409 run_finished.",
+  request: { params: RunIdParamsSchema },
+  responses: { 200: { description: "The run, canceled", content: json(RunSchema) }, ...errorResponses(400, 404, 409) },
+});
+
+const runEventRoute = createRoute({
+  method: "post",
+  path: "/{runId}/events",
+  tags: TAGS,
+  summary: "Send an event to one run",
+  description: "Wakes this run's wait_for_event block waiting on `event` (no other run). Stored until such a wait consumes it.",
+  request: { params: RunIdParamsSchema, body: { content: json(RunEventBodySchema), required: true } },
+  responses: { 202: { description: "Accepted", content: json(RunEventResultSchema) }, ...errorResponses(400, 404, 413, 415) },
+});
+
+function notFound(): ApiError {
+  return new ApiError(404, "not_found", "No such run.");
+}
+
+function invalidCursor(): ApiError {
+  return new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
+}
+
+/** The runs sub-app. */
+export function runRoutes(deps: ApiDeps) {
+  const app = createRouter();
+  const runtime = deps.runtime;
+
+  app.openapi(listRunsRoute, async (c) => {
+    const { cursor, limit, workflowId, status } = c.req.valid("query");
+    const page = await runtime.listRuns(c.get("principal").organizationId, { workflowId, status, limit, after: cursor });
+    if (page === "invalid_cursor") throw invalidCursor();
+    return c.json(page, 200);
+  });
+
+  app.openapi(getRunRoute, async (c) => {
+    const run = await runtime.getRun(c.get("principal").organizationId, c.req.valid("param").runId);
+    if (!run) throw notFound();
+    return c.json(run, 200);
+  });
+
+  app.openapi(logsRoute, async (c) => {
+    const { after, limit } = c.req.valid("query");
+    const page = await runtime.listLogs(c.get("principal").organizationId, c.req.valid("param").runId, { after, limit });
+    if (page === null) throw notFound();
+    if (page === "invalid_cursor") throw invalidCursor();
+    return c.json(page, 200);
+  });
+
+  app.openapi(streamRoute, async (c) => {
+    const organizationId = c.get("principal").organizationId;
+    const { runId } = c.req.valid("param");
+    const run = await runtime.getRun(organizationId, runId);
+    if (!run) throw notFound();
+    // The first page is read before the stream starts, so a bad Last-Event-ID is a plain 400.
+    const lastEventId = c.req.header("last-event-id")?.trim() || undefined;
+    const first = await runtime.listLogs(organizationId, runId, { after: lastEventId, limit: STREAM_PAGE });
+    if (first === null) throw notFound();
+    if (first === "invalid_cursor") throw invalidCursor();
+    return streamSSE(c, (stream) => followRun(c, stream, runtime, { organizationId, run, first, after: lastEventId }));
+  });
+
+  app.openapi(cancelRoute, async (c) => {
+    const result = await runtime.cancel(c.get("principal").organizationId, c.req.valid("param").runId);
+    if (result === null) throw notFound();
+    if (result === "run_finished") {
+      throw new ApiError(409, "run_finished", "The run has already succeeded or failed; only queued, running or waiting runs can be canceled.");
+    }
+    return c.json(result, 200);
+  });
+
+  app.openapi(runEventRoute, async (c) => {
+    const { event, data } = c.req.valid("json");
+    const result = await runtime.sendRunEvent(c.get("principal").organizationId, c.req.valid("param").runId, { event, data });
+    if (!result) throw notFound();
+    return c.json(result, 202);
+  });
+
+  return app;
+}
+
+type LogPage = { data: RunLogEntry[]; nextCursor: string | null };
+
+/**
+ * Writes the run's log entries and status changes until the run reaches a final status (remaining
+ * entries first, then that status) or the client goes away. Each round reads the status before
+ * the entries, so a final status is only sent after every entry written before it. A round starts
+ * when the runtime signals a change, or after `pollMs` at the latest.
+ */
+async function followRun(
+  c: Context<AppEnv>,
+  stream: SSEStreamingApi,
+  runtime: Runtime,
+  start: { organizationId: string; run: RunResource; first: LogPage; after: string | undefined },
+): Promise<void> {
+  const { organizationId } = start;
+  const runId = start.run.id;
+  const signal = { aborted: false, changed: false, wake: null as (() => void) | null };
+  const nudge = () => {
+    signal.changed = true;
+    signal.wake?.();
+  };
+  const stop = () => {
+    signal.aborted = true;
+    signal.wake?.();
+  };
+  // Hono aborts the stream when the response body is canceled; some servers only abort the request.
+  stream.onAbort(stop);
+  c.req.raw.signal.addEventListener("abort", stop, { once: true });
+  /** Waits `ms`, or less when a change was signalled meanwhile. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (signal.changed || signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal.wake = null;
+        resolve();
+      }
+      signal.wake = done;
+    });
+  const unsubscribe = runtime.subscribe(runId, nudge);
+  const heartbeat = setInterval(() => void stream.write(": ping\n\n"), streamTiming.heartbeatMs);
+
+  let run: RunResource | null = start.run;
+  let page: LogPage | "invalid_cursor" | null = start.first;
+  let after = start.after;
+  let lastStatus: string | null = null;
+  try {
+    while (!signal.aborted && run && page && page !== "invalid_cursor") {
+      for (;;) {
+        for (const entry of page.data) {
+          await stream.writeSSE({ event: "log", id: entry.id, data: JSON.stringify(entry) });
+          after = entry.id;
+        }
+        if (page.nextCursor === null || page.data.length === 0 || signal.aborted) break;
+        const next: LogPage | "invalid_cursor" | null = await runtime.listLogs(organizationId, runId, { after, limit: STREAM_PAGE });
+        if (next === null || next === "invalid_cursor") return;
+        page = next;
+      }
+      if (run.status !== lastStatus) {
+        await stream.writeSSE({ event: "status", data: JSON.stringify(run) });
+        lastStatus = run.status;
+      }
+      if (FINAL_STATUSES.has(run.status)) return;
+      await pause(streamTiming.pollMs);
+      if (signal.aborted) return;
+      signal.changed = false;
+      run = await runtime.getRun(organizationId, runId);
+      page = run ? await runtime.listLogs(organizationId, runId, { after, limit: STREAM_PAGE }) : null;
+    }
+  } catch (error) {
+    c.get("log").error({ err: error, runId }, "run stream failed");
+  } finally {
+    clearInterval(heartbeat);
+    unsubscribe();
+  }
+}

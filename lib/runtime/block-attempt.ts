@@ -1,0 +1,203 @@
+/**
+ * One attempt of one block, as it runs inside its durable step: resolve the params' templates
+ * (secrets only here, in the worker), re-validate them, call the connector, and write one run log
+ * entry with every secret value redacted. A block failure is returned, never thrown: a throw
+ * means the machinery failed (the log write) and openworkflow retries the step.
+ */
+import type postgres from "postgres";
+import type { z } from "zod";
+import type { Database } from "@/db/client";
+import type { AnyConnector, ConnectorContext } from "@/lib/engine/connector";
+import type { Block, WorkflowDefinition } from "@/lib/engine/model";
+import { findReferences, redactSecrets, resolveTemplatesWithSecrets } from "@/lib/engine/templates";
+import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
+import { getSecretValues } from "@/lib/store/secrets";
+import type { RunLogMessage, RunLogStatus } from "./types";
+
+/** A block error: a stable code and a message (already free of secret values once redacted). */
+export interface BlockError {
+  message: string;
+  code?: string;
+  [detail: string]: unknown;
+}
+
+/** What a block attempt's step returns (JSON, memoized by openworkflow). `at` is when it ended;
+ *  `final` when its log write also wrote the run's final status. */
+export type AttemptResult =
+  | { ok: true; output: unknown; branch?: string; at: number; final?: FinalRunWrite["status"] }
+  | { ok: false; error: BlockError; at: number; final?: FinalRunWrite["status"] };
+
+/** Thrown inside an attempt to fail the block with a code; caught before the step returns. */
+export class BlockFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BlockFailure";
+  }
+}
+
+/** The machinery failed (the database): rethrown so openworkflow retries the step. */
+export class InfrastructureError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "InfrastructureError";
+  }
+}
+
+/** What every attempt of a run can read. */
+export interface RunScope {
+  runId: string;
+  organizationId: string;
+  definition: WorkflowDefinition;
+  /** The run input: what `{{trigger.…}}` and trigger blocks output. */
+  input: unknown;
+  /** Outputs of the blocks settled so far, by id. */
+  outputs: ReadonlyMap<string, unknown>;
+}
+
+export interface AttemptDeps {
+  sql: postgres.Sql;
+  db: Database;
+  secretsKey: Buffer;
+  allowPrivateHttp: boolean;
+  /** Aborted when the run is canceled. */
+  signal: AbortSignal;
+}
+
+/** A JSON copy (drops undefined, turns Dates into strings), so outputs look the same live and replayed. */
+export function toJson(value: unknown): unknown {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
+/** The error of a failed attempt, from whatever was thrown. */
+export function blockErrorFrom(error: unknown): BlockError {
+  if (error instanceof BlockFailure) return { message: error.message, code: error.code };
+  const e = error as { message?: unknown; code?: unknown; status?: unknown; response?: unknown } | null;
+  const out: BlockError = { message: typeof e?.message === "string" && e.message ? e.message : String(error) };
+  if (typeof e?.code === "string") out.code = e.code;
+  if (typeof e?.status === "number") out.status = e.status;
+  if (e?.response !== undefined) out.response = toJson(e.response);
+  return out;
+}
+
+/** Resolves a block's params: secrets first (only the names it references), then every template. */
+export async function resolveParams(
+  block: Block,
+  scope: RunScope,
+  deps: Pick<AttemptDeps, "db" | "secretsKey">,
+): Promise<{ params: Record<string, unknown>; secretsUsed: string[] }> {
+  const names = [...new Set(findReferences(block.params).filter((r) => r.root === "secrets" && r.path.length === 1).map((r) => r.path[0]))];
+  let secrets = new Map<string, string>();
+  if (names.length > 0) {
+    try {
+      secrets = await getSecretValues(deps.db, deps.secretsKey, scope.organizationId, names);
+    } catch (error) {
+      if ((error as { name?: unknown }).name === "SecretDecryptionError") throw new BlockFailure("secret_unavailable", (error as Error).message);
+      throw new InfrastructureError(error);
+    }
+    const missing = names.filter((name) => !secrets.has(name));
+    if (missing.length > 0) {
+      throw new BlockFailure("missing_secret", `Secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not set in this organization.`);
+    }
+  }
+  const { value, secretsUsed } = resolveTemplatesWithSecrets(block.params, {
+    trigger: scope.input,
+    blocks: scope.outputs,
+    vars: scope.definition.variables ?? {},
+    secret: (name) => secrets.get(name),
+  });
+  return { params: value as Record<string, unknown>, secretsUsed };
+}
+
+/** Re-validates resolved params with the connector's schema: a failure is the block error `invalid_param`. */
+export function validateParams(connector: AnyConnector, params: Record<string, unknown>): Record<string, unknown> {
+  const parsed = (connector.params as z.ZodType).safeParse(params);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const detail = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "params"}: ${i.message}`).join("; ");
+  throw new BlockFailure("invalid_param", `A param is not valid after templates were resolved: ${detail}`);
+}
+
+/** Params plus operator-only hidden params: http_request learns whether private targets are allowed. */
+function withOperatorParams(connector: AnyConnector, params: Record<string, unknown>, deps: AttemptDeps): Record<string, unknown> {
+  if (connector.type !== "http_request") return params;
+  return { ...params, allow_private_network: deps.allowPrivateHttp };
+}
+
+function isBranchResult(value: unknown): value is { branch: string; output: unknown } {
+  return typeof value === "object" && value !== null && typeof (value as { branch?: unknown }).branch === "string" && "output" in value;
+}
+
+/**
+ * Runs attempt `attempt` of `block` and records it. Returns the (redacted) result; throws only
+ * when the run log or the database cannot be written. `finalize` says whether, with this result,
+ * the run is over: then the same write records the run's final state.
+ */
+export async function runBlockAttempt(
+  block: Block,
+  connector: AnyConnector | undefined,
+  attempt: number,
+  scope: RunScope,
+  deps: AttemptDeps,
+  finalize?: (result: AttemptResult) => FinalRunWrite | null,
+): Promise<AttemptResult> {
+  const startedAt = new Date();
+  const messages: RunLogMessage[] = [];
+  let secretsUsed: string[] = [];
+  let input: unknown = block.params;
+  let result: AttemptResult;
+  try {
+    if (!connector) throw new BlockFailure("unknown_block_type", `No connector "${block.type}" is registered in this worker.`);
+    const resolved = await resolveParams(block, scope, deps);
+    secretsUsed = resolved.secretsUsed;
+    input = resolved.params;
+    const params = validateParams(connector, withOperatorParams(connector, resolved.params, deps));
+    let value: unknown;
+    if (connector.kind === "trigger") {
+      value = scope.input;
+    } else if (!connector.run) {
+      throw new BlockFailure("not_implemented", `The ${connector.type} connector cannot run in this version of Weft.`);
+    } else {
+      const ctx: ConnectorContext = {
+        runId: scope.runId,
+        blockId: block.id,
+        organizationId: scope.organizationId,
+        signal: deps.signal,
+        log: (level, message) => {
+          if (messages.length < 1_000) messages.push({ level, message: String(message), at: new Date().toISOString() });
+        },
+      };
+      if (deps.signal.aborted) throw new BlockFailure("canceled", "The run was canceled.");
+      value = await connector.run(ctx, params);
+    }
+    const at = Date.now();
+    result =
+      connector.kind === "logic" && isBranchResult(value)
+        ? { ok: true, output: toJson(value.output), branch: value.branch, at }
+        : { ok: true, output: toJson(value), at };
+  } catch (error) {
+    if (error instanceof InfrastructureError) throw error;
+    result = { ok: false, error: blockErrorFrom(error), at: Date.now() };
+  }
+  const redact = <T>(value: T): T => (secretsUsed.length > 0 ? (redactSecrets(value, secretsUsed) as T) : value);
+  result = redact(result);
+  const final = finalize?.(result) ?? null;
+  await writeAttemptLog(deps.sql, {
+    runId: scope.runId,
+    organizationId: scope.organizationId,
+    blockId: block.id,
+    blockType: block.type,
+    attempt,
+    status: (result.ok ? "succeeded" : "failed") satisfies RunLogStatus,
+    input: redact(toJson(input)),
+    output: result.ok ? result.output : null,
+    error: result.ok ? null : result.error,
+    messages: redact(messages),
+    startedAt,
+    finishedAt: new Date(result.at),
+  }, final);
+  return final ? { ...result, final: final.status } : result;
+}

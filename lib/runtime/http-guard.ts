@@ -1,0 +1,439 @@
+/**
+ * Outbound HTTP for the http_request connector, guarded against SSRF (DESIGN §3).
+ *
+ * Every hop (the first URL and each redirect) goes through `checkTarget`: only http(s), the host
+ * resolved once with dns.lookup, and refused when ANY address it resolves to is private, loopback,
+ * link-local, CGNAT, multicast, reserved or a cloud metadata endpoint. The connection is then made
+ * to the checked address through the socket's `lookup` option, so no second resolution can rebind
+ * it, and with `agent: false`, so no pooled socket opened for another check is reused.
+ */
+import { lookup as dnsLookup } from "node:dns/promises";
+import http from "node:http";
+import https from "node:https";
+import { isIPv4, isIPv6, type LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
+
+export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+export const MAX_REDIRECTS = 5;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export type HttpErrorCode =
+  | "invalid_url"
+  | "invalid_request"
+  | "ssrf_blocked"
+  | "dns_error"
+  | "network_error"
+  | "timeout"
+  | "aborted"
+  | "response_too_large"
+  | "too_many_redirects"
+  | "http_status";
+
+/** A failed request. `message` names the origin at most (never headers, paths or query strings). */
+export class HttpRequestError extends Error {
+  readonly code: HttpErrorCode;
+  readonly status?: number;
+  /** The response, for `http_status`: kept on the error so the run log can show it. */
+  readonly response?: unknown;
+
+  constructor(code: HttpErrorCode, message: string, extra: { status?: number; response?: unknown } = {}) {
+    super(message);
+    this.name = "HttpRequestError";
+    this.code = code;
+    if (extra.status !== undefined) this.status = extra.status;
+    if (extra.response !== undefined) this.response = extra.response;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address classification
+
+type Range = { bytes: number[]; bits: number; kind: string };
+
+function range(prefix: string, bits: number, kind: string): Range {
+  const bytes = addressBytes(prefix);
+  if (!bytes) throw new Error(`bad range ${prefix}`);
+  return { bytes, bits, kind };
+}
+
+/** Refused even when private networks are allowed: nothing a workflow needs, instance credentials to lose. */
+const METADATA = [
+  range("169.254.169.254", 32, "cloud metadata"), // AWS, GCP, Azure, OpenStack…
+  range("169.254.170.2", 32, "cloud metadata"), // AWS ECS task credentials
+  range("168.63.129.16", 32, "cloud metadata"), // Azure wire server (a public address)
+  range("100.100.100.200", 32, "cloud metadata"), // Alibaba Cloud
+  range("192.0.0.192", 32, "cloud metadata"), // Oracle Cloud
+  range("fd00:ec2::254", 128, "cloud metadata"), // AWS over IPv6
+];
+
+const BLOCKED_V4 = [
+  range("0.0.0.0", 8, "unspecified"),
+  range("10.0.0.0", 8, "private"),
+  range("100.64.0.0", 10, "shared (CGNAT)"),
+  range("127.0.0.0", 8, "loopback"),
+  range("169.254.0.0", 16, "link-local"),
+  range("172.16.0.0", 12, "private"),
+  range("192.0.0.0", 24, "IETF protocol"),
+  range("192.0.2.0", 24, "documentation"),
+  range("192.88.99.0", 24, "6to4 relay"),
+  range("192.168.0.0", 16, "private"),
+  range("198.18.0.0", 15, "benchmarking"),
+  range("198.51.100.0", 24, "documentation"),
+  range("203.0.113.0", 24, "documentation"),
+  range("224.0.0.0", 4, "multicast"),
+  range("240.0.0.0", 4, "reserved"), // includes 255.255.255.255
+];
+
+const BLOCKED_V6 = [
+  range("::", 128, "unspecified"),
+  range("::1", 128, "loopback"),
+  range("64:ff9b:1::", 48, "local NAT64"),
+  range("100::", 64, "discard"),
+  range("2001::", 32, "Teredo"),
+  range("2001:2::", 48, "benchmarking"),
+  range("2001:db8::", 32, "documentation"),
+  range("3fff::", 20, "documentation"),
+  range("fc00::", 7, "unique-local"),
+  range("fe80::", 10, "link-local"),
+  range("fec0::", 10, "site-local"),
+  range("ff00::", 8, "multicast"),
+];
+
+/** IPv6 ranges that carry an IPv4 address, judged by that address: [range, offset of its 4 bytes]. */
+const EMBEDS_V4: [Range, number][] = [
+  [range("::ffff:0:0", 96, "IPv4-mapped"), 12],
+  [range("::", 96, "IPv4-compatible"), 12],
+  [range("::ffff:0:0:0", 96, "IPv4-translated"), 12],
+  [range("64:ff9b::", 96, "NAT64"), 12],
+  [range("2002::", 16, "6to4"), 2],
+];
+
+/** 4 bytes for an IPv4 address, 16 for IPv6 (brackets and zone ids ignored), null when not an IP. */
+function addressBytes(ip: string): number[] | null {
+  const bare = ip.replace(/^\[(.*)\]$/, "$1").split("%")[0];
+  if (isIPv4(bare)) return bare.split(".").map(Number);
+  if (!isIPv6(bare)) return null;
+  let text = bare;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1].split(".").map(Number);
+    text = text.slice(0, dotted.index) + ((a << 8) | b).toString(16) + ":" + ((c << 8) | d).toString(16);
+  }
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const groups = (s: string | undefined) => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff))) return null;
+  return all.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+function inRange(bytes: number[], r: Range): boolean {
+  if (bytes.length !== r.bytes.length) return false;
+  for (let i = 0; i < r.bits; i++) {
+    const shift = 7 - (i % 8);
+    if (((bytes[i >> 3] >> shift) & 1) !== ((r.bytes[i >> 3] >> shift) & 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Why an address must not be reached: e.g. "loopback", "private", "cloud metadata"; null for a
+ * public address. Unparseable input counts as blocked. `metadata` says whether the reason holds
+ * even when private networks are allowed.
+ */
+export function classifyAddress(ip: string): { kind: string; metadata: boolean } | null {
+  const bytes = addressBytes(ip);
+  if (!bytes) return { kind: "unrecognized", metadata: false };
+  const meta = METADATA.find((r) => inRange(bytes, r));
+  if (meta) return { kind: meta.kind, metadata: true };
+  if (bytes.length === 4) {
+    const hit = BLOCKED_V4.find((r) => inRange(bytes, r));
+    return hit ? { kind: hit.kind, metadata: false } : null;
+  }
+  const hit = BLOCKED_V6.find((r) => inRange(bytes, r));
+  if (hit) return { kind: hit.kind, metadata: false };
+  for (const [r, offset] of EMBEDS_V4) {
+    if (!inRange(bytes, r)) continue;
+    const inner = classifyAddress(bytes.slice(offset, offset + 4).join("."));
+    return inner && { kind: `${r.kind} ${inner.kind}`, metadata: inner.metadata };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target check
+
+export interface CheckedTarget {
+  url: URL;
+  /** Every address the host resolved to, all checked: the only ones the connection may use. */
+  addresses: { address: string; family: 4 | 6 }[];
+}
+
+/**
+ * Parses `url` (WHATWG: decimal, hex and octal IPv4 forms come out dotted), allows only http(s),
+ * resolves the host once and checks every address. Throws HttpRequestError `invalid_url`,
+ * `dns_error`, `ssrf_blocked`, or the signal's reason when aborted.
+ */
+export async function checkTarget(
+  url: string | URL,
+  options: { allowPrivateNetwork: boolean; signal?: AbortSignal },
+): Promise<CheckedTarget> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpRequestError("invalid_url", "the URL is not a valid absolute URL");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new HttpRequestError("invalid_url", `only http: and https: URLs are allowed, not ${parsed.protocol}`);
+  }
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!host) throw new HttpRequestError("invalid_url", "the URL has no host");
+
+  let addresses: { address: string; family: number }[];
+  if (isIPv4(host) || isIPv6(host)) {
+    addresses = [{ address: host, family: isIPv4(host) ? 4 : 6 }];
+  } else {
+    try {
+      addresses = await abortable(dnsLookup(host, { all: true, verbatim: true }), options.signal);
+    } catch (error) {
+      if (error instanceof HttpRequestError) throw error;
+      throw new HttpRequestError("dns_error", `could not resolve ${host} (${errorCode(error)})`);
+    }
+    if (addresses.length === 0) throw new HttpRequestError("dns_error", `${host} has no address`);
+  }
+
+  for (const { address } of addresses) {
+    const blocked = classifyAddress(address);
+    if (blocked && (blocked.metadata || !options.allowPrivateNetwork)) {
+      const via = address === host ? "" : ` resolves to ${address}, which`;
+      throw new HttpRequestError(
+        "ssrf_blocked",
+        `refused ${parsed.origin}: ${host}${via} is a ${blocked.kind} address; this server does not call ${blocked.metadata ? "cloud metadata" : "private network"} addresses`,
+      );
+    }
+  }
+  return { url: parsed, addresses: addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request
+
+export interface GuardedRequest {
+  method: string;
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Covers the whole exchange: DNS, connects, redirects and reading the body. */
+  timeoutMs?: number;
+  allowPrivateNetwork?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface GuardedResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** Decompressed when the server used gzip, deflate or br. */
+  body: Buffer;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Dropped when a redirect leaves the origin, as fetch and curl do: they carry credentials. */
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
+
+/**
+ * Sends one request through the SSRF guard, following up to 5 redirects (each hop re-checked).
+ * Returns any status (non-2xx is not an error here). Throws HttpRequestError.
+ */
+export async function guardedRequest(request: GuardedRequest): Promise<GuardedResponse> {
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  const origin = safeOrigin(request.url);
+  const timer = setTimeout(
+    () => controller.abort(new HttpRequestError("timeout", `no complete response from ${origin} within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const onCallerAbort = () => controller.abort(new HttpRequestError("aborted", `the request to ${origin} was canceled`));
+  if (request.signal?.aborted) onCallerAbort();
+  request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  try {
+    let method = request.method.toUpperCase();
+    let headers: Record<string, string> = { ...request.headers };
+    if (!hasHeader(headers, "accept-encoding")) headers["accept-encoding"] = "gzip, deflate, br";
+    let body = request.body;
+    let url: string | URL = request.url;
+    for (let hop = 0; ; hop++) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const target = await checkTarget(url, { allowPrivateNetwork: request.allowPrivateNetwork === true, signal: controller.signal });
+      const answer = await exchange(target, method, headers, body, controller.signal);
+      if (!("location" in answer)) return { ...answer, url: target.url.href };
+      if (hop === MAX_REDIRECTS) {
+        throw new HttpRequestError("too_many_redirects", `more than ${MAX_REDIRECTS} redirects starting at ${origin}`);
+      }
+      let next: URL;
+      try {
+        next = new URL(answer.location, target.url);
+      } catch {
+        throw new HttpRequestError("invalid_url", `${target.url.origin} redirected to an invalid URL`);
+      }
+      // Browsers turn 303 (and 301/302 after a POST) into a GET without a body.
+      if ((answer.status === 303 && method !== "HEAD") || ((answer.status === 301 || answer.status === 302) && method === "POST")) {
+        method = "GET";
+        body = undefined;
+        headers = withoutHeaders(headers, ["content-type", "content-length", "content-encoding", "transfer-encoding"]);
+      }
+      if (next.origin !== target.url.origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+      url = next;
+    }
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+type Answer = { status: number; headers: Record<string, string>; body: Buffer } | { status: number; location: string };
+
+/** One HTTP exchange with the checked address. A redirect answers with its location, unread. */
+function exchange(
+  target: CheckedTarget,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  signal: AbortSignal,
+): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const { url, addresses } = target;
+    const origin = url.origin;
+    let done = false;
+    let req: http.ClientRequest | undefined;
+    const settle = (action: () => void) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+      action();
+    };
+    const fail = (error: unknown) =>
+      settle(() => {
+        req?.destroy();
+        reject(error);
+      });
+    const onAbort = () => fail(signal.reason);
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+
+    // The pinned lookup: the socket connects to addresses checkTarget approved, nothing else.
+    // With `all` (Node's default family autoselection) it may try each of them in turn.
+    const pinned: LookupFunction = (_host, opts, callback) => {
+      if (opts.all) callback(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    };
+    const sendHeaders = { ...headers };
+    if (body !== undefined && !hasHeader(sendHeaders, "content-length")) sendHeaders["content-length"] = String(Buffer.byteLength(body));
+    try {
+      req = (url.protocol === "https:" ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: url.port || undefined,
+        path: url.pathname + url.search,
+        method,
+        headers: sendHeaders,
+        auth: url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+        lookup: pinned,
+        agent: false,
+      });
+    } catch (error) {
+      // Node's message names the bad header but not its value; ours says even less.
+      return fail(new HttpRequestError("invalid_request", `the request could not be built (${errorCode(error)})`));
+    }
+
+    req.on("error", (error) => fail(new HttpRequestError("network_error", `request to ${origin} failed (${errorCode(error)})`)));
+    req.on("response", (res) => {
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (REDIRECTS.has(status) && location) {
+        res.destroy();
+        return settle(() => resolve({ status, location }));
+      }
+      const tooLarge = () => new HttpRequestError("response_too_large", `the response from ${origin} is larger than ${MAX_RESPONSE_BYTES} bytes`);
+      if (Number(res.headers["content-length"]) > MAX_RESPONSE_BYTES) return fail(tooLarge());
+
+      const encoding = (res.headers["content-encoding"] ?? "").trim().toLowerCase();
+      const decoder = encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()
+        : encoding === "deflate" ? zlib.createInflate()
+        : encoding === "br" ? zlib.createBrotliDecompress()
+        : null;
+      let raw = 0;
+      res.on("data", (chunk: Buffer) => {
+        raw += chunk.length;
+        if (raw > MAX_RESPONSE_BYTES) fail(tooLarge());
+      });
+      res.on("error", (error) => fail(new HttpRequestError("network_error", `reading the response from ${origin} failed (${errorCode(error)})`)));
+      res.on("close", () => {
+        if (!res.complete) fail(new HttpRequestError("network_error", `${origin} closed the connection before the response ended`));
+      });
+      const stream: Readable = decoder ? res.pipe(decoder) : res;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      if (decoder) {
+        decoder.on("error", () => fail(new HttpRequestError("network_error", `the response from ${origin} is not valid ${encoding}`)));
+      }
+      stream.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          decoder?.destroy();
+          return fail(tooLarge()); // also caps what a small compressed body expands to
+        }
+        chunks.push(chunk);
+      });
+      stream.on("end", () => settle(() => resolve({ status, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) })));
+    });
+    req.end(body);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/** Whether `headers` has `name`, case-insensitively. */
+export function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((h) => h.toLowerCase() === name);
+}
+
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([h]) => !names.includes(h.toLowerCase())));
+}
+
+function safeOrigin(url: string | URL): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "an invalid URL";
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "unknown error";
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * The web side of the runtime: dispatch, read, cancel, send events, wait. It never executes a
+ * block; workers do (lib/runtime/worker.ts). Readers are woken by Postgres NOTIFY on one
+ * LISTEN connection per process.
+ */
+import postgres from "postgres";
+import { OpenWorkflow } from "openworkflow";
+import type { DatabaseHandle } from "@/db/client";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { Logger } from "@/lib/log";
+import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
+import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
+import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
+import { attachWorkflowRun, failQueuedRun, getRun, insertRun, listRuns, markRunCanceled, openRunStorePool } from "@/lib/store/runs";
+import { toJson } from "./block-attempt";
+import { blockSignal, RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
+import { openWorkflowBackend, weftRunSpec } from "./openworkflow";
+import { FINAL_STATUSES, type RunResource, type Runtime } from "./types";
+
+export interface RuntimeOptions {
+  /** The app's database handle (the runtime opens its own pools on `databaseUrl` besides it). */
+  database: DatabaseHandle;
+  databaseUrl: string;
+  secretsKey: Buffer;
+  registry?: ConnectorRegistry;
+  logger: Logger;
+  allowPrivateHttp?: boolean;
+}
+
+/** How long a sender keeps re-sending a wake-up signal while the run has not parked yet. */
+const SIGNAL_RETRY_MS = 5_000;
+const SIGNAL_RETRY_INTERVAL_MS = 50;
+/** waitForRun re-reads the run at least this often, in case a NOTIFY was missed. */
+const WAIT_POLL_MS = 1_000;
+
+type Listener = () => void;
+
+function strip<T extends RunResource & { owRunId?: string | null }>(run: T): RunResource {
+  const { owRunId: _owRunId, ...resource } = run;
+  return resource;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Builds the runtime without waiting for anything (connections open on first use). */
+export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise<void> } {
+  const sql = openRunStorePool(options.databaseUrl, 10);
+  const log = options.logger.child({ component: "runtime" });
+  const backend = openWorkflowBackend(options.databaseUrl, 10);
+  const ow = new OpenWorkflow({ backend });
+  const listeners = new Map<string, Set<Listener>>();
+  const pending = new Set<Promise<void>>();
+  let closed = false;
+
+  const notifier = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  const emit = (runId: string) => {
+    for (const listener of listeners.get(runId) ?? []) {
+      try {
+        listener();
+      } catch (error) {
+        log.error({ err: error, runId }, "run listener failed");
+      }
+    }
+  };
+  const ready = notifier.listen(RUN_STATUS_CHANNEL, emit).then(
+    () => undefined,
+    (error: unknown) => log.error({ err: error }, "LISTEN failed; run readers fall back to polling"),
+  );
+
+  /** Wakes the runs that were handed events: signal each parked wait, then nudge idle workers. */
+  const wake = async (deliveries: Delivery[]): Promise<void> => {
+    const send = async (d: Delivery): Promise<void> => {
+      const signal = { signal: blockSignal(d.runId, d.blockId), data: { eventId: d.eventId }, idempotencyKey: d.eventId };
+      const deadline = Date.now() + SIGNAL_RETRY_MS;
+      // Empty while the run is between registering its wait and parking on it (OPENWORKFLOW §2).
+      for (;;) {
+        const sent = await ow.sendSignal(signal);
+        if (sent.workflowRunIds.length > 0 || Date.now() >= deadline || closed) break;
+        await new Promise((res) => setTimeout(res, SIGNAL_RETRY_INTERVAL_MS));
+      }
+      await sql`SELECT pg_notify(${RUNS_CHANNEL}, ${d.runId}), pg_notify(${RUN_STATUS_CHANNEL}, ${d.runId})`;
+    };
+    await Promise.all(
+      deliveries.map((d) => {
+        const task = send(d).catch((error: unknown) => {
+          // The event is stored and handed over: the run's own re-check finds it at its next heartbeat.
+          log.warn({ err: error, runId: d.runId, eventId: d.eventId }, "could not signal the waiting run");
+        });
+        pending.add(task);
+        return task.finally(() => pending.delete(task));
+      }),
+    );
+  };
+
+  const runtime: Runtime & { ready: Promise<void> } = {
+    ready,
+
+    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
+      const runInput = input === undefined ? {} : toJson(input);
+      const { run, created } = await insertRun(sql, {
+        organizationId,
+        workflowId: workflow.id,
+        workflowVersion: workflow.version,
+        definition: workflow.definition,
+        trigger,
+        input: runInput,
+        idempotencyKey,
+      });
+      if (!created) return { run: strip(run), created };
+      let owRunId: string;
+      try {
+        const handle = await ow.runWorkflow(weftRunSpec, { runId: run.id, organizationId, definition: workflow.definition, input: runInput });
+        owRunId = handle.workflowRun.id;
+      } catch (error) {
+        log.error({ err: error, runId: run.id }, "could not enqueue the run");
+        await failQueuedRun(sql, run.id, { message: `The run could not be enqueued: ${message(error)}`, code: "enqueue_failed" });
+        return { run: strip((await getRun(sql, organizationId, run.id)) ?? run), created };
+      }
+      const status = await attachWorkflowRun(sql, run.id, owRunId, RUNS_CHANNEL);
+      // Canceled between the insert and now: the cancel found nothing to stop in openworkflow.
+      if (status === "canceled") await ow.cancelWorkflowRun(owRunId).catch(() => {});
+      return { run: strip(run), created };
+    },
+
+    async getRun(organizationId, runId) {
+      const run = await getRun(sql, organizationId, runId);
+      return run ? strip(run) : null;
+    },
+
+    async listRuns(organizationId, { workflowId, status, limit, after }) {
+      const cursor = after === undefined ? null : decodeCursor(after, CreatedAtCursorSchema);
+      if (after !== undefined && cursor === null) return "invalid_cursor";
+      return listRuns(sql, organizationId, { workflowId, status, limit, after: cursor });
+    },
+
+    async listLogs(organizationId, runId, { after, limit }) {
+      const position = after === undefined ? null : decodeLogCursor(after);
+      if (after !== undefined && position === null) return "invalid_cursor";
+      const [exists] = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
+      if (!exists) return null;
+      return listRunLogs(sql, runId, { after: position, limit });
+    },
+
+    async cancel(organizationId, runId) {
+      const run = await getRun(sql, organizationId, runId);
+      if (!run) return null;
+      if (run.status === "canceled") return strip(run);
+      if (run.status === "succeeded" || run.status === "failed") return "run_finished";
+      if (run.owRunId) {
+        // Throws when openworkflow already finished it; our row then says how it ended.
+        await ow.cancelWorkflowRun(run.owRunId).catch((error: unknown) => log.debug({ err: error, runId }, "openworkflow cancel"));
+      }
+      await markRunCanceled(sql, organizationId, runId, RUN_CANCELED_CHANNEL);
+      const latest = (await getRun(sql, organizationId, runId)) ?? run;
+      if (latest.status === "succeeded" || latest.status === "failed") return "run_finished";
+      return strip(latest);
+    },
+
+    async sendRunEvent(organizationId, runId, { event, data }) {
+      const [run] = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
+      if (!run) return null;
+      const { eventId, delivery } = await storeRunEvent(sql, organizationId, runId, { event, data: toJson(data) });
+      if (delivery) await wake([delivery]);
+      return { eventId, delivered: delivery !== null };
+    },
+
+    async sendOrgEvent(organizationId, { event, key, data }) {
+      const { eventId, deliveries } = await storeOrgEvent(sql, organizationId, { event, key, data: toJson(data) });
+      await wake(deliveries);
+      return { eventId, deliveredTo: deliveries.map((d) => d.runId) };
+    },
+
+    async waitForRun(organizationId, runId, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let changed: (() => void) | null = null;
+      const unsubscribe = runtime.subscribe(runId, () => changed?.());
+      try {
+        for (;;) {
+          const run = await runtime.getRun(organizationId, runId);
+          const left = deadline - Date.now();
+          if (!run || FINAL_STATUSES.has(run.status) || left <= 0) return run;
+          await new Promise<void>((res) => {
+            const timer = setTimeout(() => ((changed = null), res()), Math.min(WAIT_POLL_MS, left));
+            changed = () => (clearTimeout(timer), (changed = null), res());
+          });
+        }
+      } finally {
+        unsubscribe();
+      }
+    },
+
+    subscribe(runId, listener) {
+      let set = listeners.get(runId);
+      if (!set) listeners.set(runId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners.get(runId) === set) listeners.delete(runId);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...pending]);
+      await Promise.allSettled([notifier.end({ timeout: 2 }), backend.stop(), sql.end({ timeout: 5 })]);
+    },
+  };
+  return runtime;
+}
+
+/** Builds the runtime and waits until it listens for run changes. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const runtime = openRuntime(options);
+  await runtime.ready;
+  return runtime;
+}

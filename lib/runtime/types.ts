@@ -1,0 +1,118 @@
+/**
+ * The runtime's public shapes (DESIGN §4): the run resource, its log entries, and the `Runtime`
+ * the control plane calls. Kept apart from the implementation so routes import types only.
+ */
+import type { WorkflowDefinition } from "@/lib/engine/model";
+import type { Workflow } from "@/lib/store/workflows";
+
+export type RunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "canceled";
+export type RunTrigger = "manual" | "api" | "schedule" | "webhook" | "mcp";
+
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "succeeded", "failed", "canceled"];
+export const RUN_TRIGGERS: readonly RunTrigger[] = ["manual", "api", "schedule", "webhook", "mcp"];
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled"]);
+
+export interface RunError {
+  message: string;
+  blockId?: string;
+  code?: string;
+}
+
+export interface RunResource {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  trigger: RunTrigger;
+  status: RunStatus;
+  input: unknown;
+  output: Record<string, unknown> | null;
+  error: RunError | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Queued runs only: how many older queued runs of the organization are ahead of this one. */
+  queuePosition?: number;
+}
+
+export type RunLogStatus = "succeeded" | "failed" | "skipped" | "waiting" | "timed_out";
+
+export interface RunLogMessage {
+  level: string;
+  message: string;
+  at: string;
+}
+
+/**
+ * One block attempt (or one skipped block, attempt 0). An entry that changes later (a wait that
+ * ends, an attempt re-executed after a crash) is written again under a new, larger `id`, so a
+ * reader following `after` cursors sees its latest state.
+ */
+export interface RunLogEntry {
+  id: string /* cursor */;
+  blockId: string;
+  blockType: string;
+  attempt: number;
+  status: RunLogStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  messages: RunLogMessage[];
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** What the control plane (and the schedule ticker) use to start, read, signal and cancel runs. */
+export interface Runtime {
+  /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker.
+   *  The same idempotency key for the same workflow within 24 h returns the existing run (`created: false`). */
+  dispatch(
+    organizationId: string,
+    workflow: Workflow,
+    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger },
+  ): Promise<{ run: RunResource; created: boolean }>;
+  /** The run, or null when it does not exist in this organization. */
+  getRun(organizationId: string, runId: string): Promise<RunResource | null>;
+  /** Newest first; `after` is a cursor from a previous page. */
+  listRuns(
+    organizationId: string,
+    options: { workflowId?: string; status?: RunStatus; limit: number; after?: string },
+  ): Promise<{ data: RunResource[]; nextCursor: string | null } | "invalid_cursor">;
+  /** Log entries in write order after the `after` cursor; null when the run is not found. */
+  listLogs(
+    organizationId: string,
+    runId: string,
+    options: { after?: string; limit: number },
+  ): Promise<{ data: RunLogEntry[]; nextCursor: string | null } | "invalid_cursor" | null>;
+  /** Cancels a queued, running or waiting run at once; a canceled run is returned as it is. */
+  cancel(organizationId: string, runId: string): Promise<RunResource | "run_finished" | null>;
+  /** Stores an event for one run; `delivered` when a wait of that run took it now. Null: no such run. */
+  sendRunEvent(
+    organizationId: string,
+    runId: string,
+    event: { event: string; data?: unknown },
+  ): Promise<{ eventId: string; delivered: boolean } | null>;
+  /** Stores an org-wide event; every run waiting on (event, key) gets it, else it waits for one. */
+  sendOrgEvent(
+    organizationId: string,
+    event: { event: string; key: string; data?: unknown },
+  ): Promise<{ eventId: string; deliveredTo: string[] }>;
+  /** Resolves when the run reaches a final status or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource. */
+  waitForRun(organizationId: string, runId: string, timeoutMs: number): Promise<RunResource | null>;
+  /**
+   * Calls `listener` when the run's status changes (queued → running, waiting, resumed, final,
+   * canceled) through LISTEN/NOTIFY. Best effort, and log entries are not signalled one by one:
+   * readers poll too. Returns the function that stops listening.
+   */
+  subscribe(runId: string, listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The openworkflow input of the generic `weft.run` workflow: everything a worker needs. */
+export interface RunInput {
+  runId: string;
+  organizationId: string;
+  definition: WorkflowDefinition;
+  input: unknown;
+}

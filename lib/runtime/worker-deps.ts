@@ -1,0 +1,46 @@
+/**
+ * What the generic workflow fn needs from the worker process that runs it.
+ */
+import type postgres from "postgres";
+import type { Database } from "@/db/client";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+
+/** One AbortController per run executing in this process, so a cancel aborts its in-flight blocks. */
+export class RunAborts {
+  private readonly controllers = new Map<string, { controller: AbortController; users: number }>();
+
+  /** The run's signal; pair every call with `release`. */
+  signal(runId: string): AbortSignal {
+    let entry = this.controllers.get(runId);
+    if (!entry) {
+      entry = { controller: new AbortController(), users: 0 };
+      this.controllers.set(runId, entry);
+    }
+    entry.users += 1;
+    return entry.controller.signal;
+  }
+
+  release(runId: string): void {
+    const entry = this.controllers.get(runId);
+    if (entry && --entry.users <= 0) this.controllers.delete(runId);
+  }
+
+  /** Aborts the run's in-flight blocks; false when it is not executing here. */
+  abort(runId: string): boolean {
+    const entry = this.controllers.get(runId);
+    entry?.controller.abort(new Error("The run was canceled."));
+    return entry !== undefined;
+  }
+}
+
+export interface WorkerDeps {
+  /** Weft's own tables (runs, run_logs, events, run_waits). */
+  sql: postgres.Sql;
+  /** The same pool through drizzle, for the shared store functions (secrets). */
+  db: Database;
+  registry: ConnectorRegistry;
+  secretsKey: Buffer;
+  /** Operator setting: http_request may reach private addresses (WEFT_ALLOW_PRIVATE_HTTP). */
+  allowPrivateHttp: boolean;
+  aborts: RunAborts;
+}

@@ -1,0 +1,97 @@
+/**
+ * A worker: executes runs through openworkflow. Many may run against one database (claims are
+ * `FOR UPDATE SKIP LOCKED` with a 30 s lease). Prompt start: LISTEN on `weft_runs` and tick at
+ * once on every NOTIFY, with a single-flight tick and a re-tick whenever a slot frees
+ * (OPENWORKFLOW §3b, §4).
+ */
+import postgres from "postgres";
+import { OpenWorkflow } from "openworkflow";
+import { openDatabase, type DatabaseHandle } from "@/db/client";
+import { connectorRegistry } from "@/lib/connectors";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { Logger } from "@/lib/log";
+import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "./channels";
+import { executeRun } from "./execute-run";
+import { isParkError, openWorkflowBackend, serializeTick, tickWhenSlotFrees, weftRunSpec } from "./openworkflow";
+import { openRunStorePool } from "@/lib/store/runs";
+import { RunAborts, type WorkerDeps } from "./worker-deps";
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  /** A drizzle handle to share for secret reads (tests); by default the worker opens a small one. */
+  database?: DatabaseHandle;
+  secretsKey: Buffer;
+  registry?: ConnectorRegistry;
+  logger: Logger;
+  /** WEFT_ALLOW_PRIVATE_HTTP: http_request may reach private and loopback addresses. */
+  allowPrivateHttp?: boolean;
+  /** Runs executed at once (WORKER_CONCURRENCY); default 10. */
+  concurrency?: number;
+}
+
+export interface RunningWorker {
+  /** Stops claiming, waits for in-flight executions to finish or park, then closes its pools. */
+  stop(): Promise<void>;
+}
+
+/** Starts a worker; resolves once it listens for new runs and has started claiming. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const concurrency = options.concurrency ?? 10;
+  const log = options.logger.child({ component: "worker" });
+  const database = options.database ?? openDatabase(options.databaseUrl, { max: 4 });
+  const sql = openRunStorePool(options.databaseUrl, concurrency + 4);
+  const backend = openWorkflowBackend(options.databaseUrl, Math.max(10, concurrency + 2));
+  const ow = new OpenWorkflow({ backend });
+  const aborts = new RunAborts();
+  const deps: WorkerDeps = {
+    sql,
+    db: database.db,
+    registry: options.registry ?? connectorRegistry,
+    secretsKey: options.secretsKey,
+    allowPrivateHttp: options.allowPrivateHttp ?? false,
+    aborts,
+  };
+
+  // Implement before newWorker(): the worker snapshots the registry (OPENWORKFLOW gotcha 7.1).
+  ow.implementWorkflow(weftRunSpec, async ({ input, step, run }) => {
+    const runLog = log.child({ runId: input.runId, owRunId: run.id });
+    const signal = aborts.signal(input.runId);
+    try {
+      return await executeRun(deps, input, step, runLog, signal);
+    } catch (error) {
+      if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
+      throw error;
+    } finally {
+      aborts.release(input.runId);
+    }
+  });
+  const worker = ow.newWorker({ concurrency });
+  let stopping = false;
+  serializeTick(worker, () => stopping);
+  const tick = (): void => {
+    worker.tick().catch((error: unknown) => log.error({ err: error }, "tick failed"));
+  };
+  tickWhenSlotFrees(worker, (error) => log.error({ err: error }, "tick failed"));
+
+  const listener = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  // The onlisten callback also runs after a reconnect: tick then to catch what was missed.
+  await listener.listen(RUNS_CHANNEL, tick, tick);
+  await listener.listen(RUN_CANCELED_CHANNEL, (runId) => {
+    if (aborts.abort(runId)) log.info({ runId }, "aborting the in-flight blocks of a canceled run");
+  });
+  await worker.start();
+  log.info({ concurrency }, "worker started");
+
+  return {
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await listener.end({ timeout: 2 });
+      await worker.stop();
+      await backend.stop();
+      await sql.end({ timeout: 5 });
+      if (!options.database) await database.close();
+      log.info("worker stopped");
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Run log store: one row per block attempt, plus one per skipped block (attempt 0). Workers write
+ * it from inside durable steps, which may run more than once after a crash, so a write is an
+ * upsert on (run, block, attempt); an update takes a fresh id so cursor readers see it again.
+ * Each write also moves a queued run to running (NOTIFYing status readers), in the same statement.
+ * Entries themselves are not NOTIFYed: at ~10 % of worker throughput it costs more than readers
+ * gain over polling (the SSE stream polls every 250 ms and is woken by status changes).
+ */
+import type postgres from "postgres";
+import { z } from "zod";
+import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import type { RunError, RunLogEntry, RunLogMessage, RunLogStatus } from "@/lib/runtime/types";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { jsonb } from "./runs";
+
+export const LogCursorSchema = z.object({ l: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
+
+/** Decodes a log cursor; null when it is not one of ours. */
+export function decodeLogCursor(cursor: string): number | null {
+  return decodeCursor(cursor, LogCursorSchema)?.l ?? null;
+}
+
+export interface AttemptLog {
+  runId: string;
+  organizationId: string;
+  blockId: string;
+  blockType: string;
+  attempt: number;
+  status: RunLogStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  messages: RunLogMessage[];
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** Serializes a run's log writes so ids are handed out in commit order: a reader that follows
+ *  `id > cursor` never skips an entry that commits late. The lock is held until the write commits. */
+function runLogLock(sql: postgres.Sql, runId: string): postgres.PendingQuery<postgres.Row[]> {
+  return sql`SELECT pg_advisory_xact_lock(hashtextextended(${"weft:log:" + runId}, 0)) AS locked`;
+}
+
+/** A run's final state, when a block's entry is also the run's last write. */
+export interface FinalRunWrite {
+  status: "succeeded" | "failed";
+  output: Record<string, unknown>;
+  error: RunError | null;
+}
+
+/**
+ * Upserts one attempt's entry. In the same statement it marks a queued run running (started at
+ * the attempt's start) or, with `final`, writes the run's final state — what `finishRun` does —
+ * saving the run one round trip when its last block ends.
+ */
+export async function writeAttemptLog(sql: postgres.Sql, log: AttemptLog, final?: FinalRunWrite | null): Promise<void> {
+  const runUpdate = final
+    ? sql`
+      UPDATE runs SET status = ${final.status}, output = ${jsonb(sql, final.output)}::jsonb, error = ${jsonb(sql, final.error)}::jsonb,
+        finished_at = now(), started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
+      WHERE id = ${log.runId} AND status IN ('queued', 'running')
+      RETURNING id`
+    : sql`
+      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
+      WHERE id = ${log.runId} AND status = 'queued'
+      RETURNING id`;
+  await sql`
+    WITH lock AS (${runLogLock(sql, log.runId)}), entry AS (
+      INSERT INTO run_logs (run_id, organization_id, block_id, block_type, attempt, status, input, output, error, messages, started_at, finished_at)
+      SELECT ${log.runId}::text, ${log.organizationId}::text, ${log.blockId}::text, ${log.blockType}::text, ${log.attempt}::int,
+        ${log.status}::text, ${jsonb(sql, log.input)}::jsonb, ${jsonb(sql, log.output)}::jsonb, ${jsonb(sql, log.error)}::jsonb,
+        ${jsonb(sql, log.messages)}::jsonb, ${log.startedAt}::timestamptz, ${log.finishedAt}::timestamptz
+      FROM lock
+      ON CONFLICT (run_id, block_id, attempt) DO UPDATE SET
+        id = nextval('run_logs_id_seq'), status = excluded.status, input = excluded.input, output = excluded.output,
+        error = excluded.error, messages = excluded.messages, started_at = excluded.started_at,
+        finished_at = excluded.finished_at, created_at = now()
+      RETURNING id
+    ), changed AS (${runUpdate})
+    SELECT (SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed) FROM entry`;
+}
+
+/** Records skipped blocks (attempt 0) once; rewriting them on a replay changes nothing. */
+export async function writeSkipLogs(
+  sql: postgres.Sql,
+  run: { runId: string; organizationId: string },
+  blocks: { blockId: string; blockType: string; reason: string }[],
+): Promise<void> {
+  if (blocks.length === 0) return;
+  const at = new Date();
+  const rows = blocks.map((b) => ({
+    block_id: b.blockId,
+    block_type: b.blockType,
+    messages: [{ level: "info", message: b.reason, at: at.toISOString() }],
+  }));
+  await sql`
+    WITH lock AS (${runLogLock(sql, run.runId)}), entries AS (
+      INSERT INTO run_logs (run_id, organization_id, block_id, block_type, attempt, status, messages, started_at, finished_at)
+      SELECT ${run.runId}::text, ${run.organizationId}::text, v.block_id, v.block_type, 0, 'skipped', v.messages,
+        ${at}::timestamptz, ${at}::timestamptz
+      FROM lock, jsonb_to_recordset(${jsonb(sql, rows)}::jsonb) AS v(block_id text, block_type text, messages jsonb)
+      ON CONFLICT (run_id, block_id, attempt) DO NOTHING
+    )
+    SELECT 1`;
+}
+
+interface LogRow {
+  id: string;
+  block_id: string;
+  block_type: string;
+  attempt: number;
+  status: string;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  messages: RunLogMessage[];
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+function toEntry(row: LogRow): RunLogEntry {
+  return {
+    id: encodeCursor({ l: Number(row.id) }),
+    blockId: row.block_id,
+    blockType: row.block_type,
+    attempt: row.attempt,
+    status: row.status as RunLogStatus,
+    input: row.input ?? null,
+    output: row.output ?? null,
+    error: row.error ?? null,
+    messages: row.messages ?? [],
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    durationMs: row.started_at && row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : null,
+  };
+}
+
+/** Entries of a run after cursor position `after` (exclusive), in write order. */
+export async function listRunLogs(
+  sql: postgres.Sql,
+  runId: string,
+  options: { after: number | null; limit: number },
+): Promise<{ data: RunLogEntry[]; nextCursor: string | null }> {
+  const rows = await sql<LogRow[]>`
+    SELECT id, block_id, block_type, attempt, status, input, output, error, messages, started_at, finished_at
+    FROM run_logs
+    WHERE run_id = ${runId} ${options.after !== null ? sql`AND id > ${options.after}` : sql``}
+    ORDER BY id
+    LIMIT ${options.limit + 1}`;
+  const data = rows.slice(0, options.limit).map(toEntry);
+  const more = rows.length > options.limit;
+  return { data, nextCursor: more ? data[data.length - 1].id : null };
+}

@@ -1,0 +1,222 @@
+/**
+ * Run store (DESIGN §4): the org-scoped `runs` rows the API reads. Written in plain SQL on the
+ * postgres.js pool so each runtime write is exactly one round trip (status changes fold their
+ * NOTIFY into the same statement). "waiting" is not stored: it is a running run with an open
+ * row in `run_waits`, computed on read.
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import type { WorkflowDefinition } from "@/lib/engine/model";
+import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/runtime/types";
+import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { inTransaction } from "./transaction";
+
+/**
+ * A postgres.js pool for the run stores. Not the drizzle handle's pool: drizzle replaces that
+ * client's json and timestamp (de)serializers with pass-throughs, so jsonb parameters and Date
+ * values would not round-trip there.
+ */
+export function openRunStorePool(url: string, max: number): postgres.Sql {
+  return postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+}
+
+/** A new run id: `run_` and 20 random lowercase characters. */
+export function newRunId(): string {
+  return `run_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+}
+
+/** A JSON value for a jsonb parameter (postgres.js types its argument narrowly). */
+export function jsonb(sql: postgres.Sql, value: unknown): postgres.Parameter {
+  return sql.json((value ?? null) as postgres.JSONValue);
+}
+
+interface RunRow {
+  id: string;
+  organization_id: string;
+  workflow_id: string;
+  workflow_version: number;
+  trigger: string;
+  status: string;
+  input: unknown;
+  output: Record<string, unknown> | null;
+  error: RunError | null;
+  ow_run_id: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  waiting?: boolean;
+  queue_position?: number | null;
+}
+
+function toResource(row: RunRow): RunResource {
+  const status = row.status === "running" && row.waiting ? "waiting" : (row.status as RunStatus);
+  const resource: RunResource = {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    trigger: row.trigger as RunTrigger,
+    status,
+    input: row.input,
+    output: row.output ?? null,
+    error: row.error ?? null,
+    createdAt: row.created_at.toISOString(),
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
+  if (status === "queued" && typeof row.queue_position === "number") resource.queuePosition = row.queue_position;
+  return resource;
+}
+
+/** The columns every read returns, with "waiting" and the queue position derived. */
+function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
+  return sql`
+    SELECT r.id, r.organization_id, r.workflow_id, r.workflow_version, r.trigger, r.status, r.input, r.output,
+      r.error, r.ow_run_id, r.created_at, r.started_at, r.finished_at,
+      (r.status = 'running' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)) AS waiting,
+      CASE WHEN r.status = 'queued' THEN (
+        SELECT count(*)::int FROM runs q
+        WHERE q.organization_id = r.organization_id AND q.status = 'queued' AND (q.created_at, q.id) < (r.created_at, r.id)
+      ) END AS queue_position
+    FROM runs r`;
+}
+
+export interface NewRun {
+  organizationId: string;
+  workflowId: string;
+  workflowVersion: number;
+  definition: WorkflowDefinition;
+  trigger: RunTrigger;
+  input: unknown;
+  idempotencyKey?: string;
+}
+
+/**
+ * Inserts a queued run. With an idempotency key, a run of the same workflow holding that key for
+ * less than 24 h is returned instead (`created: false`); an older holder releases the key.
+ */
+export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: RunResource & { owRunId: string | null }; created: boolean }> {
+  const id = newRunId();
+  const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
+    INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, idempotency_key)
+    VALUES (${id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
+      ${run.trigger}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null})
+    ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
+    RETURNING *`;
+  const key = run.idempotencyKey;
+  if (!key) {
+    const [row] = await insert(sql, false);
+    return { run: { ...toResource({ ...row, queue_position: null }), owRunId: null }, created: true };
+  }
+  return inTransaction(sql, async (tx) => {
+    await tx`
+      UPDATE runs SET idempotency_key = NULL
+      WHERE organization_id = ${run.organizationId} AND workflow_id = ${run.workflowId} AND idempotency_key = ${key}
+        AND created_at < now() - interval '24 hours'`;
+    const [inserted] = await insert(tx, true);
+    if (inserted) return { run: { ...toResource(inserted), owRunId: null }, created: true };
+    const [existing] = await tx<RunRow[]>`
+      ${selectRuns(tx)}
+      WHERE r.organization_id = ${run.organizationId} AND r.workflow_id = ${run.workflowId} AND r.idempotency_key = ${key}`;
+    return { run: { ...toResource(existing), owRunId: existing.ow_run_id }, created: false };
+  });
+}
+
+/** Records the openworkflow run executing `runId` and wakes idle workers, in one statement.
+ *  Returns the run's status (a cancel may have come first), or null when the row is gone. */
+export async function attachWorkflowRun(sql: postgres.Sql, runId: string, owRunId: string, channel: string): Promise<string | null> {
+  const [row] = await sql<{ status: string }[]>`
+    WITH attached AS (UPDATE runs SET ow_run_id = ${owRunId} WHERE id = ${runId} RETURNING id, status)
+    SELECT status, pg_notify(${channel}, id) FROM attached`;
+  return row?.status ?? null;
+}
+
+/** The run with its derived status, or null when it is not in this organization. */
+export async function getRun(sql: postgres.Sql, organizationId: string, runId: string): Promise<(RunResource & { owRunId: string | null }) | null> {
+  const [row] = await sql<RunRow[]>`${selectRuns(sql)} WHERE r.organization_id = ${organizationId} AND r.id = ${runId}`;
+  return row ? { ...toResource(row), owRunId: row.ow_run_id } : null;
+}
+
+/** One page of the organization's runs, newest first, optionally for one workflow and one status. */
+export async function listRuns(
+  sql: postgres.Sql,
+  organizationId: string,
+  options: { workflowId?: string; status?: RunStatus; limit: number; after?: CreatedAtCursor | null },
+): Promise<{ data: RunResource[]; nextCursor: string | null }> {
+  const { workflowId, status, after } = options;
+  const waitingClause = sql`EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)`;
+  const statusClause =
+    status === undefined
+      ? sql``
+      : status === "waiting"
+        ? sql`AND r.status = 'running' AND ${waitingClause}`
+        : status === "running"
+          ? sql`AND r.status = 'running' AND NOT ${waitingClause}`
+          : sql`AND r.status = ${status}`;
+  const rows = await sql<RunRow[]>`
+    ${selectRuns(sql)}
+    WHERE r.organization_id = ${organizationId}
+      ${workflowId ? sql`AND r.workflow_id = ${workflowId}` : sql``}
+      ${statusClause}
+      ${after ? sql`AND (r.created_at, r.id) < (${new Date(after.t)}, ${after.id})` : sql``}
+    ORDER BY r.created_at DESC, r.id DESC
+    LIMIT ${options.limit + 1}`;
+  const data = rows.slice(0, options.limit).map(toResource);
+  const last = rows.length > options.limit ? rows[options.limit - 1] : undefined;
+  return { data, nextCursor: last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };
+}
+
+/** Marks a queued run failed right away (it could not be enqueued). */
+export async function failQueuedRun(sql: postgres.Sql, runId: string, error: RunError): Promise<void> {
+  await sql`
+    WITH failed AS (
+      UPDATE runs SET status = 'failed', error = ${jsonb(sql, error)}, finished_at = now()
+      WHERE id = ${runId} AND status = 'queued' RETURNING id
+    )
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM failed`;
+}
+
+/**
+ * Marks a queued or running run canceled and closes its waits, so later events stay stored
+ * instead of reaching it. Returns false when the run was no longer queued or running.
+ */
+export async function markRunCanceled(sql: postgres.Sql, organizationId: string, runId: string, channel: string): Promise<boolean> {
+  const rows = await sql`
+    WITH canceled AS (
+      UPDATE runs SET status = 'canceled', finished_at = now()
+      WHERE organization_id = ${organizationId} AND id = ${runId} AND status IN ('queued', 'running')
+      RETURNING id
+    ), closed AS (
+      UPDATE run_waits SET open = false WHERE run_id IN (SELECT id FROM canceled) AND open
+    )
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id), pg_notify(${channel}, id) FROM canceled`;
+  return rows.length > 0;
+}
+
+/**
+ * Writes a run's final status, output and error (the workflow fn calls this once every block has
+ * settled). Idempotent: it only changes a queued or running run, so a replay or a cancel that
+ * came first wins. Open waits are closed with it.
+ */
+export async function finishRun(
+  sql: postgres.Sql,
+  runId: string,
+  result: { status: "succeeded" | "failed"; output: Record<string, unknown>; error: RunError | null },
+): Promise<void> {
+  await sql`
+    WITH finished AS (
+      UPDATE runs SET status = ${result.status}, output = ${jsonb(sql, result.output)}, error = ${jsonb(sql, result.error)},
+        finished_at = now(), started_at = coalesce(started_at, now())
+      WHERE id = ${runId} AND status IN ('queued', 'running')
+      RETURNING id
+    ), closed AS (
+      UPDATE run_waits SET open = false WHERE run_id IN (SELECT id FROM finished) AND open
+    )
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM finished`;
+}
+
+/** The stored status of a run (no org check: for the worker), or null. */
+export async function getRunStatus(sql: postgres.Sql, runId: string): Promise<string | null> {
+  const [row] = await sql<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId}`;
+  return row?.status ?? null;
+}
