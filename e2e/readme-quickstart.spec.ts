@@ -2,11 +2,20 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 
+/** Every line of the output that is a JSON object (SSE `data:` lines included, prefix removed). */
+function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .map((line) => line.replace(/^data: /, "").trim())
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /**
  * Runs the README's curl quickstart word for word (only the URL is pointed at the test server)
- * against the app started by `npm start`, and checks the documented responses.
+ * against the app and worker started by `npm start`, and checks the documented responses.
  */
-test("the README curl quickstart works as written", async ({ baseURL }) => {
+test("the README curl quickstart works as written, through a durable run", async ({ baseURL }) => {
   const readme = readFileSync("README.md", "utf8");
   const section = readme.slice(readme.indexOf("## Quickstart: an agent's loop with curl"));
   const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
@@ -16,18 +25,27 @@ test("the README curl quickstart works as written", async ({ baseURL }) => {
     encoding: "utf8",
     timeout: 60_000,
   });
-  const lines = output.trim().split("\n");
-  const me = JSON.parse(lines[0]);
-  expect(me).toMatchObject({ role: "owner", authMode: "session", organization: { name: "Ada's organization" } });
-  expect(lines[1]).toMatch(/^weft_[A-Za-z0-9]+$/);
-  const catalog = JSON.parse(lines[2]);
-  expect(catalog.data.map((c: { type: string }) => c.type)).toContain("greet");
-  const patch = JSON.parse(lines[3]);
+  expect(output).toMatch(/^weft_[A-Za-z0-9]+$/m);
+  const objects = jsonLines(output);
+  expect(objects[0]).toMatchObject({ role: "owner", authMode: "session", organization: { name: "Ada's organization" } });
+  const catalog = objects.find((o) => Array.isArray(o.data) && JSON.stringify(o.data).includes('"greet"'));
+  expect(catalog, "the connector catalog").toBeTruthy();
+  const patch = objects.find((o) => "skipped_items" in o)!;
   expect(patch).toMatchObject({ ok: false, saved: true, version: 2, validation_errors: [] });
-  expect(patch.skipped_items).toEqual([
-    expect.objectContaining({ index: 3, reason_code: "invalid_edge_target", block_id: "greet" }),
-  ]);
-  const workflow = JSON.parse(lines[4]);
-  expect(workflow).toMatchObject({ name: "Greeter", version: 2 });
+  expect(patch.skipped_items).toEqual([expect.objectContaining({ index: 3, reason_code: "invalid_edge_target", block_id: "greet" })]);
+  const workflow = objects.find((o) => o.name === "Greeter" && "definition" in o) as { version: number; definition: { edges: unknown[] } };
+  expect(workflow.version).toBe(2);
   expect(workflow.definition.edges).toEqual([{ source: "trg", target: "greet" }]);
+
+  // The stream showed the greet block's log entry and ended on the final status.
+  expect(output).toMatch(/^event: log$/m);
+  expect(output).toMatch(/^event: status$/m);
+  // The last run object printed is step 7's GET (the stream's status events carry the run too).
+  const run = objects.findLast((o) => typeof o.id === "string" && (o.id as string).startsWith("run_") && "output" in o && "workflowVersion" in o)!;
+  expect(run).toMatchObject({ status: "succeeded", workflowVersion: 2, output: { greet: { message: "Hello, Ada!" }, trg: { body: { name: "Ada" } } } });
+  const logs = objects[objects.length - 1] as { data: { blockId: string; status: string }[] };
+  expect(logs.data.map((entry) => [entry.blockId, entry.status])).toEqual([
+    ["trg", "succeeded"],
+    ["greet", "succeeded"],
+  ]);
 });
