@@ -169,3 +169,57 @@ export const runWaits = pgTable(
     index("run_waits_event_idx").on(t.organizationId, t.event, t.key).where(sql`${t.open}`),
   ],
 );
+
+/**
+ * Cron schedules (DESIGN §5). The ticker claims due rows with `FOR UPDATE SKIP LOCKED`, fires the
+ * latest due slot (missed slots coalesce into one firing) with idempotency key
+ * `schedule:<id>:<slot>`, then advances `nextFireAt`. A failed dispatch leaves the row due.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    input: jsonb("input"),
+    enabled: boolean("enabled").notNull().default(true),
+    /** Why the system disabled it (e.g. "workflow_deleted"); null when enabled or disabled by a person. */
+    disabledReason: text("disabled_reason"),
+    lastFiredSlot: timestamp("last_fired_slot", { withTimezone: true, precision: 3 }),
+    lastFiredAt: timestamp("last_fired_at", { withTimezone: true, precision: 3 }),
+    lastRunId: text("last_run_id"),
+    nextFireAt: timestamp("next_fire_at", { withTimezone: true, precision: 3 }),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("schedules_due_idx").on(t.nextFireAt).where(sql`${t.enabled}`),
+    index("schedules_org_created_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/**
+ * Per-tenant inbound webhook endpoints (DESIGN §6). The secret is stored encrypted (lib/secrets)
+ * so HMAC signatures can be verified; after a rotation the previous secret stays valid until
+ * `previousSecretExpiresAt`.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    methods: jsonb("methods").$type<string[]>().notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true, precision: 3 }),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true, precision: 3 }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("webhook_endpoints_org_workflow_idx").on(t.organizationId, t.workflowId)],
+);

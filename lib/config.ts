@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   WEFT_AUTH_RATE_LIMIT: z.enum(["on", "off"]).default("on"),
   /** Requests per minute per (organization, principal) on the control plane. */
   WEFT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Inbound webhook calls per minute per endpoint. */
+  WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */

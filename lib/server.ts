@@ -53,6 +53,7 @@ export function controlPlane(): ControlPlaneApi {
       baseUrl: url,
       secretsKey,
       rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
+      webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
       runtime,
     });
   }

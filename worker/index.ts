@@ -1,13 +1,17 @@
 /**
  * The worker process (`npm run worker`; `npm start` runs one). It executes runs through
- * openworkflow (lib/runtime) and never serves HTTP. Run as many as you like against one database.
- * SIGTERM/SIGINT: stop claiming, let in-flight executions finish or park, close the pools, exit 0.
+ * openworkflow (lib/runtime), and fires due cron schedules with the ticker loop (lib/schedules,
+ * about once a second); it never serves HTTP. Run as many as you like against one database.
+ * SIGTERM/SIGINT: stop the ticker (its pass in flight finishes), then stop claiming runs, let
+ * in-flight executions finish or park, close the pools, exit 0.
  * Further signals are ignored (Ctrl-C reaches both `npm start` and this process, and `npm start`
  * then sends SIGTERM too); SIGKILL ends a stuck worker, whose runs are re-claimed after 30 s.
  */
 import { ConfigError, loadConfig, type Config } from "@/lib/config";
+import { openDatabase } from "@/db/client";
 import { createLogger } from "@/lib/log";
-import { startWorker } from "@/lib/runtime";
+import { createRuntime, startWorker } from "@/lib/runtime";
+import { startScheduleTicker } from "@/lib/schedules/ticker-loop";
 
 async function main(): Promise<void> {
   let config: Config;
@@ -29,13 +33,19 @@ async function main(): Promise<void> {
     logger.fatal("WEFT_SECRETS_KEY is not set; it must be the web app's key (`npm start` sets both), see .env.example");
     process.exit(1);
   }
+  const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
+  const database = openDatabase(config.DATABASE_URL, { max: 4 });
   const worker = await startWorker({
     databaseUrl: config.DATABASE_URL,
-    secretsKey: Buffer.from(config.WEFT_SECRETS_KEY, "base64"),
+    database,
+    secretsKey,
     logger,
     allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
     concurrency: config.WORKER_CONCURRENCY,
   });
+  // The ticker dispatches runs like the web app does, through a runtime of its own.
+  const runtime = await createRuntime({ database, databaseUrl: config.DATABASE_URL, secretsKey, logger });
+  const ticker = startScheduleTicker({ sql: database.sql, runtime, logger });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -44,9 +54,12 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    logger.info({ signal }, "worker stopping: no new claims, waiting for in-flight runs");
+    logger.info({ signal }, "worker stopping: schedule ticker first, then no new claims, waiting for in-flight runs");
     try {
+      await ticker.stop();
       await worker.stop();
+      await runtime.close();
+      await database.close();
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, "worker did not stop cleanly");

@@ -31,6 +31,11 @@ import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { workflowRunRoutes } from "./routes/workflow-runs";
 import { workflowRoutes } from "./routes/workflows";
+import { adminRoutes } from "./routes/admin";
+import { scheduleRoutes } from "./routes/schedules";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
+import { inboundWebhookRoutes } from "./routes/webhooks-inbound";
+import { createCodeWebhookRegistry, type CodeWebhookRegistry } from "./code-webhooks";
 
 export interface ControlPlaneOptions {
   database: DatabaseHandle;
@@ -43,13 +48,18 @@ export interface ControlPlaneOptions {
   /** Default: in-memory token buckets of `rateLimitPerMinute` (60). */
   rateLimiter?: RateLimiter;
   rateLimitPerMinute?: number;
+  /** Inbound webhook calls per minute per endpoint (default 600), on their own buckets. */
+  webhookRateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
   /** Runs: dispatch, read, events, cancel (lib/runtime). */
   runtime: Runtime;
 }
 
-export type ControlPlaneApi = OpenAPIHono<AppEnv>;
+export type ControlPlaneApi = OpenAPIHono<AppEnv> & {
+  /** Operator-defined inbound routes, registered in code at start-up (DESIGN §6). */
+  webhooks: Pick<CodeWebhookRegistry, "register">;
+};
 
 /** The Hono app, mounted at `/api`. */
 export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlaneApi {
@@ -65,12 +75,24 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   };
   const app = createRouter().basePath("/api");
 
-  app.use("*", requestContext(options.logger), limitBody(), requireJsonBody());
+  const codeWebhooks = createCodeWebhookRegistry();
+
+  // Code-defined webhook routes are registered at start-up only: the first request seals them.
+  app.use("*", async (_c, next) => {
+    codeWebhooks.seal();
+    await next();
+  });
+  app.use("*", requestContext(options.logger), limitBody());
+  // Inbound webhooks accept any body type (they verify a signature over the raw bytes).
+  app.use("*", async (c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : requireJsonBody()(c, next)));
 
   // Open: no credentials, never rate-limited by us.
   app.route("/health", healthRoutes());
   app.on(["GET", "POST"], "/auth/*", (c) => deps.auth.handler(c.req.raw));
   registerOpenApi(app);
+  // Inbound webhooks carry their own secret, and are rate-limited per endpoint.
+  const webhookLimiter = createMemoryRateLimiter({ perMinute: options.webhookRateLimitPerMinute ?? 600 });
+  app.route("/webhooks", inboundWebhookRoutes(deps, codeWebhooks, { rateLimiter: webhookLimiter }));
 
   // Everything below is authenticated and rate-limited.
   app.use("*", authenticate(deps), rateLimit(deps.rateLimiter));
@@ -82,6 +104,9 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   app.route("/events", eventRoutes(deps));
   app.route("/connectors", connectorRoutes(deps));
   app.route("/secrets", secretRoutes(deps));
+  app.route("/schedules", scheduleRoutes(deps));
+  app.route("/workflows", webhookEndpointRoutes(deps));
+  app.route("/admin", adminRoutes(deps));
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
@@ -94,5 +119,5 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
     return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
   });
-  return app;
+  return Object.assign(app, { webhooks: { register: codeWebhooks.register } });
 }

@@ -28,7 +28,9 @@ export const WorkflowVersionParamsSchema = WorkflowIdParamsSchema.extend({
     .openapi({ param: { name: "version", in: "path" }, type: "integer", minimum: 1, maximum: MAX_INT, example: 2 }),
 });
 
-export const DefinitionSchema = WorkflowDefinitionSchema.openapi("WorkflowDefinition", {
+// Rebuilt with the OpenAPI-extended `z`: schemas created by lib/engine (plain zod) may predate the
+// extension and then have no `.openapi`, depending on import order.
+export const DefinitionSchema = z.object(WorkflowDefinitionSchema.shape).strict().openapi("WorkflowDefinition", {
   description: "Blocks, edges and variables, as stored (DESIGN §3).",
 });
 

@@ -31,9 +31,12 @@ export const weftRunSpec = defineWorkflowSpec<RunInput, RunOutcome>({
  */
 export const STEP_INFRA_RETRY = { maximumAttempts: 4, initialInterval: "500ms", backoffCoefficient: 2, maximumInterval: "5s" } as const;
 
-/** An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: gotcha 7.3). */
-export function openWorkflowBackend(url: string, max: number): BackendPostgres {
-  const pool = postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } } });
+/**
+ * An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: gotcha 7.3).
+ * `debug` (benchmarks) is postgres.js's: called with every statement the pool sends.
+ */
+export function openWorkflowBackend(url: string, max: number, debug?: (connection: number, query: string) => void): BackendPostgres {
+  const pool = postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
   // fromPool is typed for openworkflow's own postgres import; it is the same postgres.js version (3.4.9).
   return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: OPENWORKFLOW_SCHEMA });
 }

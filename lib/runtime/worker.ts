@@ -27,6 +27,8 @@ export interface WorkerOptions {
   allowPrivateHttp?: boolean;
   /** Runs executed at once (WORKER_CONCURRENCY); default 10. */
   concurrency?: number;
+  /** Benchmarks: called with every statement the worker's pools send (not its LISTEN connection). Off by default. */
+  onQuery?: (pool: "openworkflow" | "store", query: string) => void;
 }
 
 export interface RunningWorker {
@@ -40,7 +42,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const log = options.logger.child({ component: "worker" });
   const database = options.database ?? openDatabase(options.databaseUrl, { max: 4 });
   const sql = openRunStorePool(options.databaseUrl, concurrency + 4);
-  const backend = openWorkflowBackend(options.databaseUrl, Math.max(10, concurrency + 2));
+  const onQuery = options.onQuery;
+  if (onQuery) {
+    // postgres.js reads `options.debug` at every query, so the pools stay exactly as built.
+    sql.options.debug = (_connection, query) => onQuery("store", query);
+    if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
+  }
+  const backend = openWorkflowBackend(
+    options.databaseUrl,
+    Math.max(10, concurrency + 2),
+    onQuery && ((_connection, query) => onQuery("openworkflow", query)),
+  );
   const ow = new OpenWorkflow({ backend });
   const aborts = new RunAborts();
   const deps: WorkerDeps = {

@@ -65,6 +65,7 @@ export async function createTestApp(
     baseUrl: BASE_URL,
     secretsKey,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    webhookRateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     registry,
     runtime,
   });

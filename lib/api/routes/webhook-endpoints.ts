@@ -1,0 +1,179 @@
+/**
+ * `/api/workflows/:id/webhooks` (DESIGN §6): create, list, delete and rotate the secret of a
+ * workflow's inbound webhook endpoints. Members and API keys may manage them. The secret is in
+ * the responses of create and rotate only, never in a list. Another organization's (or a deleted)
+ * workflow or endpoint is 404 `not_found`. Mounted at /workflows beside ./workflows.ts.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ApiDeps } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { createRouter } from "../router";
+import { WorkflowIdParamsSchema } from "../schemas";
+import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookEndpointSecret,
+  type WebhookEndpointInfo,
+} from "@/lib/store/webhook-endpoints";
+import { getWorkflow } from "@/lib/store/workflows";
+import { WEBHOOK_METHODS, type WebhookMethod } from "@/lib/webhooks/secret";
+
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+const EndpointParamsSchema = WorkflowIdParamsSchema.extend({
+  endpointId: z.string().min(1).max(200).openapi({ param: { name: "endpointId", in: "path" }, example: "whk_k3v9x0q2m5h7c2b4n4z6" }),
+});
+
+const Methods = z
+  .array(z.enum(WEBHOOK_METHODS))
+  .min(1)
+  .max(WEBHOOK_METHODS.length)
+  .openapi({ description: "HTTP methods the endpoint accepts; others get 405", example: ["POST"] });
+
+const CreateEndpointBody = z
+  .object({ methods: Methods.optional().openapi({ description: 'Default ["POST"]' }) })
+  .strict()
+  .openapi("CreateWebhookEndpoint");
+
+const endpointFields = {
+  id: z.string().openapi({ example: "whk_k3v9x0q2m5h7c2b4n4z6" }),
+  url: z.string().openapi({ description: "Where senders call: <base URL>/api/webhooks/<id>" }),
+  methods: z.array(z.enum(WEBHOOK_METHODS)),
+  createdAt: z.string().openapi({ format: "date-time" }),
+};
+
+const SecretField = z.string().openapi({
+  description:
+    "Shown once. Send it as `Authorization: Bearer <secret>`, or sign: `X-Weft-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" keyed with this string>`.",
+  example: "whsec_3q2-7wEXAMPLEm1dT0vYq1e8V0fZyG8ZxN3xM4t2JkLh0",
+});
+
+const CreatedEndpointSchema = z.object({ ...endpointFields, secret: SecretField }).openapi("CreatedWebhookEndpoint");
+
+const EndpointSchema = z
+  .object({ ...endpointFields, rotatedAt: z.string().nullable().openapi({ format: "date-time" }) })
+  .openapi("WebhookEndpoint", { description: "An inbound endpoint; its secret is never listed." });
+
+const RotatedSecretSchema = z
+  .object({
+    id: z.string(),
+    secret: SecretField,
+    previousSecretValidUntil: z.string().openapi({ format: "date-time", description: "The old secret keeps working until then (24 h)" }),
+  })
+  .openapi("RotatedWebhookSecret");
+
+const createEndpointRoute = createRoute({
+  method: "post",
+  path: "/{id}/webhooks",
+  tags: ["webhooks"],
+  summary: "Create an inbound webhook endpoint for a workflow",
+  description: "Returns the endpoint's URL and its secret. The secret is shown only here (and on rotation): store it.",
+  request: { params: WorkflowIdParamsSchema, body: { content: json(CreateEndpointBody), required: false } },
+  responses: {
+    201: { description: "Created", content: json(CreatedEndpointSchema) },
+    ...errorResponses(400, 404, 413, 415),
+  },
+});
+
+const listEndpointsRoute = createRoute({
+  method: "get",
+  path: "/{id}/webhooks",
+  tags: ["webhooks"],
+  summary: "List a workflow's webhook endpoints",
+  request: { params: WorkflowIdParamsSchema, query: PageQuerySchema },
+  responses: {
+    200: { description: "One page, newest first", content: json(listSchema(EndpointSchema, "WebhookEndpointList")) },
+    ...errorResponses(400, 404),
+  },
+});
+
+const deleteEndpointRoute = createRoute({
+  method: "delete",
+  path: "/{id}/webhooks/{endpointId}",
+  tags: ["webhooks"],
+  summary: "Delete a webhook endpoint",
+  description: "Its URL answers 404 from then on.",
+  request: { params: EndpointParamsSchema },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(400, 404) },
+});
+
+const rotateSecretRoute = createRoute({
+  method: "post",
+  path: "/{id}/webhooks/{endpointId}/rotate",
+  tags: ["webhooks"],
+  summary: "Rotate a webhook endpoint's secret",
+  description:
+    "Returns a new secret (shown once). The previous secret keeps working for 24 hours (previousSecretValidUntil); a secret older than that stops at once.",
+  request: { params: EndpointParamsSchema },
+  responses: { 200: { description: "Rotated", content: json(RotatedSecretSchema) }, ...errorResponses(400, 404) },
+});
+
+/** Canonical order, no duplicates. */
+function normalizeMethods(methods: readonly WebhookMethod[] | undefined): WebhookMethod[] {
+  const wanted = new Set(methods ?? ["POST"]);
+  return WEBHOOK_METHODS.filter((method) => wanted.has(method));
+}
+
+/** The webhook-endpoint management sub-app. */
+export function webhookEndpointRoutes(deps: ApiDeps) {
+  const app = createRouter();
+  const url = (id: string) => `${deps.baseUrl}/api/webhooks/${id}`;
+  const withUrl = ({ workflowId: _workflowId, ...endpoint }: WebhookEndpointInfo) => ({ ...endpoint, url: url(endpoint.id) });
+
+  /** 404 unless the workflow is a live one of the caller's organization. */
+  const requireWorkflow = async (organizationId: string, workflowId: string) => {
+    const workflow = await getWorkflow(deps.db, organizationId, workflowId);
+    if (!workflow) throw new ApiError(404, "not_found", "No such workflow.");
+    return workflow;
+  };
+
+  app.openapi(createEndpointRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? {};
+    const principal = c.get("principal");
+    await requireWorkflow(principal.organizationId, id);
+    const { endpoint, secret } = await createWebhookEndpoint(deps.db, deps.secretsKey, principal.organizationId, {
+      workflowId: id,
+      methods: normalizeMethods(body.methods),
+      actor: principal.id,
+    });
+    c.get("log").info({ workflowId: id, endpointId: endpoint.id }, "webhook endpoint created");
+    return c.json({ id: endpoint.id, url: url(endpoint.id), secret, methods: endpoint.methods, createdAt: endpoint.createdAt }, 201);
+  });
+
+  app.openapi(listEndpointsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    const principal = c.get("principal");
+    const after = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, CreatedAtCursorSchema));
+    await requireWorkflow(principal.organizationId, id);
+    const page = await listWebhookEndpoints(deps.db, principal.organizationId, id, { limit, after });
+    return c.json({ data: page.data.map(withUrl), nextCursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(deleteEndpointRoute, async (c) => {
+    const { id, endpointId } = c.req.valid("param");
+    const principal = c.get("principal");
+    await requireWorkflow(principal.organizationId, id);
+    if (!(await deleteWebhookEndpoint(deps.db, principal.organizationId, id, endpointId))) {
+      throw new ApiError(404, "not_found", "No such webhook endpoint.");
+    }
+    c.get("log").info({ workflowId: id, endpointId }, "webhook endpoint deleted");
+    return c.body(null, 204);
+  });
+
+  app.openapi(rotateSecretRoute, async (c) => {
+    const { id, endpointId } = c.req.valid("param");
+    const principal = c.get("principal");
+    await requireWorkflow(principal.organizationId, id);
+    const rotated = await rotateWebhookEndpointSecret(deps.db, deps.secretsKey, principal.organizationId, id, endpointId);
+    if (!rotated) throw new ApiError(404, "not_found", "No such webhook endpoint.");
+    c.get("log").info({ workflowId: id, endpointId }, "webhook secret rotated");
+    return c.json(rotated, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,155 @@
+/**
+ * Inbound webhooks at `/api/webhooks/*` (DESIGN §6), an OPEN route group: callers carry no Weft
+ * session or key, they prove they hold the endpoint's secret (lib/webhooks/signature.ts).
+ *
+ * `/api/webhooks/whk_…` is a per-tenant endpoint; any other path is looked up among the
+ * code-defined routes (./code-webhooks.ts). For an endpoint, in this order:
+ * unknown or deleted (or its workflow deleted) → 404 `not_found`; method not allowed → 405
+ * `method_not_allowed` with `Allow`; bad or missing credentials → 401 `invalid_signature` (no run);
+ * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; over the
+ * endpoint's rate limit → 429 `rate_limited`; invalid workflow → 422 `workflow_invalid`. Then the
+ * run is dispatched (trigger `webhook`): 202 `{ runId }`, or with `?wait` 200 `{ runId, status,
+ * output, error }` once it finishes in time.
+ *
+ * The rate limit is taken only by authenticated requests: it caps the runs an endpoint starts, and
+ * someone who knows the URL but not the secret cannot use up the sender's budget.
+ * The body limit (1 MB → 413) is applied app-wide before this router; the raw body is read here
+ * once, for the HMAC and the run input.
+ */
+import type { Context } from "hono";
+import type { AppEnv, ApiDeps } from "../context";
+import { ApiError, errorResponse } from "../errors";
+import { MAX_BODY_BYTES } from "../middleware";
+import type { RateLimiter } from "../rate-limit";
+import { createRouter } from "../router";
+import type { CodeWebhookRegistry } from "../code-webhooks";
+import { validateDefinition } from "@/lib/engine/validate";
+import { FINAL_STATUSES } from "@/lib/runtime/types";
+import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
+import { getWorkflow } from "@/lib/store/workflows";
+import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
+import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
+import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhooks/signature";
+
+const PREFIX = "/api/webhooks";
+const MAX_WAIT_SECONDS = 30;
+
+const FAILURE_MESSAGES: Record<WebhookAuthFailure, string> = {
+  missing_credentials: "Send the endpoint secret as `Authorization: Bearer <secret>`, or sign the request with X-Weft-Signature.",
+  malformed_signature: "X-Weft-Signature must be `t=<unix seconds>,v1=<64 hex digits>`.",
+  timestamp_out_of_tolerance: "The X-Weft-Signature timestamp is more than 5 minutes away from now; sign with the current time.",
+  mismatch: "The credentials do not match this endpoint's secret.",
+};
+
+/** `?wait=<seconds>` (0–30, up to 3 decimals) in ms; 0 when absent. Throws 400 `invalid_query`. */
+function waitMs(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const seconds = /^[0-9]{1,2}(\.[0-9]{1,3})?$/.test(raw) ? Number(raw) : NaN;
+  if (!(seconds <= MAX_WAIT_SECONDS)) {
+    throw new ApiError(400, "invalid_query", `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}.`, {
+      issues: [{ path: ["wait"], message: `a number from 0 to ${MAX_WAIT_SECONDS}`, code: "invalid_value" }],
+    });
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** The `Idempotency-Key` header (1–200 characters), or undefined. Throws 400 `invalid_headers`. */
+function idempotencyKey(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length < 1 || raw.length > 200) {
+    throw new ApiError(400, "invalid_headers", "Idempotency-Key must be 1 to 200 characters.", {
+      issues: [{ path: ["idempotency-key"], message: "1 to 200 characters", code: "too_big" }],
+    });
+  }
+  return raw;
+}
+
+/** Takes a token from the endpoint's bucket; throws nothing, returns the 429 to send or null. */
+async function overRateLimit(c: Context<AppEnv>, limiter: RateLimiter, endpointId: string): Promise<Response | null> {
+  const decision = await limiter.take(`webhook:${endpointId}`);
+  c.header("RateLimit-Limit", String(decision.limit));
+  c.header("RateLimit-Remaining", String(decision.remaining));
+  c.header("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
+  if (decision.allowed) return null;
+  c.header("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+  return errorResponse(c, 429, "rate_limited", "Too many requests to this endpoint; slow down.", { retryAfterMs: decision.retryAfterMs });
+}
+
+/**
+ * The inbound sub-app. `options.rateLimiter` limits each endpoint (key `webhook:<endpointId>`);
+ * by default the control plane's limiter, so an endpoint gets the per-principal rate.
+ */
+export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookRegistry, options: { rateLimiter?: RateLimiter } = {}) {
+  const app = createRouter();
+  const limiter = options.rateLimiter ?? deps.rateLimiter;
+
+  async function serveEndpoint(c: Context<AppEnv>, endpoint: InboundEndpoint): Promise<Response> {
+    if (!endpoint.methods.includes(c.req.method as InboundEndpoint["methods"][number])) {
+      c.header("Allow", endpoint.methods.join(", "));
+      return errorResponse(c, 405, "method_not_allowed", `This endpoint accepts ${endpoint.methods.join(", ")}.`);
+    }
+    const rawBody = new Uint8Array(await c.req.arrayBuffer());
+    // limitBody trusts a declared Content-Length (the HTTP server enforces it); this holds in process too.
+    if (rawBody.byteLength > MAX_BODY_BYTES) {
+      return errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    }
+    const auth = verifyWebhookCredentials({
+      authorization: c.req.header("authorization"),
+      signature: c.req.header("x-weft-signature"),
+      rawBody,
+      secrets: endpoint.secrets,
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    const log = c.get("log").child({ endpointId: endpoint.id, organizationId: endpoint.organizationId });
+    if (!auth.ok) {
+      log.info({ reason: auth.reason }, "webhook refused");
+      return errorResponse(c, 401, "invalid_signature", FAILURE_MESSAGES[auth.reason]);
+    }
+    const wait = waitMs(c.req.query("wait"));
+    const key = idempotencyKey(c.req.header("idempotency-key"));
+    const limited = await overRateLimit(c, limiter, endpoint.id);
+    if (limited) return limited;
+
+    const workflow = await getWorkflow(deps.db, endpoint.organizationId, endpoint.workflowId);
+    if (!workflow) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
+    const errors = validateDefinition(workflow.definition, deps.registry);
+    if (errors.length > 0) {
+      throw new ApiError(422, "workflow_invalid", `The workflow has ${errors.length} validation error(s); its owner must fix them.`, {
+        validation_errors: errors,
+      });
+    }
+    const { run, created } = await deps.runtime.dispatch(endpoint.organizationId, workflow, {
+      input: buildWebhookRunInput(c.req.raw, rawBody),
+      idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
+      trigger: "webhook",
+    });
+    log.info({ runId: run.id, created, via: auth.via }, "webhook accepted");
+    if (wait > 0) {
+      const finished = await deps.runtime.waitForRun(endpoint.organizationId, run.id, wait);
+      if (finished && FINAL_STATUSES.has(finished.status)) {
+        return c.json({ runId: run.id, status: finished.status, output: finished.output, error: finished.error }, 200);
+      }
+    }
+    return c.json({ runId: run.id }, 202);
+  }
+
+  app.all("/*", async (c) => {
+    codeWebhooks.seal();
+    const path = c.req.path.startsWith(PREFIX) ? c.req.path.slice(PREFIX.length) : c.req.path;
+    const endpointId = path.slice(1);
+    if (WEBHOOK_ENDPOINT_ID_PATTERN.test(endpointId)) {
+      const endpoint = await findInboundEndpoint(deps.db, deps.secretsKey, endpointId);
+      if (!endpoint) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
+      return serveEndpoint(c, endpoint);
+    }
+    const match = codeWebhooks.match(c.req.method, path);
+    if (!match) return errorResponse(c, 404, "not_found", `No webhook at ${c.req.path}.`);
+    if (match.kind === "method_not_allowed") {
+      c.header("Allow", match.allow.join(", "));
+      return errorResponse(c, 405, "method_not_allowed", `${c.req.path} accepts ${match.allow.join(", ")}.`);
+    }
+    return match.handler(c);
+  });
+
+  return app;
+}

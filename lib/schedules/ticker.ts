@@ -1,0 +1,132 @@
+/**
+ * One ticker pass (DESIGN §5): claim due schedules under row locks, fire each one's latest slot
+ * at or before now (slots missed while no ticker ran coalesce into that one firing), then move it
+ * to its next slot after now, all before the claim's transaction commits.
+ *
+ * Exactly once per slot: racing passes skip locked rows, and a pass that claims a row after
+ * another committed sees it no longer due. A dispatch that throws leaves the row as it was, so
+ * the next pass fires the same slot; a pass that dispatched but died before committing is
+ * covered by the run's idempotency key `schedule:<id>:<slot ISO>`, which returns the same run.
+ */
+import type postgres from "postgres";
+import type { Logger } from "@/lib/log";
+import type { Runtime } from "@/lib/runtime/types";
+import { inTransaction } from "@/lib/store/transaction";
+import { advanceSchedule, claimDueSchedules, disableSchedule, recordScheduleFired, type DueSchedule } from "@/lib/store/schedules";
+import { checkCron, latestSlot, nextFireTime } from "./cron";
+
+export type DispatchRun = Runtime["dispatch"];
+
+export interface TickerDeps {
+  /** A postgres.js pool; each claim transaction reserves one connection of it. */
+  sql: postgres.Sql;
+  runtime: Pick<Runtime, "dispatch">;
+  logger: Logger;
+}
+
+export interface TickerPassOptions {
+  /** Only this organization's schedules (`POST /api/admin/tick`). */
+  organizationId?: string;
+  /** The pass's clock (tests); default: the time each batch is claimed. */
+  now?: Date;
+  /** Schedules claimed (and dispatched concurrently) per transaction; default 25. */
+  batchSize?: number;
+  /** Replaces `runtime.dispatch` (tests inject failures). */
+  dispatch?: DispatchRun;
+}
+
+/** A run a pass started for a schedule's slot. */
+export interface StartedRun {
+  scheduleId: string;
+  runId: string;
+  slot: string;
+}
+
+export interface TickerPassResult {
+  /** Runs created by this pass (a slot whose run already existed is advanced, not listed). */
+  started: StartedRun[];
+  /** Schedules whose dispatch failed: left due, retried by the next pass. */
+  failed: string[];
+  /** Schedules turned off because their workflow is deleted (or their cron no longer parses). */
+  disabled: string[];
+}
+
+type Outcome =
+  | { kind: "started"; run: StartedRun }
+  | { kind: "advanced" }
+  | { kind: "failed" }
+  | { kind: "disabled" };
+
+/** The idempotency key of a schedule's slot run. */
+export function scheduleRunKey(scheduleId: string, slot: Date): string {
+  return `schedule:${scheduleId}:${slot.toISOString()}`;
+}
+
+async function fire(tx: postgres.Sql, deps: TickerDeps, dispatch: DispatchRun, due: DueSchedule, now: Date): Promise<Outcome> {
+  const log = deps.logger.child({ scheduleId: due.id, organizationId: due.organizationId });
+  if (due.workflow === null) {
+    await disableSchedule(tx, due.id, "workflow_deleted");
+    log.info({ workflowId: due.workflowId }, "schedule disabled: its workflow is deleted");
+    return { kind: "disabled" };
+  }
+  const check = checkCron(due.cron, due.timezone);
+  if (!check.ok) {
+    await disableSchedule(tx, due.id, check.code);
+    log.warn({ cron: due.cron, timezone: due.timezone, reason: check.message }, "schedule disabled: its cron no longer parses");
+    return { kind: "disabled" };
+  }
+  const slot = latestSlot(check.spec, now);
+  const next = nextFireTime(check.spec, now);
+  if (slot === null || (due.lastFiredSlot !== null && slot.getTime() <= due.lastFiredSlot.getTime())) {
+    await advanceSchedule(tx, due.id, next);
+    return { kind: "advanced" };
+  }
+  let result: Awaited<ReturnType<DispatchRun>>;
+  try {
+    result = await dispatch(due.organizationId, due.workflow, {
+      input: due.input ?? undefined,
+      idempotencyKey: scheduleRunKey(due.id, slot),
+      trigger: "schedule",
+    });
+  } catch (error) {
+    log.warn({ err: error, slot: slot.toISOString() }, "schedule dispatch failed; the next pass retries this slot");
+    return { kind: "failed" };
+  }
+  await recordScheduleFired(tx, due.id, { slot, firedAt: new Date(), runId: result.run.id, nextFireAt: next });
+  log.info({ slot: slot.toISOString(), runId: result.run.id, created: result.created }, "schedule fired");
+  return result.created
+    ? { kind: "started", run: { scheduleId: due.id, runId: result.run.id, slot: slot.toISOString() } }
+    : { kind: "advanced" };
+}
+
+/**
+ * Runs one pass: claims due schedules in batches until none are left (each schedule at most once
+ * per pass) and fires them. Throws only when the database fails; a failed dispatch is reported in
+ * `failed` and retried by the next pass.
+ */
+export async function runTickerPass(deps: TickerDeps, options: TickerPassOptions = {}): Promise<TickerPassResult> {
+  const batchSize = options.batchSize ?? 25;
+  const dispatch: DispatchRun = options.dispatch ?? ((...args) => deps.runtime.dispatch(...args));
+  const result: TickerPassResult = { started: [], failed: [], disabled: [] };
+  const seen: string[] = [];
+  for (;;) {
+    const now = options.now ?? new Date();
+    const claimed = await inTransaction(deps.sql, async (tx) => {
+      const due = await claimDueSchedules(tx, { now, limit: batchSize, organizationId: options.organizationId, exclude: seen });
+      // allSettled: every statement on `tx` must finish before the transaction ends.
+      const settled = await Promise.allSettled(due.map((schedule) => fire(tx, deps, dispatch, schedule, now)));
+      const broken = settled.find((s) => s.status === "rejected");
+      if (broken) throw broken.reason;
+      settled.forEach((s, i) => {
+        const outcome = (s as PromiseFulfilledResult<Outcome>).value;
+        const id = due[i].id;
+        seen.push(id);
+        if (outcome.kind === "started") result.started.push(outcome.run);
+        else if (outcome.kind === "failed") result.failed.push(id);
+        else if (outcome.kind === "disabled") result.disabled.push(id);
+      });
+      return due.length;
+    });
+    if (claimed < batchSize) return result;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Webhook endpoint store (DESIGN §6). Management functions take the organization and the
+ * workflow and filter on both, so another organization's endpoint is simply "not found".
+ * `findInboundEndpoint` is the one lookup by id alone: the inbound route does not know the tenant
+ * until the endpoint tells it, and the caller must still prove it holds the endpoint's secret.
+ *
+ * Secrets are encrypted before they reach the database and decrypted only for verification;
+ * they are returned to a client once, by `createWebhookEndpoint` and `rotateWebhookEndpointSecret`.
+ */
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { webhookEndpoints, workflows } from "@/db/schema";
+import { decryptSecret, encryptSecret } from "@/lib/secrets";
+import {
+  newWebhookEndpointId,
+  newWebhookSecret,
+  SECRET_ROTATION_GRACE_MS,
+  webhookSecretBinding,
+  type WebhookMethod,
+} from "@/lib/webhooks/secret";
+import { encodeCursor, type CreatedAtCursor } from "./cursor";
+
+/** An endpoint as the management API shows it (never its secret). */
+export interface WebhookEndpointInfo {
+  id: string;
+  workflowId: string;
+  methods: WebhookMethod[];
+  createdAt: string;
+  rotatedAt: string | null;
+}
+
+/** What the inbound route needs: the tenant, the workflow, the methods and the valid secrets. */
+export interface InboundEndpoint {
+  id: string;
+  organizationId: string;
+  workflowId: string;
+  methods: WebhookMethod[];
+  /** The current secret, then the previous one while its grace period lasts. */
+  secrets: string[];
+}
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+function toInfo(row: EndpointRow): WebhookEndpointInfo {
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    methods: row.methods as WebhookMethod[],
+    createdAt: row.createdAt.toISOString(),
+    rotatedAt: row.rotatedAt?.toISOString() ?? null,
+  };
+}
+
+/** Creates an endpoint for the workflow (checked by the caller); returns it and its new secret. */
+export async function createWebhookEndpoint(
+  db: Database,
+  key: Buffer,
+  organizationId: string,
+  input: { workflowId: string; methods: WebhookMethod[]; actor: string },
+): Promise<{ endpoint: WebhookEndpointInfo; secret: string }> {
+  const id = newWebhookEndpointId();
+  const secret = newWebhookSecret();
+  const [row] = await db
+    .insert(webhookEndpoints)
+    .values({
+      id,
+      organizationId,
+      workflowId: input.workflowId,
+      methods: input.methods,
+      secretCiphertext: encryptSecret(key, webhookSecretBinding(organizationId, id), secret),
+      createdBy: input.actor,
+    })
+    .returning();
+  return { endpoint: toInfo(row), secret };
+}
+
+/** One page of the workflow's live endpoints, newest first. */
+export async function listWebhookEndpoints(
+  db: Database,
+  organizationId: string,
+  workflowId: string,
+  page: { limit: number; after?: CreatedAtCursor | null },
+): Promise<{ data: WebhookEndpointInfo[]; nextCursor: string | null }> {
+  const after = page.after;
+  const position = after
+    ? or(
+        lt(webhookEndpoints.createdAt, new Date(after.t)),
+        and(eq(webhookEndpoints.createdAt, new Date(after.t)), lt(webhookEndpoints.id, after.id)),
+      )
+    : undefined;
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.organizationId, organizationId),
+        eq(webhookEndpoints.workflowId, workflowId),
+        isNull(webhookEndpoints.deletedAt),
+        position,
+      ),
+    )
+    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit).map(toInfo);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { data, nextCursor: last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+}
+
+const liveEndpoint = (organizationId: string, workflowId: string, endpointId: string) =>
+  and(
+    eq(webhookEndpoints.id, endpointId),
+    eq(webhookEndpoints.organizationId, organizationId),
+    eq(webhookEndpoints.workflowId, workflowId),
+    isNull(webhookEndpoints.deletedAt),
+  );
+
+/** Soft-deletes the endpoint (its URL answers 404 from now on); false when there is no such live endpoint. */
+export async function deleteWebhookEndpoint(db: Database, organizationId: string, workflowId: string, endpointId: string): Promise<boolean> {
+  const rows = await db
+    .update(webhookEndpoints)
+    .set({ deletedAt: sql`now()` })
+    .where(liveEndpoint(organizationId, workflowId, endpointId))
+    .returning({ id: webhookEndpoints.id });
+  return rows.length > 0;
+}
+
+/**
+ * Replaces the endpoint's secret with a new one, in one statement: the current secret becomes
+ * the previous one, valid for SECRET_ROTATION_GRACE_MS; an older previous secret is dropped.
+ * Null when there is no such live endpoint.
+ */
+export async function rotateWebhookEndpointSecret(
+  db: Database,
+  key: Buffer,
+  organizationId: string,
+  workflowId: string,
+  endpointId: string,
+): Promise<{ id: string; secret: string; previousSecretValidUntil: string } | null> {
+  const secret = newWebhookSecret();
+  const ciphertext = encryptSecret(key, webhookSecretBinding(organizationId, endpointId), secret);
+  // In an UPDATE, the right-hand sides read the row as it was, so the old secret moves over.
+  const [row] = await db
+    .update(webhookEndpoints)
+    .set({
+      previousSecretCiphertext: sql`${webhookEndpoints.secretCiphertext}`,
+      secretCiphertext: ciphertext,
+      previousSecretExpiresAt: sql`now() + make_interval(secs => ${SECRET_ROTATION_GRACE_MS / 1000})`,
+      rotatedAt: sql`now()`,
+    })
+    .where(liveEndpoint(organizationId, workflowId, endpointId))
+    .returning({ id: webhookEndpoints.id, expiresAt: webhookEndpoints.previousSecretExpiresAt });
+  if (!row?.expiresAt) return null;
+  return { id: row.id, secret, previousSecretValidUntil: row.expiresAt.toISOString() };
+}
+
+/**
+ * The live endpoint `endpointId` of a live workflow, with its valid secrets decrypted; null when
+ * the endpoint is unknown or deleted, or its workflow is deleted. Throws SecretDecryptionError
+ * when a stored secret does not decrypt under `key` (a misconfigured key, not bad input).
+ */
+export async function findInboundEndpoint(db: Database, key: Buffer, endpointId: string): Promise<InboundEndpoint | null> {
+  const [row] = await db
+    .select({
+      id: webhookEndpoints.id,
+      organizationId: webhookEndpoints.organizationId,
+      workflowId: webhookEndpoints.workflowId,
+      methods: webhookEndpoints.methods,
+      secretCiphertext: webhookEndpoints.secretCiphertext,
+      // The database clock decides, like it did when rotation set the expiry.
+      previousSecretCiphertext: sql<string | null>`case when ${webhookEndpoints.previousSecretExpiresAt} > now()
+        then ${webhookEndpoints.previousSecretCiphertext} end`,
+    })
+    .from(webhookEndpoints)
+    .innerJoin(
+      workflows,
+      and(eq(workflows.id, webhookEndpoints.workflowId), eq(workflows.organizationId, webhookEndpoints.organizationId)),
+    )
+    .where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt), isNull(workflows.deletedAt)));
+  if (!row) return null;
+  const binding = webhookSecretBinding(row.organizationId, row.id);
+  const secrets = [decryptSecret(key, binding, row.secretCiphertext)];
+  if (row.previousSecretCiphertext) secrets.push(decryptSecret(key, binding, row.previousSecretCiphertext));
+  return { id: row.id, organizationId: row.organizationId, workflowId: row.workflowId, methods: row.methods as WebhookMethod[], secrets };
+}
