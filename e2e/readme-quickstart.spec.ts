@@ -11,6 +11,14 @@ function jsonLines(output: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** The first bash block after `heading` in the README. */
+function bashBlock(readme: string, heading: string): string {
+  const section = readme.slice(readme.indexOf(heading));
+  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(block, `the bash block under "${heading}"`).toBeTruthy();
+  return block!;
+}
+
 /**
  * Runs the README's curl quickstart word for word (only the URL is pointed at the test server)
  * against the app and worker started by `npm start`, and checks the documented responses.
@@ -48,4 +56,26 @@ test("the README curl quickstart works as written, through a durable run", async
     ["trg", "succeeded"],
     ["greet", "succeeded"],
   ]);
+});
+
+test("the README's schedule and webhook examples work as written, continuing the quickstart's shell", async ({ baseURL }) => {
+  const readme = readFileSync("README.md", "utf8");
+  const quickstart = bashBlock(readme, "## Quickstart: an agent's loop with curl").replace("URL=http://localhost:3000", `URL=${baseURL}`);
+  // A new account: the quickstart above already signed ada@example.com up on this server.
+  const fresh = quickstart.replace("ada@example.com", "ada2@example.com");
+  const triggers = bashBlock(readme, "## Schedules and webhooks");
+  const output = execFileSync("bash", ["-euo", "pipefail", "-c", `${fresh}\necho ===TRIGGERS===\n${triggers}`], {
+    encoding: "utf8",
+    timeout: 90_000,
+  });
+  const objects = jsonLines(output.slice(output.indexOf("===TRIGGERS===")));
+  const [schedule, tick, waited, accepted, refused] = objects;
+  expect(schedule).toMatchObject({ cron: "0 9 * * MON-FRI", timezone: "Europe/Berlin", enabled: true, lastFiredAt: null });
+  expect((schedule.nextRuns as string[]).length).toBe(5);
+  for (const at of schedule.nextRuns as string[]) expect(new Date(at).getUTCMinutes()).toBe(0);
+  expect(tick).toMatchObject({ started: [] });
+  expect(waited).toMatchObject({ status: "succeeded", output: { greet: { message: "Hello, Grace!" }, trg: { method: "POST", body: { name: "Grace" } } } });
+  expect(accepted).toMatchObject({ runId: expect.stringMatching(/^run_/) });
+  expect(refused).toMatchObject({ error: expect.any(String) });
+  expect(refused).not.toHaveProperty("runId");
 });
