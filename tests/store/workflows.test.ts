@@ -5,7 +5,7 @@ import {
   deleteWorkflow,
   getWorkflow,
   getWorkflowVersion,
-  listWorkflowVersions,
+  listWorkflowVersionSummaries,
   listWorkflows,
   saveWorkflowVersion,
   updateWorkflowDetails,
@@ -31,7 +31,7 @@ describe("workflow store", () => {
     const wf = await createWorkflow(t.db, "org_a", { name: "First", actor: "user:u1" });
     expect(wf.id).toMatch(/^wf_[a-z0-9]{20}$/);
     expect(wf).toMatchObject({ name: "First", description: "", version: 1, definition: { blocks: [], edges: [] } });
-    const versions = await listWorkflowVersions(t.db, "org_a", wf.id, { limit: 10 });
+    const versions = await listWorkflowVersionSummaries(t.db, "org_a", wf.id, { limit: 10 });
     expect(versions?.data.map((v) => [v.version, v.source, v.actor])).toEqual([[1, "create", "user:u1"]]);
   });
 
@@ -39,7 +39,7 @@ describe("workflow store", () => {
     const wf = await createWorkflow(t.db, "org_a", { actor: "user:u1" });
     expect(await getWorkflow(t.db, "org_b", wf.id)).toBeNull();
     expect((await listWorkflows(t.db, "org_b", { limit: 50 })).data.find((w) => w.id === wf.id)).toBeUndefined();
-    expect(await listWorkflowVersions(t.db, "org_b", wf.id, { limit: 10 })).toBeNull();
+    expect(await listWorkflowVersionSummaries(t.db, "org_b", wf.id, { limit: 10 })).toBeNull();
     expect(await getWorkflowVersion(t.db, "org_b", wf.id, 1)).toBeNull();
     const save = await saveWorkflowVersion(t.db, "org_b", wf.id, { expectedVersion: 1, definition: withGreet, ops: [], actor: "user:x" });
     expect(save).toEqual({ ok: false, reason: "not_found" });
@@ -73,7 +73,7 @@ describe("workflow store", () => {
     const winners = results.filter((r) => r.ok);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "version_mismatch")).toBe(true);
-    const versions = await listWorkflowVersions(t.db, "org_a", wf.id, { limit: 50 });
+    const versions = await listWorkflowVersionSummaries(t.db, "org_a", wf.id, { limit: 50 });
     expect(versions?.data.map((v) => v.version)).toEqual([2, 1]);
   });
 
