@@ -6,13 +6,10 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import postgres from "postgres";
-import { freePort, startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { freePort } from "@/db/embedded";
 import { buildIfStale } from "@/scripts/next-build";
+import { benchServer, freshDatabase } from "./database";
 
 const root = resolve(import.meta.dirname, "..");
 const CONCURRENCY = 16;
@@ -22,33 +19,6 @@ const PATCHES = 150;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** A Postgres server: $DATABASE_URL's, or an embedded one in a temp folder. */
-async function server(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const dir = mkdtempSync(join(tmpdir(), "weft-bench-pg-"));
-  chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, "data"), port: await freePort(), persistent: false, fast: true });
-  return { url: pg.url, stop: async () => (await pg.stop(), rmSync(dir, { recursive: true, force: true })) };
-}
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `weft_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await sql.end();
-    },
-  };
 }
 
 async function json(res: Response): Promise<Record<string, unknown>> {
@@ -76,7 +46,7 @@ async function load(url: string, headers: Record<string, string>, ms: number): P
 
 /** Runs the control-plane benchmark and prints its figures. */
 export async function benchHttp(): Promise<void> {
-  const pg = await server();
+  const pg = await benchServer();
   const db = await freshDatabase(pg.url);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

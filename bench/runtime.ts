@@ -16,20 +16,16 @@
  *     LISTEN connections and the enqueuers are not counted), against 2N+3 = 9 for raw.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { defineWorkflowSpec, OpenWorkflow } from "openworkflow";
 import pino from "pino";
 import postgres from "postgres";
 import { openDatabase, OPENWORKFLOW_SCHEMA } from "@/db/client";
-import { freePort, startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
 import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import { createAuth } from "@/lib/auth";
 import { ConfigSchema } from "@/lib/config";
 import { createRuntime, startWorker } from "@/lib/runtime";
 import { openWorkflowBackend, serializeTick, tickWhenSlotFrees } from "@/lib/runtime/openworkflow";
+import { benchServer, freshDatabase } from "./database";
 
 const RUNS = 500;
 const WARMUP_RUNS = 100;
@@ -48,33 +44,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-/** A Postgres server: $DATABASE_URL's, or an embedded one in a temp folder (as bench/http.ts). */
-async function server(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const dir = mkdtempSync(join(tmpdir(), "weft-bench-pg-"));
-  chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, "data"), port: await freePort(), persistent: false, fast: true });
-  return { url: pg.url, stop: async () => (await pg.stop(), rmSync(dir, { recursive: true, force: true })) };
-}
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `weft_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await sql.end();
-    },
-  };
-}
 
 async function request(api: ControlPlaneApi, method: string, path: string, headers: Record<string, string>, body?: unknown) {
   const res = await api.request(path, {
@@ -105,7 +74,7 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 /** Runs the runtime benchmark and prints its figures. */
 export async function benchRuntime(): Promise<void> {
   const concurrency = ConfigSchema.shape.WORKER_CONCURRENCY.parse(process.env.WORKER_CONCURRENCY);
-  const pg = await server();
+  const pg = await benchServer();
   const db = await freshDatabase(pg.url);
   const logger = pino({ level: process.env.LOG_LEVEL ?? "error" });
   const secretsKey = randomBytes(32);

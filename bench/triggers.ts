@@ -18,13 +18,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import postgres from "postgres";
-import { freePort, startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { freePort } from "@/db/embedded";
 import { buildIfStale } from "@/scripts/next-build";
+import { benchServer, freshDatabase } from "./database";
 
 const SENDERS = 50;
 const SENDS_PER_SENDER = 20;
@@ -61,33 +59,6 @@ function summary(values: number[], digits = 0): { p50: string; p99: string; max:
   };
 }
 
-/** A Postgres server: $DATABASE_URL's, or an embedded one in a temp folder (as bench/http.ts). */
-async function server(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const dir = mkdtempSync(join(tmpdir(), "weft-bench-pg-"));
-  chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, "data"), port: await freePort(), persistent: false, fast: true });
-  return { url: pg.url, stop: async () => (await pg.stop(), rmSync(dir, { recursive: true, force: true })) };
-}
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `weft_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await sql.end();
-    },
-  };
-}
-
 const root = resolve(import.meta.dirname, "..");
 
 /** Stops a child process and waits for it. */
@@ -101,7 +72,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** Runs the trigger benchmark and prints its figures. */
 export async function benchTriggers(): Promise<void> {
-  const pg = await server();
+  const pg = await benchServer();
   const db = await freshDatabase(pg.url);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
