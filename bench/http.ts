@@ -4,14 +4,9 @@
  *     run, interleaved rounds so machine noise hits both alike (target ratio ≥ 0.5);
  * (b) p50/p99 of a 20-op patch on a 200-block workflow (target p50 ≤ 25 ms).
  */
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
-import { freePort } from "@/db/embedded";
-import { buildIfStale } from "@/scripts/next-build";
+import { startBenchApp } from "./app";
 import { benchServer, freshDatabase } from "./database";
 
-const root = resolve(import.meta.dirname, "..");
 const CONCURRENCY = 16;
 const ROUND_MS = 2_000;
 const ROUNDS = 3;
@@ -48,33 +43,9 @@ async function load(url: string, headers: Record<string, string>, ms: number): P
 export async function benchHttp(): Promise<void> {
   const pg = await benchServer();
   const db = await freshDatabase(pg.url);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    NODE_ENV: "production" as const,
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: db.url,
-    WEFT_BASE_URL: base,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-    WEFT_SECRETS_KEY: randomBytes(32).toString("base64"),
-    WEFT_RATE_LIMIT_PER_MIN: "1000000",
-    WEFT_AUTH_RATE_LIMIT: "off",
-    LOG_LEVEL: "warn",
-  };
-  await buildIfStale(root, env, (m) => console.log(`[bench] ${m}`));
-  const web = spawn(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const app = await startBenchApp(db.url);
+  const base = app.base;
   try {
-    for (let i = 0; ; i++) {
-      if (i > 240) throw new Error("next start did not answer within 60 s");
-      const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
     const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: base },
@@ -134,8 +105,7 @@ export async function benchHttp(): Promise<void> {
         `p99 ${percentile(sorted, 99).toFixed(1)} ms (target p50 ≤ 25 ms)`,
     );
   } finally {
-    web.kill("SIGTERM");
-    await new Promise((r) => web.once("exit", r));
+    await app.stop();
     await db.drop();
     await pg.stop();
   }

@@ -17,12 +17,9 @@
  * `npm run bench -- triggers` runs it alone; it takes about 4 minutes (part (b) waits for three
  * minute boundaries).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
+import { createHmac } from "node:crypto";
 import postgres from "postgres";
-import { freePort } from "@/db/embedded";
-import { buildIfStale } from "@/scripts/next-build";
+import { startBenchApp } from "./app";
 import { benchServer, freshDatabase } from "./database";
 
 const SENDERS = 50;
@@ -62,57 +59,18 @@ function summary(values: number[], digits = 0): { p50: string; p99: string; max:
   };
 }
 
-const root = resolve(import.meta.dirname, "..");
-
-/** Stops a child process and waits for it. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((res) => child.once("exit", res));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(15_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
-
 /** Runs the trigger benchmark and prints its figures. */
 export async function benchTriggers(): Promise<void> {
   const pg = await benchServer();
   const db = await freshDatabase(pg.url);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const monitor = postgres(db.url, { max: 1, onnotice: () => {} });
   const stops: (() => Promise<void>)[] = [];
-  const env = {
-    ...process.env,
-    NODE_ENV: "production" as const,
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: db.url,
-    WEFT_BASE_URL: base,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-    WEFT_SECRETS_KEY: randomBytes(32).toString("base64"),
-    WEFT_RATE_LIMIT_PER_MIN: "1000000",
-    WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: "1000000",
-    WEFT_AUTH_RATE_LIMIT: "off",
-    LOG_LEVEL: "warn",
-  };
   const concurrency = process.env.WORKER_CONCURRENCY ?? "10 (default)";
   try {
-    await buildIfStale(root, env, (m) => console.log(`[bench] ${m}`));
-    const web = spawn(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: root,
-      env,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    stops.push(() => stopChild(web));
-    const startWorkerProcess = (): void => {
-      const worker = spawn(process.execPath, ["--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
-      stops.push(() => stopChild(worker));
-    };
-    for (let i = 0; i < WEBHOOK_WORKERS; i++) startWorkerProcess();
-    for (let i = 0; ; i++) {
-      if (i > 240) throw new Error("next start did not answer within 60 s");
-      if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) break;
-      await sleep(250);
-    }
+    const app = await startBenchApp(db.url);
+    const base = app.base;
+    stops.push(() => app.stop());
+    for (let i = 0; i < WEBHOOK_WORKERS; i++) app.startWorker();
 
     const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
       const res = await fetch(`${base}${path}`, {
@@ -251,7 +209,7 @@ export async function benchTriggers(): Promise<void> {
     );
 
     // (b) Schedule drift: the worker processes' tickers fire the schedules; more workers join to race.
-    for (let i = WEBHOOK_WORKERS; i < WORKERS; i++) startWorkerProcess();
+    for (let i = WEBHOOK_WORKERS; i < WORKERS; i++) app.startWorker();
     const scheduled = {
       blocks: [
         { id: "trg", type: "trigger_schedule", params: {} },

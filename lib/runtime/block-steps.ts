@@ -132,24 +132,38 @@ async function waitParams(ctx: BlockRunContext, block: Block): Promise<{ params:
   return { params: validateParams(connector, params), logged };
 }
 
+/**
+ * The opening of a wait block's first step: resolve and check its params (a failure is logged and
+ * returned), then `open` registers the wait with them.
+ */
+async function openWait<T>(
+  ctx: BlockRunContext,
+  block: Block,
+  open: (resolved: { params: Record<string, unknown>; logged: Record<string, unknown> }, startedAt: Date) => Promise<T>,
+): Promise<T | { ok: false; error: BlockError }> {
+  const startedAt = new Date();
+  let resolved;
+  try {
+    resolved = await waitParams(ctx, block);
+  } catch (error) {
+    return logWaitFailure(ctx, block, startedAt, block.params, error);
+  }
+  return open(resolved, startedAt);
+}
+
 async function runDurationWait(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
   const { sql } = ctx.deps;
-  const opened = await ctx.step.run({ name: block.id, retryPolicy }, async () => {
-    const startedAt = new Date();
-    let resolved;
-    try {
-      resolved = await waitParams(ctx, block);
-    } catch (error) {
-      return logWaitFailure(ctx, block, startedAt, block.params, error);
-    }
-    const seconds = resolved.params.seconds as number;
-    const until = startedAt.getTime() + seconds * 1000;
-    const { runId, organizationId } = ctx.scope;
-    await openDurationWait(sql, { runId, organizationId, blockId: block.id, until: new Date(until) }, RUN_STATUS_CHANNEL);
-    const input = resolved.logged;
-    await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input, output: null, error: null, messages: [], startedAt, finishedAt: null });
-    return { ok: true as const, seconds, until, startedAt: startedAt.getTime(), input };
-  });
+  const opened = await ctx.step.run({ name: block.id, retryPolicy }, () =>
+    openWait(ctx, block, async (resolved, startedAt) => {
+      const seconds = resolved.params.seconds as number;
+      const until = startedAt.getTime() + seconds * 1000;
+      const { runId, organizationId } = ctx.scope;
+      await openDurationWait(sql, { runId, organizationId, blockId: block.id, until: new Date(until) }, RUN_STATUS_CHANNEL);
+      const input = resolved.logged;
+      await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input, output: null, error: null, messages: [], startedAt, finishedAt: null });
+      return { ok: true as const, seconds, until, startedAt: startedAt.getTime(), input };
+    }),
+  );
   if (!opened.ok) return failedOutcome(ctx, block, opened.error);
   await timer(ctx, `${block.id}:sleep`, opened.until);
   const output = { waitedSeconds: opened.seconds };
@@ -174,25 +188,19 @@ type EventCheck = { state: "received"; output: unknown } | { state: "timed_out" 
 
 async function runEventWait(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
   const { sql } = ctx.deps;
-  const registered = await ctx.step.run({ name: block.id, retryPolicy }, async () => {
-    const startedAt = new Date();
-    let resolved;
-    try {
-      resolved = await waitParams(ctx, block);
-    } catch (error) {
-      return logWaitFailure(ctx, block, startedAt, block.params, error);
-    }
-    const { params, logged } = resolved;
-    const timeoutMs = typeof params.timeout_seconds === "number" ? params.timeout_seconds * 1000 : null;
-    const { runId, organizationId } = ctx.scope;
-    const wait: EventWait = { runId, organizationId, blockId: block.id, event: params.event as string, key: (params.key as string | undefined) ?? null };
-    const until = timeoutMs === null ? null : startedAt.getTime() + timeoutMs;
-    const stored = await takeEventOrWait(sql, wait, until === null ? null : new Date(until), RUN_STATUS_CHANNEL);
-    const base = { ok: true as const, wait, until, timeoutMs, startedAt: startedAt.getTime(), input: logged };
-    if (stored) return { ...base, check: await recordEvent(ctx, block, base, stored) };
-    await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input: logged, output: null, error: null, messages: [], startedAt, finishedAt: null });
-    return { ...base, check: { state: "waiting", now: startedAt.getTime() } as EventCheck };
-  });
+  const registered = await ctx.step.run({ name: block.id, retryPolicy }, () =>
+    openWait(ctx, block, async ({ params, logged }, startedAt) => {
+      const timeoutMs = typeof params.timeout_seconds === "number" ? params.timeout_seconds * 1000 : null;
+      const { runId, organizationId } = ctx.scope;
+      const wait: EventWait = { runId, organizationId, blockId: block.id, event: params.event as string, key: (params.key as string | undefined) ?? null };
+      const until = timeoutMs === null ? null : startedAt.getTime() + timeoutMs;
+      const stored = await takeEventOrWait(sql, wait, until === null ? null : new Date(until), RUN_STATUS_CHANNEL);
+      const base = { ok: true as const, wait, until, timeoutMs, startedAt: startedAt.getTime(), input: logged };
+      if (stored) return { ...base, check: await recordEvent(ctx, block, base, stored) };
+      await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input: logged, output: null, error: null, messages: [], startedAt, finishedAt: null });
+      return { ...base, check: { state: "waiting", now: startedAt.getTime() } as EventCheck };
+    }),
+  );
   if (!registered.ok) return failedOutcome(ctx, block, registered.error);
   let check: EventCheck = registered.check;
   const heartbeat = eventHeartbeatMs(registered.timeoutMs);

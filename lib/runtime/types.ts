@@ -69,7 +69,8 @@ export interface Runtime {
    *  The same idempotency key for the same workflow within 24 h returns the existing run (`created: false`). */
   dispatch(
     organizationId: string,
-    workflow: Workflow,
+    /** What a run pins: the workflow's id, version and definition. */
+    workflow: Pick<Workflow, "id" | "version" | "definition">,
     options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger },
   ): Promise<{ run: RunResource; created: boolean }>;
   /** The run, or null when it does not exist in this organization. */

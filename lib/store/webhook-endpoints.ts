@@ -19,6 +19,7 @@ import {
   type WebhookMethod,
 } from "@/lib/webhooks/secret";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import type { Workflow } from "./workflows";
 
 /** An endpoint as the management API shows it (never its secret). */
 export interface WebhookEndpointInfo {
@@ -37,6 +38,8 @@ export interface InboundEndpoint {
   methods: WebhookMethod[];
   /** The current secret, then the previous one while its grace period lasts. */
   secrets: string[];
+  /** The endpoint's workflow as a run pins it (read in the same query). */
+  workflow: Pick<Workflow, "id" | "version" | "definition">;
 }
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -166,6 +169,8 @@ export async function findInboundEndpoint(db: Database, key: Buffer, endpointId:
       workflowId: webhookEndpoints.workflowId,
       methods: webhookEndpoints.methods,
       secretCiphertext: webhookEndpoints.secretCiphertext,
+      workflowVersion: workflows.version,
+      definition: workflows.definition,
       // The database clock decides, like it did when rotation set the expiry.
       previousSecretCiphertext: sql<string | null>`case when ${webhookEndpoints.previousSecretExpiresAt} > now()
         then ${webhookEndpoints.previousSecretCiphertext} end`,
@@ -180,5 +185,12 @@ export async function findInboundEndpoint(db: Database, key: Buffer, endpointId:
   const binding = webhookSecretBinding(row.organizationId, row.id);
   const secrets = [decryptSecret(key, binding, row.secretCiphertext)];
   if (row.previousSecretCiphertext) secrets.push(decryptSecret(key, binding, row.previousSecretCiphertext));
-  return { id: row.id, organizationId: row.organizationId, workflowId: row.workflowId, methods: row.methods as WebhookMethod[], secrets };
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    workflowId: row.workflowId,
+    methods: row.methods as WebhookMethod[],
+    secrets,
+    workflow: { id: row.workflowId, version: row.workflowVersion, definition: row.definition },
+  };
 }

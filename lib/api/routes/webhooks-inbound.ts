@@ -26,7 +26,6 @@ import type { CodeWebhookRegistry } from "../code-webhooks";
 import { validateDefinition } from "@/lib/engine/validate";
 import { FINAL_STATUSES } from "@/lib/runtime/types";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
-import { getWorkflow } from "@/lib/store/workflows";
 import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
 import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhooks/signature";
@@ -110,8 +109,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const limited = await overRateLimit(c, limiter, endpoint.id);
     if (limited) return limited;
 
-    const workflow = await getWorkflow(deps.db, endpoint.organizationId, endpoint.workflowId);
-    if (!workflow) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
+    const { workflow } = endpoint;
     const errors = validateDefinition(workflow.definition, deps.registry);
     if (errors.length > 0) {
       throw new ApiError(422, "workflow_invalid", `The workflow has ${errors.length} validation error(s); its owner must fix them.`, {
