@@ -5,7 +5,7 @@
  * tickers never see the same row, and the row stays locked until its outcome is written.
  */
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, lt, or, sql as drizzleSql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import { schedules } from "@/db/schema";
@@ -90,6 +90,26 @@ export async function updateSchedule(
       .returning();
     return row;
   });
+}
+
+/**
+ * Turns off every schedule of a workflow being deleted, with reason `workflow_deleted`, except
+ * those the system already turned off for another reason. Called in the deletion's transaction;
+ * waits for a ticker pass holding one of the rows. Returns the ids it turned off.
+ */
+export async function disableWorkflowSchedules(db: Pick<Database, "update">, organizationId: string, workflowId: string): Promise<string[]> {
+  const rows = await db
+    .update(schedules)
+    .set({ enabled: false, disabledReason: WORKFLOW_DELETED, nextFireAt: null, updatedAt: drizzleSql`now()` })
+    .where(
+      and(
+        eq(schedules.organizationId, organizationId),
+        eq(schedules.workflowId, workflowId),
+        or(eq(schedules.enabled, true), isNull(schedules.disabledReason)),
+      ),
+    )
+    .returning({ id: schedules.id });
+  return rows.map((row) => row.id);
 }
 
 /** Deletes the schedule; false when it does not exist in this organization. */
@@ -205,6 +225,9 @@ export async function recordScheduleFired(
 export async function advanceSchedule(tx: postgres.Sql, id: string, nextFireAt: Date | null): Promise<void> {
   await tx`UPDATE schedules SET next_fire_at = ${at(nextFireAt)}::timestamptz WHERE id = ${id}`;
 }
+
+/** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
+export const WORKFLOW_DELETED = "workflow_deleted";
 
 /** Turns a schedule off for a reason the API shows (e.g. `workflow_deleted`). */
 export async function disableSchedule(tx: postgres.Sql, id: string, reason: string): Promise<void> {

@@ -11,6 +11,7 @@ import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { z } from "zod";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { disableWorkflowSchedules } from "./schedules";
 
 /** The position in a version list: versions below `v` come next. */
 export const VersionCursorSchema = z.object({ v: z.number().int().min(1).max(2_147_483_647) }).strict();
@@ -193,27 +194,35 @@ export async function updateWorkflowDetails(
   return { ok: true, workflow: toWorkflow(row) };
 }
 
-/** Soft-deletes a workflow (only at `expectedVersion` when given); not_found when there was nothing to delete. */
+/**
+ * Soft-deletes a workflow (only at `expectedVersion` when given) and, in the same transaction,
+ * turns off its schedules (reason `workflow_deleted`); not_found when there was nothing to delete.
+ */
 export async function deleteWorkflow(
   db: Database,
   organizationId: string,
   id: string,
   expectedVersion?: number,
 ): Promise<SaveResult> {
-  const [row] = await db
-    .update(workflows)
-    .set({ deletedAt: sql`now()` })
-    .where(
-      and(
-        eq(workflows.id, id),
-        eq(workflows.organizationId, organizationId),
-        isNull(workflows.deletedAt),
-        expectedVersion === undefined ? undefined : eq(workflows.version, expectedVersion),
-      ),
-    )
-    .returning();
-  if (!row) return conflictOrMissing(db, organizationId, id);
-  return { ok: true, workflow: toWorkflow(row) };
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(workflows)
+      .set({ deletedAt: sql`now()` })
+      .where(
+        and(
+          eq(workflows.id, id),
+          eq(workflows.organizationId, organizationId),
+          isNull(workflows.deletedAt),
+          expectedVersion === undefined ? undefined : eq(workflows.version, expectedVersion),
+        ),
+      )
+      .returning();
+    if (!row) return conflictOrMissing(tx, organizationId, id);
+    // The ticker never locks a workflow row (it locks schedules, then dispatches), so waiting
+    // here for a pass that holds one of these schedules cannot deadlock.
+    await disableWorkflowSchedules(tx, organizationId, id);
+    return { ok: true, workflow: toWorkflow(row) };
+  });
 }
 
 async function conflictOrMissing(

@@ -240,6 +240,44 @@ describe("change and delete", () => {
     expect(res.body.error).toBe("workflow_not_found");
   });
 
+  test("deleting a workflow disables its schedules at once (workflow_deleted, no fire times), without any tick; other workflows' schedules stay enabled", async () => {
+    const doomed = await createWorkflow(app, key, definition, "doomed with schedules");
+    const hourly = await created({ workflowId: doomed, cron: "0 * * * *" });
+    const paused = await created({ workflowId: doomed, cron: "0 0 * * *", enabled: false });
+    const bystander = await created({ cron: "0 * * * *" });
+    expect(hourly.nextRuns).toHaveLength(5);
+
+    expect((await call(app, "DELETE", `/api/workflows/${doomed}`, { headers: key })).status).toBe(204);
+
+    for (const id of [hourly.id, paused.id]) {
+      const read = await call(app, "GET", `/api/schedules/${id}`, { headers: key });
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ enabled: false, disabledReason: "workflow_deleted", nextRuns: [] });
+    }
+    const listed = await call(app, "GET", `/api/schedules?workflowId=${doomed}`, { headers: key });
+    expect(listed.body.data.map((s: { id: string; enabled: boolean; disabledReason: string }) => [s.id, s.enabled, s.disabledReason]).sort()).toEqual(
+      [
+        [hourly.id, false, "workflow_deleted"],
+        [paused.id, false, "workflow_deleted"],
+      ].sort(),
+    );
+    const rows = await app.database.sql`SELECT id FROM schedules WHERE workflow_id = ${doomed} AND (enabled OR next_fire_at IS NOT NULL)`;
+    expect(rows).toEqual([]);
+    const other = await call(app, "GET", `/api/schedules/${bystander.id}`, { headers: key });
+    expect(other.body).toMatchObject({ enabled: true, disabledReason: null });
+    expect(other.body.nextRuns).toHaveLength(5);
+  });
+
+  test("a workflow DELETE refused for a stale If-Match leaves its schedules enabled", async () => {
+    const kept = await createWorkflow(app, key, definition, "kept");
+    const schedule = await created({ workflowId: kept, cron: "0 * * * *" });
+    const refused = await call(app, "DELETE", `/api/workflows/${kept}`, { headers: { ...key, "if-match": '"99"' } });
+    expect(refused.status).toBe(412);
+    const read = await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key });
+    expect(read.body).toMatchObject({ enabled: true, disabledReason: null });
+    expect(read.body.nextRuns).toHaveLength(5);
+  });
+
   test("DELETE → 204, then the schedule is gone (404 on read, change and delete)", async () => {
     const schedule = await created({ cron: "* * * * *" });
     expect((await call(app, "DELETE", `/api/schedules/${schedule.id}`, { headers: key })).status).toBe(204);
@@ -312,10 +350,11 @@ describe("POST /api/admin/tick", () => {
     expect(res.body.started.map((s: { scheduleId: string }) => s.scheduleId)).toEqual([schedule.id]);
   });
 
-  test("a tick disables a schedule whose workflow was deleted, and the API shows why", async () => {
+  test("a tick disables a schedule left enabled on a deleted workflow, and the API shows why", async () => {
     const doomed = await createWorkflow(app, key, definition, "doomed by tick");
     const schedule = await created({ workflowId: doomed, cron: "0 0 1 1 *" });
-    await call(app, "DELETE", `/api/workflows/${doomed}`, { headers: key });
+    // Deleted without the DELETE route (which disables the schedule itself), as by an older control plane.
+    await app.database.sql`UPDATE workflows SET deleted_at = now() WHERE id = ${doomed}`;
     await makeDue(schedule.id);
     const tick = await call(app, "POST", "/api/admin/tick", { headers: owner.bearer });
     expect(tick.body).toMatchObject({ started: [], disabled: [schedule.id] });
