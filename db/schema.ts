@@ -191,6 +191,11 @@ export const schedules = pgTable(
     lastFiredAt: timestamp("last_fired_at", { withTimezone: true, precision: 3 }),
     lastRunId: text("last_run_id"),
     nextFireAt: timestamp("next_fire_at", { withTimezone: true, precision: 3 }),
+    /** Failed dispatches of the current slot in a row; each one pushes next_fire_at back (lib/schedules/retry.ts). 0 after a dispatch succeeds. */
+    dispatchFailures: integer("dispatch_failures").notNull().default(0),
+    /** The message of the latest failed dispatch and when it failed; null once a dispatch succeeds. */
+    lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true, precision: 3 }),
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -1,6 +1,7 @@
 /**
  * The schedule resource the API returns (DESIGN §5): the stored row plus `nextRuns`, the next
- * five fire times after now (none while the schedule is disabled).
+ * five fire times after now (none while the schedule is disabled), and `lastError` while the
+ * ticker's dispatches of the current slot are failing.
  */
 import type { ScheduleRecord } from "@/lib/store/schedules";
 import { checkCron, nextFireTimes } from "./cron";
@@ -18,6 +19,8 @@ export interface ScheduleResource {
   nextRuns: string[];
   lastFiredAt: string | null;
   lastRunId: string | null;
+  /** The latest failed dispatch and how many failed in a row; null once a dispatch succeeds. */
+  lastError: { message: string; at: string; attempts: number } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,6 +43,10 @@ export function toScheduleResource(row: ScheduleRecord, now: Date = new Date()):
     nextRuns,
     lastFiredAt: row.lastFiredAt?.toISOString() ?? null,
     lastRunId: row.lastRunId,
+    lastError:
+      row.lastError === null || row.lastErrorAt === null
+        ? null
+        : { message: row.lastError, at: row.lastErrorAt.toISOString(), attempts: row.dispatchFailures },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

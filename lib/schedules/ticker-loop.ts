@@ -29,7 +29,7 @@ export function startScheduleTicker(deps: TickerDeps, options: TickerLoopOptions
   const pass = async (): Promise<void> => {
     try {
       const result = await runTickerPass(deps);
-      if (result.failed.length > 0) log.warn({ failed: result.failed }, "schedule dispatches failed; retrying next pass");
+      if (result.failed.length > 0) log.warn({ failed: result.failed }, "schedule dispatches failed; their slots are retried with backoff");
     } catch (error) {
       log.error({ err: error }, "schedule ticker pass failed");
     }

@@ -4,16 +4,31 @@
  * to its next slot after now, all before the claim's transaction commits.
  *
  * Exactly once per slot: racing passes skip locked rows, and a pass that claims a row after
- * another committed sees it no longer due. A dispatch that throws leaves the row as it was, so
- * the next pass fires the same slot; a pass that dispatched but died before committing is
- * covered by the run's idempotency key `schedule:<id>:<slot ISO>`, which returns the same run.
+ * another committed sees it no longer due. A dispatch that throws leaves the slot unfired: the
+ * failure is recorded on the row (count, message, time) and a later pass fires the same slot,
+ * backing off as failures repeat (./retry.ts); a pass that dispatched but died before committing
+ * is covered by the run's idempotency key `schedule:<id>:<slot ISO>`, which returns the same run.
+ *
+ * Workflow deletion turns its schedules off in the same transaction (lib/store/workflows.ts), so
+ * a claim never sees a deleted workflow through that path; the check here still covers schedules
+ * left enabled on a deleted workflow by an older control plane (rows from before the change, or
+ * one still serving during a rolling deploy).
  */
 import type postgres from "postgres";
 import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
 import { inTransaction } from "@/lib/store/transaction";
-import { advanceSchedule, claimDueSchedules, disableSchedule, recordScheduleFired, type DueSchedule } from "@/lib/store/schedules";
+import {
+  advanceSchedule,
+  claimDueSchedules,
+  disableSchedule,
+  recordDispatchFailure,
+  recordScheduleFired,
+  WORKFLOW_DELETED,
+  type DueSchedule,
+} from "@/lib/store/schedules";
 import { checkCron, latestSlot, nextFireTime } from "./cron";
+import { dispatchErrorMessage, dispatchRetryDelayMs } from "./retry";
 
 export type DispatchRun = Runtime["dispatch"];
 
@@ -45,7 +60,7 @@ export interface StartedRun {
 export interface TickerPassResult {
   /** Runs created by this pass (a slot whose run already existed is advanced, not listed). */
   started: StartedRun[];
-  /** Schedules whose dispatch failed: left due, retried by the next pass. */
+  /** Schedules whose dispatch failed: their slot is retried after a backoff (./retry.ts). */
   failed: string[];
   /** Schedules turned off because their workflow is deleted (or their cron no longer parses). */
   disabled: string[];
@@ -65,7 +80,7 @@ export function scheduleRunKey(scheduleId: string, slot: Date): string {
 async function fire(tx: postgres.Sql, deps: TickerDeps, dispatch: DispatchRun, due: DueSchedule, now: Date): Promise<Outcome> {
   const log = deps.logger.child({ scheduleId: due.id, organizationId: due.organizationId });
   if (due.workflow === null) {
-    await disableSchedule(tx, due.id, "workflow_deleted");
+    await disableSchedule(tx, due.id, WORKFLOW_DELETED);
     log.info({ workflowId: due.workflowId }, "schedule disabled: its workflow is deleted");
     return { kind: "disabled" };
   }
@@ -89,7 +104,13 @@ async function fire(tx: postgres.Sql, deps: TickerDeps, dispatch: DispatchRun, d
       trigger: "schedule",
     });
   } catch (error) {
-    log.warn({ err: error, slot: slot.toISOString() }, "schedule dispatch failed; the next pass retries this slot");
+    const failures = due.dispatchFailures + 1;
+    const delayMs = dispatchRetryDelayMs(failures);
+    const failedAt = new Date();
+    // From whichever is later, the pass's clock or the failure (a dispatch can take a while to fail).
+    const retryAt = delayMs > 0 ? new Date(Math.max(now.getTime(), failedAt.getTime()) + delayMs) : null;
+    await recordDispatchFailure(tx, due.id, { message: dispatchErrorMessage(error), failedAt, retryAt });
+    log.warn({ err: error, slot: slot.toISOString(), failures, retryAt: retryAt?.toISOString() ?? "next pass" }, "schedule dispatch failed; this slot is retried");
     return { kind: "failed" };
   }
   await recordScheduleFired(tx, due.id, { slot, firedAt: new Date(), runId: result.run.id, nextFireAt: next });
@@ -102,7 +123,7 @@ async function fire(tx: postgres.Sql, deps: TickerDeps, dispatch: DispatchRun, d
 /**
  * Runs one pass: claims due schedules in batches until none are left (each schedule at most once
  * per pass) and fires them. Throws only when the database fails; a failed dispatch is reported in
- * `failed` and retried by the next pass.
+ * `failed`, recorded on the schedule and retried by a later pass.
  */
 export async function runTickerPass(deps: TickerDeps, options: TickerPassOptions = {}): Promise<TickerPassResult> {
   const batchSize = options.batchSize ?? 25;

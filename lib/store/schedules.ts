@@ -18,6 +18,9 @@ export type ScheduleRecord = typeof schedules.$inferSelect;
 /** The fields a person may change (PATCH), already validated; `nextFireAt` is recomputed by the caller. */
 export type ScheduleChanges = Partial<Pick<ScheduleRecord, "cron" | "timezone" | "input" | "enabled" | "disabledReason" | "nextFireAt">>;
 
+/** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
+export const WORKFLOW_DELETED = "workflow_deleted";
+
 /** A new schedule id: `sch_` and 20 random base32-ish characters. */
 export function newScheduleId(): string {
   return `sch_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
@@ -130,6 +133,8 @@ export interface DueSchedule {
   timezone: string;
   input: unknown;
   lastFiredSlot: Date | null;
+  /** Failed dispatches in a row before this claim (0 when the last one succeeded). */
+  dispatchFailures: number;
   workflow: Workflow | null;
 }
 
@@ -142,6 +147,7 @@ interface DueRow {
   timezone: string;
   input: unknown;
   last_fired_slot: string | null;
+  dispatch_failures: number;
   w_id: string | null;
   w_name: string;
   w_description: string;
@@ -174,7 +180,7 @@ export async function claimDueSchedules(
   const exclude = [...(options.exclude ?? [])];
   const rows = await tx<DueRow[]>`
     SELECT s.id, s.organization_id, s.workflow_id, s.cron, s.timezone, s.input,
-      ${iso(tx, "s.last_fired_slot")} AS last_fired_slot,
+      ${iso(tx, "s.last_fired_slot")} AS last_fired_slot, s.dispatch_failures,
       w.id AS w_id, w.name AS w_name, w.description AS w_description, w.version AS w_version,
       w.definition AS w_definition, ${iso(tx, "w.created_at")} AS w_created_at, ${iso(tx, "w.updated_at")} AS w_updated_at,
       w.deleted_at IS NOT NULL AS w_deleted
@@ -194,6 +200,7 @@ export async function claimDueSchedules(
     timezone: row.timezone,
     input: row.input,
     lastFiredSlot: row.last_fired_slot === null ? null : new Date(row.last_fired_slot),
+    dispatchFailures: row.dispatch_failures,
     workflow:
       row.w_id === null || row.w_deleted
         ? null
@@ -209,7 +216,10 @@ export async function claimDueSchedules(
   }));
 }
 
-/** Records a fired slot and the run it started, and moves the schedule to its next fire time. */
+/**
+ * Records a fired slot and the run it started, moves the schedule to its next fire time, and
+ * clears the dispatch failures of that slot.
+ */
 export async function recordScheduleFired(
   tx: postgres.Sql,
   id: string,
@@ -217,7 +227,24 @@ export async function recordScheduleFired(
 ): Promise<void> {
   await tx`
     UPDATE schedules SET last_fired_slot = ${at(fired.slot)}::timestamptz, last_fired_at = ${at(fired.firedAt)}::timestamptz,
-      last_run_id = ${fired.runId}, next_fire_at = ${at(fired.nextFireAt)}::timestamptz
+      last_run_id = ${fired.runId}, next_fire_at = ${at(fired.nextFireAt)}::timestamptz,
+      dispatch_failures = 0, last_error = NULL, last_error_at = NULL
+    WHERE id = ${id}`;
+}
+
+/**
+ * Records a failed dispatch: one more failure in a row, its message and time. The schedule stays
+ * due for the same slot; `retryAt` (when given) holds it back until then, null retries it on the
+ * next pass.
+ */
+export async function recordDispatchFailure(
+  tx: postgres.Sql,
+  id: string,
+  failure: { message: string; failedAt: Date; retryAt: Date | null },
+): Promise<void> {
+  await tx`
+    UPDATE schedules SET dispatch_failures = dispatch_failures + 1, last_error = ${failure.message},
+      last_error_at = ${at(failure.failedAt)}::timestamptz, next_fire_at = COALESCE(${at(failure.retryAt)}::timestamptz, next_fire_at)
     WHERE id = ${id}`;
 }
 
@@ -225,9 +252,6 @@ export async function recordScheduleFired(
 export async function advanceSchedule(tx: postgres.Sql, id: string, nextFireAt: Date | null): Promise<void> {
   await tx`UPDATE schedules SET next_fire_at = ${at(nextFireAt)}::timestamptz WHERE id = ${id}`;
 }
-
-/** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
-export const WORKFLOW_DELETED = "workflow_deleted";
 
 /** Turns a schedule off for a reason the API shows (e.g. `workflow_deleted`). */
 export async function disableSchedule(tx: postgres.Sql, id: string, reason: string): Promise<void> {

@@ -92,6 +92,7 @@ describe("create and read", () => {
       nextRuns: [expect.stringMatching(ISO), expect.any(String), expect.any(String), expect.any(String), expect.any(String)],
       lastFiredAt: null,
       lastRunId: null,
+      lastError: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -1,8 +1,9 @@
 /**
  * The schedule ticker (DESIGN §5) against real Postgres and the real runtime: each due slot fires
  * exactly once (one run, idempotency key `schedule:<id>:<slot>`), even with 50 passes racing on
- * their own connections; a failed dispatch is retried, never lost; missed slots coalesce; a
- * deleted workflow disables its schedules; and the loop fires schedules in a running worker.
+ * their own connections; a failed dispatch is retried with backoff, never lost, and shows on the
+ * schedule until one succeeds; missed slots coalesce; a schedule left enabled on a deleted
+ * workflow is disabled; and the loop fires schedules in a running worker.
  * Schedules are created through the API; only `next_fire_at` is moved into the past with SQL.
  */
 import { Writable } from "node:stream";
@@ -212,6 +213,70 @@ describe("no slot is lost", () => {
     const row = await scheduleRow(schedule.id);
     expect(row.last_run_id).toBe(run.id);
     expect(row.next_fire_at!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  test("a dispatch that keeps failing backs off (next pass, then 2 s, then 4 s): passes inside the wait do not retry, the slot fires once, and lastError shows it until then", async () => {
+    const schedule = await createSchedule({});
+    await makeDue(schedule.id);
+    // The pass clock runs a minute ahead, so each retry time is exactly clock + delay.
+    const t0 = Date.now() + 60_000;
+    const at = (ms: number) => new Date(t0 + ms);
+    let failing = true;
+    let calls = 0;
+    const flaky: DispatchRun = async (...args) => {
+      calls++;
+      if (failing) throw new Error(`queue unavailable (attempt ${calls})`);
+      return app.runtime.dispatch(...args);
+    };
+    const lastError = async () => (await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body.lastError;
+    const nothing = { started: [], failed: [], disabled: [] };
+
+    // First failure: recorded, and the slot stays due for the very next pass.
+    expect(await pass({ now: at(0), dispatch: flaky })).toEqual({ started: [], failed: [schedule.id], disabled: [] });
+    expect(await lastError()).toEqual({ message: "queue unavailable (attempt 1)", at: expect.stringMatching(/Z$/), attempts: 1 });
+    expect((await scheduleRow(schedule.id)).next_fire_at!.getTime()).toBeLessThan(Date.now());
+
+    // Second failure: held back 2 s.
+    expect((await pass({ now: at(0), dispatch: flaky })).failed).toEqual([schedule.id]);
+    expect((await scheduleRow(schedule.id)).next_fire_at?.toISOString()).toBe(at(2_000).toISOString());
+    expect(await pass({ now: at(1_999), dispatch: flaky })).toEqual(nothing);
+    expect(calls).toBe(2);
+
+    // After the wait it is retried; the third failure holds it back 4 s.
+    expect((await pass({ now: at(2_000), dispatch: flaky })).failed).toEqual([schedule.id]);
+    expect(calls).toBe(3);
+    expect((await scheduleRow(schedule.id)).next_fire_at?.toISOString()).toBe(at(6_000).toISOString());
+    expect(await lastError()).toEqual({ message: "queue unavailable (attempt 3)", at: expect.any(String), attempts: 3 });
+    expect(await pass({ now: at(5_999), dispatch: flaky })).toEqual(nothing);
+    expect(calls).toBe(3);
+    expect(await runsOf(schedule.id)).toEqual([]);
+
+    // The dispatch recovers: the same slot fires once, and the error is cleared.
+    failing = false;
+    const fired = await pass({ now: at(6_000), dispatch: flaky });
+    expect(fired.started).toEqual([{ scheduleId: schedule.id, runId: expect.stringMatching(/^run_/), slot: thisYearsSlot() }]);
+    expect(await pass({ now: at(6_000), dispatch: flaky })).toEqual(nothing);
+    expect(calls).toBe(4);
+    const runs = await runsOf(schedule.id);
+    expect(runs.map((r) => r.idempotency_key)).toEqual([`schedule:${schedule.id}:${thisYearsSlot()}`]);
+    const read = await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key });
+    expect(read.body).toMatchObject({ lastError: null, lastRunId: runs[0].id });
+  });
+
+  test("the wait after many failures in a row is capped at 5 minutes", async () => {
+    const schedule = await createSchedule({});
+    await makeDue(schedule.id);
+    await app.database.sql`UPDATE schedules SET dispatch_failures = 40 WHERE id = ${schedule.id}`;
+    const now = new Date(Date.now() + 60_000);
+    const failing: DispatchRun = async () => {
+      throw new Error("still down");
+    };
+    expect((await pass({ now, dispatch: failing })).failed).toEqual([schedule.id]);
+    expect((await scheduleRow(schedule.id)).next_fire_at?.toISOString()).toBe(new Date(now.getTime() + 5 * 60_000).toISOString());
+    const read = await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key });
+    expect(read.body.lastError).toEqual({ message: "still down", at: expect.any(String), attempts: 41 });
+    // Leave nothing due for later tests.
+    expect((await call(app, "DELETE", `/api/schedules/${schedule.id}`, { headers: key })).status).toBe(204);
   });
 
   test("slots missed while no ticker ran coalesce into one firing of the latest slot", async () => {

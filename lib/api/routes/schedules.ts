@@ -33,6 +33,17 @@ const ScheduleSchema = z
     nextRuns: z.array(z.string()).openapi({ description: "The next five fire times, ISO 8601 UTC; empty while disabled" }),
     lastFiredAt: z.string().nullable(),
     lastRunId: z.string().nullable(),
+    lastError: z
+      .object({
+        message: z.string().openapi({ description: "Why the latest dispatch failed" }),
+        at: z.string().openapi({ format: "date-time" }),
+        attempts: z.number().int().openapi({ description: "Failed dispatches in a row of the current slot" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Set while the ticker cannot start the current slot's run: the slot is retried on the next pass, then after 2 s, 4 s, 8 s … (at most 5 minutes apart). Null once a dispatch succeeds.",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
