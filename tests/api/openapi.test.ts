@@ -3,8 +3,8 @@ import pkg from "@/package.json";
 import { call, createTestApp, type TestApp } from "../helpers/api";
 
 interface Operation {
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
-  parameters?: { name: string; in: string; required?: boolean }[];
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }>;
+  parameters?: { name: string; in: string; required?: boolean; schema?: Record<string, unknown> }[];
   security?: Record<string, string[]>[];
   requestBody?: { content?: Record<string, unknown> };
 }
@@ -46,7 +46,21 @@ const ROUTES = [
   "POST /api/runs/{runId}/cancel",
   "POST /api/runs/{runId}/events",
   "POST /api/events",
+  "POST /api/schedules",
+  "GET /api/schedules",
+  "GET /api/schedules/{id}",
+  "PATCH /api/schedules/{id}",
+  "DELETE /api/schedules/{id}",
+  "POST /api/admin/tick",
+  "POST /api/workflows/{id}/webhooks",
+  "GET /api/workflows/{id}/webhooks",
+  "DELETE /api/workflows/{id}/webhooks/{endpointId}",
+  "POST /api/workflows/{id}/webhooks/{endpointId}/rotate",
+  "POST /api/webhooks/{endpointId}",
 ];
+/** Inbound webhooks: authenticated by the endpoint's secret, not by a Weft principal; any method an endpoint may allow. */
+const INBOUND = "/api/webhooks/{endpointId}";
+const INBOUND_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const OPEN = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/auth/sign-up/email", "POST /api/auth/sign-in/email"]);
 
 /** `METHOD /path/{x}` with every path parameter renamed `{}`, so the test does not pin parameter names. */
@@ -83,11 +97,13 @@ describe("GET /api/openapi.json", () => {
     expect(missing).toEqual([]);
   });
 
-  it("declares the three ways in and requires one of them by default", () => {
+  it("declares the three ways in and requires one of them by default (and the two ways of inbound webhooks)", () => {
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: "http", scheme: "bearer" }),
       apiKey: expect.objectContaining({ type: "apiKey", in: "header", name: "x-api-key" }),
       cookie: expect.objectContaining({ type: "apiKey", in: "cookie", name: "better-auth.session_token" }),
+      webhookSecret: expect.objectContaining({ type: "http", scheme: "bearer" }),
+      webhookSignature: expect.objectContaining({ type: "apiKey", in: "header", name: "X-Weft-Signature" }),
     });
     expect(doc.security).toEqual([{ bearer: [] }, { apiKey: [] }, { cookie: [] }]);
   });
@@ -95,7 +111,9 @@ describe("GET /api/openapi.json", () => {
   it("open routes opt out of security; authenticated ones inherit it and document 401 and 429", () => {
     for (const [route, operation] of operations) {
       const open = [...OPEN].some((o) => shape(o) === route);
-      if (open) {
+      if (route.endsWith(shape(INBOUND))) {
+        expect(operation.security, route).toEqual([{ webhookSecret: [] }, { webhookSignature: [] }]);
+      } else if (open) {
         expect(operation.security, route).toEqual([]);
       } else {
         expect(operation.security, route).toBeUndefined();
@@ -131,6 +149,34 @@ describe("GET /api/openapi.json", () => {
       expect(Object.keys(operation.responses ?? {}).some((s) => /^2\d\d$/.test(s)), route).toBe(true);
     }
     expect(doc.components.schemas.Error).toBeDefined();
+  });
+
+  it("describes the inbound webhook endpoint for every method an endpoint may allow: secret or signature, ?wait, Idempotency-Key and each answer", () => {
+    const item = doc.paths[INBOUND];
+    expect(item, "the inbound path is in the document").toBeDefined();
+    expect(Object.keys(item).map((m) => m.toUpperCase()).sort()).toEqual([...INBOUND_METHODS].sort());
+    for (const method of INBOUND_METHODS) {
+      const operation = item[method.toLowerCase()];
+      const route = `${method} ${INBOUND}`;
+      expect(operation.security, route).toEqual([{ webhookSecret: [] }, { webhookSignature: [] }]);
+      const parameters = Object.fromEntries((operation.parameters ?? []).map((p) => [`${p.in}:${p.name}`, p]));
+      expect(Object.keys(parameters).sort(), route).toEqual(["header:Idempotency-Key", "path:endpointId", "query:wait"]);
+      expect(parameters["query:wait"]).toMatchObject({ required: false, schema: { minimum: 0, maximum: 30 } });
+      expect(parameters["header:Idempotency-Key"]).toMatchObject({ required: false, schema: { maxLength: 200 } });
+      const responses = operation.responses ?? {};
+      expect(Object.keys(responses).sort(), route).toEqual(["200", "202", "400", "401", "404", "405", "413", "422", "429"]);
+      expect(responses["202"].content?.["application/json"]?.schema, route).toEqual({ $ref: "#/components/schemas/WebhookAccepted" });
+      expect(responses["200"].content?.["application/json"]?.schema, route).toEqual({ $ref: "#/components/schemas/WebhookRunFinished" });
+      expect(responses["405"].headers, route).toHaveProperty("Allow");
+      expect(responses["429"].headers, route).toHaveProperty("Retry-After");
+      // Only the methods that carry a body describe one; it may be any content type.
+      if (["POST", "PUT", "PATCH"].includes(method)) expect(Object.keys(operation.requestBody?.content ?? {}), route).toContain("*/*");
+      else expect(operation.requestBody, route).toBeUndefined();
+    }
+    expect(doc.components.schemas.WebhookAccepted).toMatchObject({ required: ["runId"] });
+    expect(doc.components.schemas.WebhookRunFinished).toMatchObject({
+      properties: { status: { enum: ["succeeded", "failed", "canceled"] } },
+    });
   });
 
   it("is internally consistent: path parameters are declared, every $ref resolves", () => {

@@ -14,7 +14,8 @@
  * The rate limit is taken only by authenticated requests: it caps the runs an endpoint starts, and
  * someone who knows the URL but not the secret cannot use up the sender's budget.
  * The body limit (1 MB → 413) is applied app-wide before this router; the raw body is read here
- * once, for the HMAC and the run input.
+ * once, for the HMAC and the run input. The handler is plain Hono (zod validation would read the
+ * body first), so the endpoint is described to the OpenAPI document separately (./webhooks-inbound-doc.ts).
  */
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
@@ -29,9 +30,9 @@ import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-e
 import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
 import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhooks/signature";
+import { describeInboundEndpoint, MAX_WAIT_SECONDS } from "./webhooks-inbound-doc";
 
 const PREFIX = "/api/webhooks";
-const MAX_WAIT_SECONDS = 30;
 
 const FAILURE_MESSAGES: Record<WebhookAuthFailure, string> = {
   missing_credentials: "Send the endpoint secret as `Authorization: Bearer <secret>`, or sign the request with X-Weft-Signature.",
@@ -80,6 +81,7 @@ async function overRateLimit(c: Context<AppEnv>, limiter: RateLimiter, endpointI
  */
 export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookRegistry, options: { rateLimiter?: RateLimiter } = {}) {
   const app = createRouter();
+  describeInboundEndpoint(app);
   const limiter = options.rateLimiter ?? deps.rateLimiter;
 
   async function serveEndpoint(c: Context<AppEnv>, endpoint: InboundEndpoint): Promise<Response> {
