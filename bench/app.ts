@@ -47,11 +47,13 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
   };
   await buildIfStale(root, env, (m) => console.log(`[bench] ${m}`));
   const children: ChildProcess[] = [];
+  // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", resolve(process.env.BENCH_CPU_PROF)] : [];
   const stdio: ["ignore", "ignore", "inherit"] = ["ignore", "ignore", "inherit"];
-  children.push(spawn(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio }));
+  children.push(spawn(process.execPath, [...profile, join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio }));
   const app: BenchApp = {
     base,
-    startWorker: () => void children.push(spawn(process.execPath, ["--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio })),
+    startWorker: () => void children.push(spawn(process.execPath, [...profile, "--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio })),
     stop: async () => {
       for (const child of children.reverse()) await stopChild(child);
     },

@@ -31,6 +31,7 @@ export async function freshDatabase(serverUrl: string): Promise<{ url: string; d
   return {
     url: url.toString(),
     drop: async () => {
+      if (process.env.BENCH_KEEP_DB) return console.log(`[bench] kept database ${url.toString()}`);
       const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
       await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await sql.end();

@@ -11,11 +11,11 @@ import type { Logger } from "@/lib/log";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
-import { attachWorkflowRun, failQueuedRun, getRun, insertRun, listRuns, markRunCanceled, openRunStorePool } from "@/lib/store/runs";
+import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool } from "@/lib/store/runs";
 import { toJson } from "./block-attempt";
 import { blockSignal, RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
-import { openWorkflowBackend, weftRunSpec } from "./openworkflow";
-import { FINAL_STATUSES, type RunResource, type Runtime } from "./types";
+import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
+import { FINAL_STATUSES, RunNotStartedError, type RunResource, type Runtime } from "./types";
 
 export interface RuntimeOptions {
   /** The app's database handle (the runtime opens its own pools on `databaseUrl` besides it). */
@@ -38,10 +38,6 @@ type Listener = () => void;
 function strip<T extends RunResource & { owRunId?: string | null }>(run: T): RunResource {
   const { owRunId: _owRunId, ...resource } = run;
   return resource;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Builds the runtime without waiting for anything (connections open on first use). */
@@ -99,7 +95,9 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
 
     async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
       const runInput = input === undefined ? {} : toJson(input);
-      const { run, created } = await insertRun(sql, {
+      const id = newRunId();
+      const stored = await insertRun(sql, {
+        id,
         organizationId,
         workflowId: workflow.id,
         workflowVersion: workflow.version,
@@ -107,21 +105,13 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
         trigger,
         input: runInput,
         idempotencyKey,
+        queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }),
+        notify: RUNS_CHANNEL,
+      }).catch((error: unknown) => {
+        log.error({ err: error, organizationId, workflowId: workflow.id }, "could not store and enqueue a run");
+        throw new RunNotStartedError("The run could not be started; nothing was stored. Try again.");
       });
-      if (!created) return { run: strip(run), created };
-      let owRunId: string;
-      try {
-        const handle = await ow.runWorkflow(weftRunSpec, { runId: run.id, organizationId, definition: workflow.definition, input: runInput });
-        owRunId = handle.workflowRun.id;
-      } catch (error) {
-        log.error({ err: error, runId: run.id }, "could not enqueue the run");
-        await failQueuedRun(sql, run.id, { message: `The run could not be enqueued: ${message(error)}`, code: "enqueue_failed" });
-        return { run: strip((await getRun(sql, organizationId, run.id)) ?? run), created };
-      }
-      const status = await attachWorkflowRun(sql, run.id, owRunId, RUNS_CHANNEL);
-      // Canceled between the insert and now: the cancel found nothing to stop in openworkflow.
-      if (status === "canceled") await ow.cancelWorkflowRun(owRunId).catch(() => {});
-      return { run: strip(run), created };
+      return { run: strip(stored.run), created: stored.created };
     },
 
     async getRun(organizationId, runId) {

@@ -63,10 +63,19 @@ export interface RunLogEntry {
   durationMs: number | null;
 }
 
+/**
+ * A run could not be stored and enqueued (the database refused or was unreachable): nothing was
+ * stored, so the caller may simply try again. The API answers 503 `run_not_started`.
+ */
+export class RunNotStartedError extends Error {
+  override readonly name = "RunNotStartedError";
+}
+
 /** What the control plane (and the schedule ticker) use to start, read, signal and cancel runs. */
 export interface Runtime {
-  /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker.
-   *  The same idempotency key for the same workflow within 24 h returns the existing run (`created: false`). */
+  /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker,
+   *  all or nothing (else throws RunNotStartedError). The same idempotency key for the same
+   *  workflow within 24 h returns the existing run (`created: false`). */
   dispatch(
     organizationId: string,
     /** What a run pins: the workflow's id, version and definition. */

@@ -12,7 +12,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { executeRun } from "./execute-run";
-import { isParkError, openWorkflowBackend, serializeTick, tickWhenSlotFrees, weftRunSpec } from "./openworkflow";
+import { claimUntilEmpty, isParkError, openWorkflowBackend, serializeTick, tickWhenSlotFrees, weftRunSpec } from "./openworkflow";
 import { openRunStorePool } from "@/lib/store/runs";
 import { RunAborts, type WorkerDeps } from "./worker-deps";
 
@@ -79,6 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const worker = ow.newWorker({ concurrency });
   let stopping = false;
+  claimUntilEmpty(worker);
   serializeTick(worker, () => stopping);
   const tick = (): void => {
     worker.tick().catch((error: unknown) => log.error({ err: error }, "tick failed"));

@@ -82,6 +82,8 @@ function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
 }
 
 export interface NewRun {
+  /** From `newRunId()`. */
+  id: string;
   organizationId: string;
   workflowId: string;
   workflowVersion: number;
@@ -89,24 +91,34 @@ export interface NewRun {
   trigger: RunTrigger;
   input: unknown;
   idempotencyKey?: string;
+  /** The openworkflow run that executes it: its id, and its INSERT (lib/runtime/openworkflow.ts `weftRunEnqueue`). */
+  queue: { owRunId: string; insert: (q: postgres.Sql, source: string) => postgres.PendingQuery<postgres.Row[]> };
+  /** NOTIFY this channel with the run id when it commits (wakes idle workers). */
+  notify: string;
 }
 
 /**
- * Inserts a queued run. With an idempotency key, a run of the same workflow holding that key for
- * less than 24 h is returned instead (`created: false`); an older holder releases the key.
+ * Stores a queued run and enqueues its openworkflow run in one statement, so a run is never
+ * stored without being enqueued (or the reverse), and workers are notified at commit. With an
+ * idempotency key, a run of the same workflow holding that key for less than 24 h is returned
+ * instead (`created: false`) and nothing is enqueued; an older holder releases the key.
  */
 export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: RunResource & { owRunId: string | null }; created: boolean }> {
-  const id = newRunId();
   const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
-    INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, idempotency_key)
-    VALUES (${id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
-      ${run.trigger}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null})
-    ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
-    RETURNING *`;
+    WITH inserted AS (
+      INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, idempotency_key, ow_run_id)
+      VALUES (${run.id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
+        ${run.trigger}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId})
+      ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
+      RETURNING *
+    ), queued AS (
+      ${run.queue.insert(q, "inserted")}
+    )
+    SELECT inserted.*, pg_notify(${run.notify}, inserted.id) FROM inserted, queued`;
   const key = run.idempotencyKey;
   if (!key) {
     const [row] = await insert(sql, false);
-    return { run: { ...toResource({ ...row, queue_position: null }), owRunId: null }, created: true };
+    return { run: { ...toResource({ ...row, queue_position: null }), owRunId: row.ow_run_id }, created: true };
   }
   return inTransaction(sql, async (tx) => {
     await tx`
@@ -114,21 +126,12 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
       WHERE organization_id = ${run.organizationId} AND workflow_id = ${run.workflowId} AND idempotency_key = ${key}
         AND created_at < now() - interval '24 hours'`;
     const [inserted] = await insert(tx, true);
-    if (inserted) return { run: { ...toResource(inserted), owRunId: null }, created: true };
+    if (inserted) return { run: { ...toResource(inserted), owRunId: inserted.ow_run_id }, created: true };
     const [existing] = await tx<RunRow[]>`
       ${selectRuns(tx)}
       WHERE r.organization_id = ${run.organizationId} AND r.workflow_id = ${run.workflowId} AND r.idempotency_key = ${key}`;
     return { run: { ...toResource(existing), owRunId: existing.ow_run_id }, created: false };
   });
-}
-
-/** Records the openworkflow run executing `runId` and wakes idle workers, in one statement.
- *  Returns the run's status (a cancel may have come first), or null when the row is gone. */
-export async function attachWorkflowRun(sql: postgres.Sql, runId: string, owRunId: string, channel: string): Promise<string | null> {
-  const [row] = await sql<{ status: string }[]>`
-    WITH attached AS (UPDATE runs SET ow_run_id = ${owRunId} WHERE id = ${runId} RETURNING id, status)
-    SELECT status, pg_notify(${channel}, id) FROM attached`;
-  return row?.status ?? null;
 }
 
 /** The run with its derived status, or null when it is not in this organization. */
@@ -164,16 +167,6 @@ export async function listRuns(
   const data = rows.slice(0, options.limit).map(toResource);
   const last = rows.length > options.limit ? rows[options.limit - 1] : undefined;
   return { data, nextCursor: last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };
-}
-
-/** Marks a queued run failed right away (it could not be enqueued). */
-export async function failQueuedRun(sql: postgres.Sql, runId: string, error: RunError): Promise<void> {
-  await sql`
-    WITH failed AS (
-      UPDATE runs SET status = 'failed', error = ${jsonb(sql, error)}, finished_at = now()
-      WHERE id = ${runId} AND status = 'queued' RETURNING id
-    )
-    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM failed`;
 }
 
 /**

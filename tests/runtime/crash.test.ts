@@ -127,8 +127,9 @@ it("a worker killed with SIGKILL mid-request loses nothing: another worker finis
     WHERE wr.input->>'runId' = ${runId} GROUP BY sa.step_name`;
   const byName = Object.fromEntries(attempts.map((a) => [a.step_name as string, a.n as number]));
   expect(byName).toMatchObject({ trg: 1, note: 1, ping: 1, slow: 2 });
-  // The new worker's lines about this run carry its id.
-  expect(secondOutput.join("")).toContain(`"runId":"${runId}"`);
+  // The new worker's lines about this run carry its id ("run succeeded" is written just after the
+  // status the test polls, so it may reach the pipe a moment later).
+  await until(() => secondOutput.join("").includes(`"runId":"${runId}"`), 5_000, "the second worker's log line about the run");
 
   // SIGTERM: stop claiming, finish, close, exit 0.
   const exit = new Promise<number | null>((res) => second.once("exit", (code) => res(code)));

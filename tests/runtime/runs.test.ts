@@ -417,17 +417,24 @@ describe("queued runs (no worker running)", () => {
     }
   });
 
-  it("a run that cannot be enqueued is failed at once with enqueue_failed, not left queued", async () => {
+  it("a run that cannot be enqueued is not stored either: 503 run_not_started, and nothing is left queued", async () => {
     const workflowId = await createWorkflow(idle, owner.bearer, { blocks: [trigger], edges: [] });
+    const before = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
     // A real failure of openworkflow's insert: its table is briefly unavailable.
     await idle.database.sql.unsafe("ALTER TABLE openworkflow.workflow_runs RENAME TO workflow_runs_away");
-    let runId: string;
+    let res: Awaited<ReturnType<typeof call>>;
     try {
-      runId = await dispatchRun(idle, owner.bearer, workflowId);
+      res = await call(idle, "POST", `/api/workflows/${workflowId}/run`, { headers: owner.bearer, body: {} });
     } finally {
       await idle.database.sql.unsafe("ALTER TABLE openworkflow.workflow_runs_away RENAME TO workflow_runs");
     }
-    const run = await idle.runtime.getRun(owner.organizationId, runId);
-    expect(run).toMatchObject({ status: "failed", error: { code: "enqueue_failed" }, finishedAt: expect.any(String) });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: "run_not_started" });
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(JSON.stringify(res.body)).not.toContain("workflow_runs");
+    const after = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
+    expect(after[0].n).toBe(before[0].n);
+    // The same request succeeds once the queue is back.
+    expect(await dispatchRun(idle, owner.bearer, workflowId)).toMatch(/^run_/);
   });
 });
