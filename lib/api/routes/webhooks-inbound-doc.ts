@@ -75,6 +75,9 @@ const RESPONSES = {
   429: error("rate_limited, with `retryAfterMs`: too many requests to this endpoint", {
     "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
   }),
+  503: error("run_not_started: the run could not be stored and queued; nothing was stored, so sending again is safe", {
+    "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+  }),
 };
 
 const DESCRIPTION =
