@@ -1,11 +1,11 @@
 /**
  * CPU time by process group on Linux (from /proc), to say where a benchmark's time went: the web
- * app (`next-server`), worker processes, Postgres backends, and the benchmark itself (the load
- * generator). Elsewhere `cpuSnapshot` returns null and the breakdown is skipped.
+ * app (`next-server`), worker processes, Postgres backends, Postgres's autovacuum workers, and the
+ * benchmark itself (the load generator). Elsewhere `cpuSnapshot` returns null and the breakdown is skipped.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
-export type CpuGroup = "web" | "worker" | "postgres" | "bench";
+export type CpuGroup = "web" | "worker" | "postgres" | "autovacuum" | "bench";
 type Snapshot = Map<number, { group: CpuGroup; ticks: number }>;
 
 /** Clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every Linux we run on). */
@@ -13,7 +13,7 @@ const TICKS_PER_SECOND = 100;
 
 function groupOf(pid: number, comm: string): CpuGroup | null {
   if (pid === process.pid) return "bench";
-  if (comm === "postgres") return "postgres";
+  if (comm === "postgres") return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("autovacuum") ? "autovacuum" : "postgres";
   if (comm.startsWith("next-server")) return "web";
   if (comm !== "node") return null;
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
@@ -47,7 +47,7 @@ export function cpuSnapshot(): Snapshot | null {
 
 /** CPU milliseconds each group used between two snapshots (processes that began in between count whole). */
 export function cpuSpent(before: Snapshot, after: Snapshot): Record<CpuGroup, number> {
-  const spent: Record<CpuGroup, number> = { web: 0, worker: 0, postgres: 0, bench: 0 };
+  const spent: Record<CpuGroup, number> = { web: 0, worker: 0, postgres: 0, autovacuum: 0, bench: 0 };
   for (const [pid, now] of after) {
     const then = before.get(pid)?.ticks ?? 0;
     spent[now.group] += ((now.ticks - then) * 1000) / TICKS_PER_SECOND;
@@ -55,7 +55,7 @@ export function cpuSpent(before: Snapshot, after: Snapshot): Record<CpuGroup, nu
   return spent;
 }
 
-/** "web 4.1, worker 2.0, postgres 3.3, bench 1.2 ms CPU per request" for `count` units of work. */
+/** "web 4.1, worker 2.0, postgres 3.3, autovacuum 0.1, bench 1.2 ms CPU per request" for `count` units of work. */
 export function cpuPer(before: Snapshot | null, after: Snapshot | null, count: number, unit: string): string {
   if (!before || !after) return "CPU breakdown needs /proc";
   const spent = cpuSpent(before, after);

@@ -8,9 +8,9 @@
  *     until all RUNS openworkflow runs are `completed`, watched by an uncounted poller every 10 ms.
  *     Rounds are mirrored (ours, raw, raw+hooks, raw+hooks, raw, ours) after a warm-up round, so
  *     drift and noise hit every side alike; each side's figure is its total runs over its total
- *     time. "raw" is the stock worker (`ow.newWorker().start()`); "raw+hooks" adds the three worker
- *     tweaks Weft makes (claim one at a time until empty, single-flight tick, re-tick when a slot
- *     frees), for context only.
+ *     time. "raw" is the stock worker (`ow.newWorker().start()`); "raw+hooks" adds Weft's claim
+ *     policy (`driveClaims`: single-flight passes, one claim at a time, a pass when a slot frees;
+ *     raw enqueues send no NOTIFY, so its announcements play no part), for context only.
  * (b) p50/p99 from `POST /api/workflows/:id/run` to the first block's start, one run at a time
  *     with an idle worker between runs.
  * (c) database statements per run sent by the worker's pools during (a) (postgres.js `debug`;
@@ -25,7 +25,7 @@ import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import { createAuth } from "@/lib/auth";
 import { ConfigSchema } from "@/lib/config";
 import { createRuntime, startWorker } from "@/lib/runtime";
-import { claimUntilEmpty, openWorkflowBackend, serializeTick, tickWhenSlotFrees } from "@/lib/runtime/openworkflow";
+import { driveClaims, openWorkflowBackend } from "@/lib/runtime/openworkflow";
 import { benchServer, freshDatabase } from "./database";
 
 const RUNS = 500;
@@ -124,7 +124,7 @@ export async function benchRuntime(): Promise<void> {
         const worker = await startWorker({ databaseUrl: db.url, secretsKey, logger, concurrency, onQuery: (p) => count(p) });
         return () => worker.stop();
       }
-      // Raw: openworkflow's own pool size (10), its stock worker; "+hooks" adds Weft's three tick tweaks.
+      // Raw: openworkflow's own pool size (10), its stock worker; "+hooks" adds Weft's claim policy.
       const backend = openWorkflowBackend(db.url, 10, () => count("openworkflow"));
       const ow = new OpenWorkflow({ backend });
       ow.implementWorkflow(rawSpec, async ({ input, step }) => {
@@ -134,11 +134,7 @@ export async function benchRuntime(): Promise<void> {
       });
       const worker = ow.newWorker({ concurrency });
       let stopping = false;
-      if (side === "raw+hooks") {
-        claimUntilEmpty(worker);
-        serializeTick(worker, () => stopping);
-        tickWhenSlotFrees(worker, (error) => logger.error({ err: error }, "tick failed"));
-      }
+      if (side === "raw+hooks") driveClaims(worker, { stopped: () => stopping, onError: (error) => logger.error({ err: error }, "tick failed") });
       await worker.start();
       return async () => {
         stopping = true;

@@ -122,65 +122,101 @@ function internalsOf(worker: Worker): WorkerInternals {
   return internals;
 }
 
+
+/** What the worker's LISTEN connection tells its claimer. */
+export interface Claimer {
+  /** A run was queued or woken (a NOTIFY on `weft_runs`): claim it now. */
+  announced(): void;
+  /** Runs may be waiting that nobody announced (the LISTEN connection was re-established). */
+  lookAgain(): void;
+}
+
 /**
- * Claims one run at a time until a claim comes back empty or every slot is busy, instead of the
- * stock tick's one claim per free slot at once. A tick woken for one new run then costs one
- * useful claim and one empty one, not `concurrency` claims of which all but one are empty: the
- * claim is the costliest statement openworkflow sends (a CTE UPDATE … FOR UPDATE SKIP LOCKED),
- * and with a NOTIFY per run the empty ones were most of the database's work under load.
- * Apply before `serializeTick`, which wraps whatever `tick` is then.
+ * Weft's claim policy for an openworkflow 0.10.1 Worker, replacing its `tick` (private internals:
+ * the version is pinned). Stock, each tick sends one claim per free slot at once, and the worker
+ * ticks again only after a 50–1000 ms idle backoff. Here:
+ * - **Single-flight** passes (at most one running and one queued), so triggers that overlap never
+ *   break the concurrency limit (OPENWORKFLOW §4).
+ * - A pass claims **one run at a time**, until a claim comes back empty, every slot is busy, or it
+ *   has nothing more to look for. The claim is the costliest statement openworkflow sends.
+ * - **Announced runs**: every NOTIFY counts one. A pass started by a NOTIFY claims only while
+ *   announced runs are unclaimed, so starting a run costs one claim, not a useful one and an
+ *   empty one.
+ * - **Unannounced runs** (a backlog found at start-up or by the poll loop, a run whose durable
+ *   timer came due, an expired lease): a claim that succeeds when nothing was announced means
+ *   more may be waiting, so passes keep claiming until one comes back empty. The stock poll loop
+ *   still runs, and every pass it starts makes at least one claim: it is what finds timers.
+ * - **A freed slot** starts a pass at once when runs are announced or may be waiting, instead of
+ *   waiting for the poll loop's backoff (OPENWORKFLOW §3b).
  */
-export function claimUntilEmpty(worker: Worker): void {
+export function driveClaims(worker: Worker, options: { stopped: () => boolean; onError: (error: unknown) => void }): Claimer {
   const internals = internalsOf(worker);
-  internals.tick = async (): Promise<number> => {
+  const { stopped, onError } = options;
+  let announced = 0;
+  let mayBeWaiting = true; // a backlog from before this worker started
+
+  const freeWorkerId = (): string | undefined => {
+    if (internals.activeExecutions.size >= internals.workerIds.length) return undefined;
+    const busy = new Set(Array.from(internals.activeExecutions, (execution) => execution.workerId));
+    return internals.workerIds.find((id) => !busy.has(id));
+  };
+
+  const pass = async (polled: boolean): Promise<number> => {
     let claimed = 0;
     for (;;) {
-      if (internals.activeExecutions.size >= internals.workerIds.length) return claimed;
-      const busy = new Set(Array.from(internals.activeExecutions, (execution) => execution.workerId));
-      const workerId = internals.workerIds.find((id) => !busy.has(id));
+      const workerId = stopped() ? undefined : freeWorkerId();
       if (workerId === undefined) return claimed;
-      // Adds the execution to activeExecutions before it resolves, so the next pass sees the slot taken.
+      if (announced <= 0 && !mayBeWaiting && !(polled && claimed === 0)) return claimed;
+      const announcedBefore = announced;
+      // Adds the execution to activeExecutions before it resolves, so the next loop sees the slot taken.
       const run = await internals.claimAndProcessWorkflowRunInBackground(workerId);
-      if (!run) return claimed;
+      if (!run) {
+        // The queue was empty; announcements that came in meanwhile may be for runs it did not see yet.
+        announced = Math.max(0, announced - announcedBefore);
+        mayBeWaiting = false;
+        return claimed;
+      }
       claimed += 1;
+      if (announced > 0) announced -= 1;
+      else mayBeWaiting = true;
     }
   };
-}
 
-/**
- * Makes `worker.tick()` single-flight (at most one running and one queued), so NOTIFY-driven
- * ticks never break the concurrency limit (OPENWORKFLOW §4), and turns it into a no-op once
- * `stopped()` is true, so nothing is claimed during shutdown.
- */
-export function serializeTick(worker: Worker, stopped: () => boolean): void {
-  // The worker's own loop calls `this.tick()`, so patching the instance covers it too.
-  const internals = internalsOf(worker);
-  const original = internals.tick.bind(worker);
   let chain: Promise<unknown> = Promise.resolve();
-  let queued: Promise<number> | null = null;
-  internals.tick = (): Promise<number> => {
+  let queued: { polled: boolean; done: Promise<number> } | null = null;
+  const schedule = (polled: boolean): Promise<number> => {
     if (stopped()) return Promise.resolve(0);
-    if (queued) return queued;
-    const next = chain.then(() => {
+    if (queued) {
+      queued.polled ||= polled;
+      return queued.done;
+    }
+    const entry: { polled: boolean; done: Promise<number> } = { polled, done: Promise.resolve(0) };
+    entry.done = chain.then(() => {
       queued = null;
-      return stopped() ? 0 : original();
+      return pass(entry.polled);
     });
-    queued = next;
-    chain = next.catch(() => 0);
-    return next;
+    queued = entry;
+    chain = entry.done.catch(() => 0);
+    return entry.done;
   };
-}
 
-/**
- * Ticks as soon as an execution ends, instead of after the stock loop's ~75 ms idle backoff
- * (OPENWORKFLOW §3b). Reaches into a private field: openworkflow is pinned to 0.10.1.
- */
-export function tickWhenSlotFrees(worker: Worker, onError: (error: unknown) => void): void {
-  const executions = internalsOf(worker).activeExecutions;
+  // The worker's own poll loop calls `this.tick()`, so patching the instance covers it too.
+  internals.tick = () => schedule(true);
+  const executions = internals.activeExecutions;
   const remove = executions.delete.bind(executions);
   executions.delete = (execution: { workerId: string }): boolean => {
     const removed = remove(execution);
-    worker.tick().catch(onError);
+    if (announced > 0 || mayBeWaiting) schedule(false).catch(onError);
     return removed;
+  };
+  return {
+    announced() {
+      announced += 1;
+      schedule(false).catch(onError);
+    },
+    lookAgain() {
+      mayBeWaiting = true;
+      schedule(true).catch(onError);
+    },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * A worker: executes runs through openworkflow. Many may run against one database (claims are
- * `FOR UPDATE SKIP LOCKED` with a 30 s lease). Prompt start: LISTEN on `weft_runs` and tick at
- * once on every NOTIFY, with a single-flight tick and a re-tick whenever a slot frees
- * (OPENWORKFLOW §3b, §4).
+ * `FOR UPDATE SKIP LOCKED` with a 30 s lease). Prompt start: LISTEN on `weft_runs` and claim at
+ * once on every NOTIFY, one claim per announced run, and again whenever a slot frees
+ * (driveClaims in ./openworkflow.ts; OPENWORKFLOW §3b, §4).
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
@@ -12,7 +12,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { executeRun } from "./execute-run";
-import { claimUntilEmpty, isParkError, openWorkflowBackend, serializeTick, tickWhenSlotFrees, weftRunSpec } from "./openworkflow";
+import { driveClaims, isParkError, openWorkflowBackend, weftRunSpec } from "./openworkflow";
 import { openRunStorePool } from "@/lib/store/runs";
 import { RunAborts, type WorkerDeps } from "./worker-deps";
 
@@ -79,16 +79,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const worker = ow.newWorker({ concurrency });
   let stopping = false;
-  claimUntilEmpty(worker);
-  serializeTick(worker, () => stopping);
-  const tick = (): void => {
-    worker.tick().catch((error: unknown) => log.error({ err: error }, "tick failed"));
-  };
-  tickWhenSlotFrees(worker, (error) => log.error({ err: error }, "tick failed"));
+  const claims = driveClaims(worker, { stopped: () => stopping, onError: (error) => log.error({ err: error }, "tick failed") });
 
   const listener = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
-  // The onlisten callback also runs after a reconnect: tick then to catch what was missed.
-  await listener.listen(RUNS_CHANNEL, tick, tick);
+  // The onlisten callback also runs after a reconnect: look for what was announced meanwhile.
+  await listener.listen(RUNS_CHANNEL, claims.announced, claims.lookAgain);
   await listener.listen(RUN_CANCELED_CHANNEL, (runId) => {
     if (aborts.abort(runId)) log.info({ runId }, "aborting the in-flight blocks of a canceled run");
   });

@@ -21,9 +21,22 @@ export function openRunStorePool(url: string, max: number): postgres.Sql {
   return postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
 }
 
+/** Random bytes for run ids, drawn from a 4 KB pool: one getrandom call per 270 runs instead of one per run. */
+let idPool = Buffer.alloc(0);
+let idPoolOffset = 0;
+
+function poolBytes(n: number): Buffer {
+  if (idPoolOffset + n > idPool.length) {
+    idPool = randomBytes(4096);
+    idPoolOffset = 0;
+  }
+  idPoolOffset += n;
+  return idPool.subarray(idPoolOffset - n, idPoolOffset);
+}
+
 /** A new run id: `run_` and 20 random lowercase characters. */
 export function newRunId(): string {
-  return `run_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+  return `run_${poolBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
 }
 
 /** A JSON value for a jsonb parameter (postgres.js types its argument narrowly). */
