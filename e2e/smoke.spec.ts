@@ -23,3 +23,16 @@ test("a product page without a session redirects to sign-in", async ({ request }
   expect(res.status()).toBe(307);
   expect(res.headers().location).toContain("/sign-in?next=%2Fworkflows");
 });
+
+test("API answers go out uncompressed (no-transform); pages are still gzipped", async ({ request }) => {
+  const gzip = { "accept-encoding": "gzip" };
+  for (const path of ["/health", "/api/connectors/greet", "/api/webhooks/whk_doesnotexist0000000000"]) {
+    const res = await request.fetch(path, { method: path.includes("webhooks") ? "POST" : "GET", headers: gzip });
+    expect(res.headers()["content-encoding"], path).toBeUndefined();
+    expect(res.headers()["cache-control"], path).toBe("no-transform");
+    expect(res.headers()["content-type"], path).toContain("application/json");
+  }
+  const page = await request.get("/sign-in", { headers: gzip });
+  expect(page.status()).toBe(200);
+  expect(page.headers()["content-encoding"]).toBe("gzip");
+});
