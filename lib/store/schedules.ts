@@ -16,7 +16,9 @@ import type { Workflow } from "./workflows";
 export type ScheduleRecord = typeof schedules.$inferSelect;
 
 /** The fields a person may change (PATCH), already validated; `nextFireAt` is recomputed by the caller. */
-export type ScheduleChanges = Partial<Pick<ScheduleRecord, "cron" | "timezone" | "input" | "enabled" | "disabledReason" | "nextFireAt">>;
+export type ScheduleChanges = Partial<
+  Pick<ScheduleRecord, "cron" | "timezone" | "input" | "enabled" | "disabledReason" | "nextFireAt" | "dispatchFailures" | "lastError" | "lastErrorAt">
+>;
 
 /** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
 export const WORKFLOW_DELETED = "workflow_deleted";

@@ -232,6 +232,29 @@ describe("change and delete", () => {
     expect(next - before).toBeLessThanOrEqual(5 * 60_000);
   });
 
+  test("a person re-arming a failing schedule (new cron or zone, or enabled again) resets its backoff and lastError; other edits keep them", async () => {
+    const schedule = await created({ cron: "*/5 * * * *" });
+    const fail = () => app.database.sql`
+      UPDATE schedules SET dispatch_failures = 6, last_error = 'The run could not be started', last_error_at = now()
+      WHERE id = ${schedule.id}`;
+    await fail();
+    const input = await call(app, "PATCH", `/api/schedules/${schedule.id}`, { headers: key, body: { input: { x: 1 } } });
+    expect(input.body.lastError).toMatchObject({ message: "The run could not be started", attempts: 6 });
+
+    const recron = await call(app, "PATCH", `/api/schedules/${schedule.id}`, { headers: key, body: { cron: "*/10 * * * *" } });
+    expect(recron.status).toBe(200);
+    expect(recron.body.lastError).toBeNull();
+    const [row] = await app.database.sql`SELECT dispatch_failures, last_error, last_error_at FROM schedules WHERE id = ${schedule.id}`;
+    expect(row).toEqual({ dispatch_failures: 0, last_error: null, last_error_at: null });
+
+    await fail();
+    await call(app, "PATCH", `/api/schedules/${schedule.id}`, { headers: key, body: { enabled: false } });
+    const disabled = await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key });
+    expect(disabled.body.lastError).toMatchObject({ attempts: 6 });
+    const enabled = await call(app, "PATCH", `/api/schedules/${schedule.id}`, { headers: key, body: { enabled: true } });
+    expect(enabled.body.lastError).toBeNull();
+  });
+
   test("enabling a schedule whose workflow is deleted → 404 workflow_not_found", async () => {
     const doomed = await createWorkflow(app, key, definition, "doomed later");
     const schedule = await created({ workflowId: doomed, cron: "* * * * *", enabled: false });

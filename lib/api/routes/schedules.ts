@@ -195,6 +195,8 @@ export function scheduleRoutes(deps: ApiDeps) {
         if (body.enabled !== undefined) changes.disabledReason = null;
         if (!enabled) changes.nextFireAt = null;
         else if (retimed) changes.nextFireAt = nextFireTime(spec, now);
+        // Re-armed by a person (new cron or zone, or enabled again): failures of the old timing no longer set the backoff.
+        if (retimed && enabled) Object.assign(changes, { dispatchFailures: 0, lastError: null, lastErrorAt: null });
         return changes;
       });
       if (!row) throw notFound();
