@@ -29,11 +29,12 @@ function withoutCompression(response: Response): Response {
 
 async function handle(request: Request): Promise<Response> {
   const url = new URL(request.url);
+  let routed = request;
   if (url.pathname === "/health") {
     url.pathname = "/api/health";
-    return withoutCompression(await controlPlane().fetch(new Request(url, request)));
+    routed = new Request(url, request);
   }
-  return withoutCompression(await controlPlane().fetch(request));
+  return withoutCompression(await controlPlane().fetch(routed));
 }
 
 export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as OPTIONS, handle as HEAD };
