@@ -24,12 +24,9 @@ function bashBlock(readme: string, heading: string): string {
  * against the app and worker started by `npm start`, and checks the documented responses.
  */
 test("the README curl quickstart works as written, through a durable run", async ({ baseURL }) => {
-  const readme = readFileSync("README.md", "utf8");
-  const section = readme.slice(readme.indexOf("## Quickstart: an agent's loop with curl"));
-  const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
-  expect(script, "the quickstart's bash block").toBeTruthy();
+  const script = bashBlock(readFileSync("README.md", "utf8"), "## Quickstart: an agent's loop with curl");
   expect(script).toContain("URL=http://localhost:3000");
-  const output = execFileSync("bash", ["-euo", "pipefail", "-c", script!.replace("URL=http://localhost:3000", `URL=${baseURL}`)], {
+  const output = execFileSync("bash", ["-euo", "pipefail", "-c", script.replace("URL=http://localhost:3000", `URL=${baseURL}`)], {
     encoding: "utf8",
     timeout: 60_000,
   });
