@@ -9,9 +9,9 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
 
-/** Only same-site paths are followed after signing in (no open redirect). */
+/** Only same-site paths are followed after signing in (no open redirect; browsers read `/\` as `//`). */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
 export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
