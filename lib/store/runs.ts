@@ -220,9 +220,3 @@ export async function finishRun(
     )
     SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM finished`;
 }
-
-/** The stored status of a run (no org check: for the worker), or null. */
-export async function getRunStatus(sql: postgres.Sql, runId: string): Promise<string | null> {
-  const [row] = await sql<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId}`;
-  return row?.status ?? null;
-}
