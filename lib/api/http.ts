@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { decodeCursor } from "@/lib/store/cursor";
 import { ApiError } from "./errors";
 import type { AppEnv, Principal, Role } from "./context";
 
@@ -73,8 +74,10 @@ export function requireRole(principal: Principal, roles: readonly Role[], action
   }
 }
 
-/** Throws 400 `invalid_cursor` when a cursor was given but did not decode. */
-export function requireCursor<T>(raw: string | undefined, decoded: T | null): T | null {
-  if (raw !== undefined && decoded === null) throw new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
+/** The position `cursor` encodes, or null when absent; 400 `invalid_cursor` when it does not decode against `schema`. */
+export function pageCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | null {
+  if (cursor === undefined) return null;
+  const decoded = decodeCursor(cursor, schema);
+  if (decoded === null) throw new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
   return decoded;
 }

@@ -8,12 +8,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import { ConnectorDetailQuerySchema, ConnectorFullSchema, ConnectorSummarySchema, ConnectorTypeParamsSchema } from "../schemas";
 import { catalogEntryFull, catalogEntrySummary } from "@/lib/engine/catalog";
 import type { AnyConnector } from "@/lib/engine/connector";
-import { decodeCursor, encodeCursor } from "@/lib/store/cursor";
+import { encodeCursor } from "@/lib/store/cursor";
 
 const TAGS = ["connectors"];
 const OffsetCursorSchema = z.object({ o: z.number().int().min(0).max(1_000_000) }).strict();
@@ -56,7 +56,7 @@ export function connectorRoutes(deps: ApiDeps) {
 
   app.openapi(listConnectorsRoute, (c) => {
     const { cursor, limit, detail } = c.req.valid("query");
-    const offset = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, OffsetCursorSchema))?.o ?? 0;
+    const offset = pageCursor(cursor, OffsetCursorSchema)?.o ?? 0;
     const all = deps.registry.list();
     const data = all.slice(offset, offset + limit).map((connector) => project(connector, detail));
     const nextCursor = offset + limit < all.length ? encodeCursor({ o: offset + limit }) : null;

@@ -10,10 +10,10 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { apikey } from "@/db/auth-schema";
 import { ORG_KEY_CONFIG_ID } from "@/lib/auth";
-import { CreatedAtCursorSchema, decodeCursor, encodeCursor } from "@/lib/store/cursor";
+import { CreatedAtCursorSchema, encodeCursor } from "@/lib/store/cursor";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, requireCursor, requireRole } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor, requireRole } from "../http";
 import { forgetApiKey } from "../middleware/auth";
 import { createRouter } from "../router";
 
@@ -142,7 +142,7 @@ export function keyRoutes(deps: ApiDeps) {
     .openapi(listKeysRoute, async (c) => {
       const principal = c.get("principal");
       const query = c.req.valid("query");
-      const after = requireCursor(query.cursor, query.cursor === undefined ? null : decodeCursor(query.cursor, CreatedAtCursorSchema));
+      const after = pageCursor(query.cursor, CreatedAtCursorSchema);
       const rows = await deps.db
         .select({
           id: apikey.id,

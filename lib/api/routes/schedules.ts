@@ -7,11 +7,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import { checkCron, nextFireTime, type CronCheck, type CronSpec } from "@/lib/schedules/cron";
 import { toScheduleResource } from "@/lib/schedules/resource";
-import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
+import { CreatedAtCursorSchema } from "@/lib/store/cursor";
 import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule, type ScheduleChanges } from "@/lib/store/schedules";
 import { getWorkflow } from "@/lib/store/workflows";
 
@@ -164,7 +164,7 @@ export function scheduleRoutes(deps: ApiDeps) {
     })
     .openapi(listSchedulesRoute, async (c) => {
       const query = c.req.valid("query");
-      const after = requireCursor(query.cursor, query.cursor === undefined ? null : decodeCursor(query.cursor, CreatedAtCursorSchema));
+      const after = pageCursor(query.cursor, CreatedAtCursorSchema);
       const page = await listSchedules(deps.db, c.get("principal").organizationId, { workflowId: query.workflowId, limit: query.limit, after });
       const now = new Date();
       return c.json({ data: page.data.map((row) => toScheduleResource(row, now)), nextCursor: page.nextCursor }, 200);

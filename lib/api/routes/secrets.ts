@@ -7,10 +7,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, requireCursor, requireRole } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor, requireRole } from "../http";
 import { createRouter } from "../router";
 import { MAX_SECRET_VALUE_BYTES, SECRET_NAME_PATTERN } from "@/lib/secrets";
-import { decodeCursor } from "@/lib/store/cursor";
 import { deleteSecret, listSecrets, SecretCursorSchema, upsertSecret } from "@/lib/store/secrets";
 
 const NAME_RULE =
@@ -123,7 +122,7 @@ export function secretRoutes(deps: ApiDeps) {
     .openapi(listRoute, async (c) => {
       const principal = c.get("principal");
       const query = c.req.valid("query");
-      const after = requireCursor(query.cursor, query.cursor === undefined ? null : decodeCursor(query.cursor, SecretCursorSchema));
+      const after = pageCursor(query.cursor, SecretCursorSchema);
       return c.json(await listSecrets(deps.db, principal.organizationId, { limit: query.limit, after }), 200);
     })
     .openapi(deleteRoute, async (c) => {

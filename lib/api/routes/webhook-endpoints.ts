@@ -7,10 +7,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import { WorkflowIdParamsSchema } from "../schemas";
-import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
+import { CreatedAtCursorSchema } from "@/lib/store/cursor";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -148,7 +148,7 @@ export function webhookEndpointRoutes(deps: ApiDeps) {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
     const principal = c.get("principal");
-    const after = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, CreatedAtCursorSchema));
+    const after = pageCursor(cursor, CreatedAtCursorSchema);
     await requireWorkflow(principal.organizationId, id);
     const page = await listWebhookEndpoints(deps.db, principal.organizationId, id, { limit, after });
     return c.json({ data: page.data.map(withUrl), nextCursor: page.nextCursor }, 200);

@@ -6,7 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import {
   PatchResponseSchema,
@@ -18,7 +18,6 @@ import {
 } from "../schemas";
 import { editWorkflow } from "../workflow-edits";
 import { diffToEditOps } from "@/lib/engine/diff";
-import { decodeCursor } from "@/lib/store/cursor";
 import { getWorkflow, getWorkflowVersion, listWorkflowVersionSummaries, VersionCursorSchema } from "@/lib/store/workflows";
 
 const TAGS = ["workflows"];
@@ -75,7 +74,7 @@ export function workflowVersionRoutes(deps: ApiDeps) {
   app.openapi(listVersionsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    const before = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, VersionCursorSchema));
+    const before = pageCursor(cursor, VersionCursorSchema);
     const page = await listWorkflowVersionSummaries(deps.db, c.get("principal").organizationId, id, { limit, beforeVersion: before?.v });
     if (!page) throw notFound();
     return c.json(page, 200);

@@ -6,7 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, requireCursor } from "../http";
+import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import {
   CreatedWorkflowSchema,
@@ -23,7 +23,7 @@ import { workflowVersionRoutes } from "./workflow-versions";
 import { applyEditOps } from "@/lib/engine/apply-edit-ops";
 import { diffToEditOps } from "@/lib/engine/diff";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
-import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
+import { CreatedAtCursorSchema } from "@/lib/store/cursor";
 import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, updateWorkflowDetails, type SaveResult } from "@/lib/store/workflows";
 
 const TAGS = ["workflows"];
@@ -159,7 +159,7 @@ export function workflowRoutes(deps: ApiDeps) {
 
   app.openapi(listWorkflowsRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const after = requireCursor(cursor, cursor === undefined ? null : decodeCursor(cursor, CreatedAtCursorSchema));
+    const after = pageCursor(cursor, CreatedAtCursorSchema);
     return c.json(await listWorkflows(deps.db, c.get("principal").organizationId, { limit, after }), 200);
   });
 
