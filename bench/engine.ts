@@ -6,6 +6,7 @@
 import { connectorRegistry } from "@/lib/connectors";
 import { applyEditOps } from "@/lib/engine/apply-edit-ops";
 import type { Block, Edge, WorkflowDefinition } from "@/lib/engine/model";
+import { median } from "./percentiles";
 
 const BLOCKS = 1_000;
 const WARMUP = 50;
@@ -74,12 +75,6 @@ export function buildOps(): unknown[] {
     { operation_type: "add", block_id: "z", type: "gret" },
   );
   return ops;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Runs the engine benchmark and prints the medians and their ratio. */

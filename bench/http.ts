@@ -6,15 +6,12 @@
  */
 import { startBenchApp } from "./app";
 import { benchServer, freshDatabase } from "./database";
+import { percentile } from "./percentiles";
 
 const CONCURRENCY = 16;
 const ROUND_MS = 2_000;
 const ROUNDS = 3;
 const PATCHES = 150;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   const body = (await res.json()) as Record<string, unknown>;

@@ -27,6 +27,7 @@ import { ConfigSchema } from "@/lib/config";
 import { createRuntime, startWorker } from "@/lib/runtime";
 import { driveClaims, openWorkflowBackend } from "@/lib/runtime/openworkflow";
 import { benchServer, freshDatabase } from "./database";
+import { percentile } from "./percentiles";
 
 const RUNS = 500;
 const WARMUP_RUNS = 100;
@@ -39,10 +40,6 @@ const POLL_MS = 10;
 const BASE_URL = "http://localhost:3000";
 
 type Side = "ours" | "raw" | "raw+hooks";
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 

@@ -32,6 +32,7 @@ import postgres from "postgres";
 import { startBenchApp } from "./app";
 import { cpuPer, cpuSnapshot } from "./cpu";
 import { benchServer, freshDatabase } from "./database";
+import { summary } from "./percentiles";
 
 const SENDERS = 50;
 /** Open-loop phases: requests per sender per second (× SENDERS = offered load), each for OPEN_SECONDS. */
@@ -78,19 +79,6 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
     req.on("error", reject);
     req.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function summary(values: number[], digits = 0): { p50: string; p99: string; max: string } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50).toFixed(digits),
-    p99: percentile(sorted, 99).toFixed(digits),
-    max: sorted[sorted.length - 1].toFixed(digits),
-  };
 }
 
 type Call = (method: string, path: string, headers: Record<string, string>, body?: unknown) => Promise<{ json: Record<string, unknown>; headers: Headers }>;
