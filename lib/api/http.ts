@@ -3,7 +3,7 @@
  * pagination query, If-Match, role checks.
  */
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { decodeCursor } from "@/lib/store/cursor";
 import { ApiError } from "./errors";
 import type { AppEnv, Principal, Role } from "./context";
@@ -72,6 +72,14 @@ export function requireRole(principal: Principal, roles: readonly Role[], action
   if (!roles.includes(principal.role)) {
     throw new ApiError(403, "forbidden", `Only ${roles.join(" or ")} sessions can ${action}.`);
   }
+}
+
+/** Middleware: 403 `forbidden` unless an owner or admin, checked before the request is validated (so a member learns "forbidden" whatever it sent). */
+export function ownerOrAdmin(action: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireRole(c.get("principal"), ["owner", "admin"], action);
+    await next();
+  };
 }
 
 /** The position `cursor` encodes, or null when absent; 400 `invalid_cursor` when it does not decode against `schema`. */

@@ -4,11 +4,10 @@
  * started. Owner or admin sessions only (an API key acts as a member → 403 `forbidden`).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
-import type { AppEnv, ApiDeps } from "../context";
-import { errorResponses, requireRole } from "../http";
+import type { ApiDeps } from "../context";
+import { errorResponses, ownerOrAdmin } from "../http";
 import { createRouter } from "../router";
 import { runTickerPass } from "@/lib/schedules/ticker";
 
@@ -23,14 +22,6 @@ const TickResultSchema = z
 /** The pool under the drizzle handle: drizzle() attaches it as `$client`, which the Database type leaves out. */
 function poolOf(db: Database): postgres.Sql {
   return (db as Database & { $client: postgres.Sql }).$client;
-}
-
-/** Role check before anything else runs. */
-function ownerOrAdmin(action: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    requireRole(c.get("principal"), ["owner", "admin"], action);
-    await next();
-  };
 }
 
 const tickRoute = createRoute({

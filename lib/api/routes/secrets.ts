@@ -4,10 +4,9 @@
  * deleting need an owner or admin session; members and API keys may list names.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv, ApiDeps } from "../context";
+import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, pageCursor, requireRole } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor, ownerOrAdmin } from "../http";
 import { createRouter } from "../router";
 import { MAX_SECRET_VALUE_BYTES, SECRET_NAME_PATTERN } from "@/lib/secrets";
 import { deleteSecret, listSecrets, SecretCursorSchema, upsertSecret } from "@/lib/store/secrets";
@@ -47,14 +46,6 @@ function invalidBody(issues: readonly z.core.$ZodIssue[]): ApiError {
   const list = issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }));
   const rules = list.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; ");
   return new ApiError(400, "invalid_body", `The request body is not valid: ${rules}`, { issues: list });
-}
-
-/** Role check before validation, so a member learns "forbidden" whatever the body. */
-function ownerOrAdmin(action: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    requireRole(c.get("principal"), ["owner", "admin"], action);
-    await next();
-  };
 }
 
 const setRoute = createRoute({
