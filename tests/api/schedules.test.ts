@@ -4,7 +4,7 @@
  * 404; the admin tick fires only the caller's organization and only for owner/admin sessions.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createApiKey, createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow } from "../helpers/runtime";
 
 let app: TestApp;
@@ -24,27 +24,12 @@ const definition = {
   edges: [{ source: "trg", target: "greet" }],
 };
 
-/** Invites a new user into the owner's organization with `role` and makes it their active one. */
-async function joinAs(role: "member" | "admin"): Promise<TestUser> {
-  const user = await signUp(app);
-  const invited = await call(app, "POST", "/api/auth/organization/invite-member", {
-    headers: owner.bearer,
-    body: { email: user.email, role, organizationId: owner.organizationId },
-  });
-  expect(invited.status).toBe(200);
-  const accepted = await call(app, "POST", "/api/auth/organization/accept-invitation", { headers: user.bearer, body: { invitationId: invited.body.id } });
-  expect(accepted.status).toBe(200);
-  const active = await call(app, "POST", "/api/auth/organization/set-active", { headers: user.bearer, body: { organizationId: owner.organizationId } });
-  expect(active.status).toBe(200);
-  return { ...user, organizationId: owner.organizationId };
-}
-
 beforeAll(async () => {
   app = await createTestApp();
   owner = await signUp(app);
   stranger = await signUp(app);
-  member = await joinAs("member");
-  admin = await joinAs("admin");
+  member = await joinOrganization(app, owner, "member");
+  admin = await joinOrganization(app, owner, "admin");
   key = (await createApiKey(app, owner)).headers;
   workflowId = await createWorkflow(app, key, definition, "scheduled");
   strangerWorkflowId = await createWorkflow(app, stranger.bearer, definition, "theirs");

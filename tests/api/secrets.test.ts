@@ -6,7 +6,7 @@ import { secrets } from "@/db/schema";
 import { createControlPlaneApi } from "@/lib/api";
 import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/secrets";
 import { getSecretValues, upsertSecret } from "@/lib/store/secrets";
-import { call as rawCall, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call as rawCall, createApiKey, createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
 
 describe("secret encryption (AES-256-GCM, bound to organization and name)", () => {
   const key = randomBytes(32);
@@ -76,35 +76,12 @@ describe("/api/secrets", () => {
     return response;
   };
 
-  /** Invites a new user into `owner`'s organization with `role`, accepts, and makes it their active org. */
-  async function joinAs(role: "member" | "admin"): Promise<TestUser> {
-    const user = await signUp(app);
-    const invited = await call(app, "POST", "/api/auth/organization/invite-member", {
-      headers: owner.bearer,
-      body: { email: user.email, role, organizationId: owner.organizationId },
-    });
-    expect(invited.status).toBe(200);
-    const accepted = await call(app, "POST", "/api/auth/organization/accept-invitation", {
-      headers: user.bearer,
-      body: { invitationId: invited.body.id },
-    });
-    expect(accepted.status).toBe(200);
-    const active = await call(app, "POST", "/api/auth/organization/set-active", {
-      headers: user.bearer,
-      body: { organizationId: owner.organizationId },
-    });
-    expect(active.status).toBe(200);
-    const me = await call(app, "GET", "/api/me", { headers: user.bearer });
-    expect(me.body).toMatchObject({ organization: { id: owner.organizationId }, role });
-    return { ...user, organizationId: owner.organizationId };
-  }
-
   beforeAll(async () => {
     app = await createTestApp();
     owner = await signUp(app);
     apiKey = (await createApiKey(app, owner)).headers;
-    member = await joinAs("member");
-    admin = await joinAs("admin");
+    member = await joinOrganization(app, owner, "member");
+    admin = await joinOrganization(app, owner, "admin");
     stranger = await signUp(app);
   });
   afterAll(async () => {

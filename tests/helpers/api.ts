@@ -145,3 +145,25 @@ export async function createApiKey(
   if (created.status !== 201) throw new Error(`POST /api/keys failed: ${created.status} ${JSON.stringify(created.body)}`);
   return { id: created.body.id, key: created.body.key, headers: { "x-api-key": created.body.key } };
 }
+
+/**
+ * Signs a new user up, has `owner` invite them into the owner's organization with `role`, accepts,
+ * and makes it their active organization. Throws if a step fails or /api/me does not show the role.
+ */
+export async function joinOrganization(app: TestApp, owner: TestUser, role: "member" | "admin"): Promise<TestUser> {
+  const user = await signUp(app);
+  const invited = await call(app, "POST", "/api/auth/organization/invite-member", {
+    headers: owner.bearer,
+    body: { email: user.email, role, organizationId: owner.organizationId },
+  });
+  if (invited.status !== 200) throw new Error(`invite-member failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+  const accepted = await call(app, "POST", "/api/auth/organization/accept-invitation", { headers: user.bearer, body: { invitationId: invited.body.id } });
+  if (accepted.status !== 200) throw new Error(`accept-invitation failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  const active = await call(app, "POST", "/api/auth/organization/set-active", { headers: user.bearer, body: { organizationId: owner.organizationId } });
+  if (active.status !== 200) throw new Error(`set-active failed: ${active.status} ${JSON.stringify(active.body)}`);
+  const me = await call(app, "GET", "/api/me", { headers: user.bearer });
+  if (me.body?.organization?.id !== owner.organizationId || me.body?.role !== role) {
+    throw new Error(`after joining, /api/me shows ${JSON.stringify(me.body)}`);
+  }
+  return { ...user, organizationId: owner.organizationId };
+}
