@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createControlPlaneApi } from "@/lib/api";
 import { builtinConnectors } from "@/lib/connectors";
 import { createRegistry, defineConnector } from "@/lib/engine/connector";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createAppWithAgent, type TestApp, type TestUser } from "../helpers/api";
 
 let app: TestApp;
 let owner: TestUser;
@@ -18,11 +18,7 @@ let agent: Record<string, string>;
 let agentKeyId: string;
 
 beforeAll(async () => {
-  app = await createTestApp();
-  owner = await signUp(app);
-  const key = await createApiKey(app, owner, "agent");
-  agent = key.headers;
-  agentKeyId = key.id;
+  ({ app, owner, agent, agentKeyId } = await createAppWithAgent());
 });
 afterAll(async () => {
   await app?.close();

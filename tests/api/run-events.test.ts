@@ -5,18 +5,15 @@
  * is 400 and delivers nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createApiKey, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
-let owner: TestUser;
 let agent: Record<string, string>;
 let worker: { stop(): Promise<void> };
 
 beforeAll(async () => {
-  app = await createTestApp();
-  owner = await signUp(app);
-  agent = (await createApiKey(app, owner, "agent")).headers;
+  ({ app, agent } = await createAppWithAgent());
   worker = await startTestWorker(app);
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTiming } from "@/lib/api/routes/runs";
-import { call, createApiKey, createTestApp, signUp, type TestApp } from "../helpers/api";
+import { call, createAppWithAgent, type TestApp } from "../helpers/api";
 import { startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
@@ -14,9 +14,7 @@ let worker: { stop(): Promise<void> };
 const defaultTiming = { ...streamTiming };
 
 beforeAll(async () => {
-  app = await createTestApp();
-  const owner = await signUp(app);
-  agent = (await createApiKey(app, owner, "agent")).headers;
+  ({ app, agent } = await createAppWithAgent());
   worker = await startTestWorker(app);
 });
 afterAll(async () => {

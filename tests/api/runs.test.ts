@@ -4,7 +4,7 @@
  * another organization's run is 404 on every run route.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createApiKey, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
@@ -15,9 +15,7 @@ let worker: { stop(): Promise<void> };
 let workerRunning = false;
 
 beforeAll(async () => {
-  app = await createTestApp();
-  owner = await signUp(app);
-  agent = (await createApiKey(app, owner, "agent")).headers;
+  ({ app, owner, agent } = await createAppWithAgent());
   worker = await startTestWorker(app);
   workerRunning = true;
 });

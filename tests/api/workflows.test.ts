@@ -3,7 +3,7 @@
  * PUT definition, history and restore, and bad input that must get a stable 4xx and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
 
 let app: TestApp;
 let owner: TestUser;
@@ -11,11 +11,7 @@ let agent: Record<string, string>;
 let agentKeyId: string;
 
 beforeAll(async () => {
-  app = await createTestApp();
-  owner = await signUp(app);
-  const key = await createApiKey(app, owner, "agent");
-  agent = key.headers;
-  agentKeyId = key.id;
+  ({ app, owner, agent, agentKeyId } = await createAppWithAgent());
 });
 afterAll(async () => {
   await app?.close();

@@ -167,3 +167,24 @@ export async function joinOrganization(app: TestApp, owner: TestUser, role: "mem
   }
   return { ...user, organizationId: owner.organizationId };
 }
+
+export interface AppWithAgent {
+  app: TestApp;
+  owner: TestUser;
+  /** The headers of an org API key named "agent", created by `owner`. */
+  agent: Record<string, string>;
+  agentKeyId: string;
+}
+
+/** A test app with one signed-up owner and their org's "agent" API key; the app is closed if a step fails. */
+export async function createAppWithAgent(): Promise<AppWithAgent> {
+  const app = await createTestApp();
+  try {
+    const owner = await signUp(app);
+    const key = await createApiKey(app, owner, "agent");
+    return { app, owner, agent: key.headers, agentKeyId: key.id };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
