@@ -7,7 +7,7 @@ import { z } from "zod";
 import { builtinConnectors } from "@/lib/connectors";
 import { createRegistry, defineConnector, type ConnectorRegistry } from "@/lib/engine/connector";
 import { FINAL_STATUSES, startWorker, type RunLogEntry, type RunResource } from "@/lib/runtime";
-import { call, type TestApp } from "./api";
+import { call, createTestApp, signUp, type TestApp, type TestUser } from "./api";
 
 /** Calls of the test connectors, by `<runId>/<blockId>`. */
 export const connectorCalls = new Map<string, number>();
@@ -82,6 +82,36 @@ export async function startTestWorker(
     allowPrivateHttp: options.allowPrivateHttp ?? true,
     concurrency: options.concurrency ?? 4,
   });
+}
+
+export interface WorkerTestApp {
+  app: TestApp;
+  /** A signed-up user, owner of their (active) personal organization. */
+  user: TestUser;
+  /** Stops the worker, then closes the app. */
+  close(): Promise<void>;
+}
+
+/**
+ * The setup of a runtime test file (its beforeAll): an app on `testRegistry()`, one signed-up user
+ * and a running worker. If a step fails, what was started is closed before the error is rethrown.
+ */
+export async function startWorkerTestApp(options: { concurrency?: number } = {}): Promise<WorkerTestApp> {
+  const app = await createTestApp({ registry: testRegistry() });
+  let user: TestUser;
+  let worker: TestWorker;
+  try {
+    user = await signUp(app);
+    worker = await startTestWorker(app, { concurrency: options.concurrency });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const close = async () => {
+    await worker.stop();
+    await app.close();
+  };
+  return { app, user, close };
 }
 
 /** Creates a workflow with `definition` through the API; returns its id. */

@@ -14,22 +14,19 @@ import {
   runWhen,
   sleepyGauge,
   startTestWorker,
+  startWorkerTestApp,
   testRegistry,
-  type TestWorker,
 } from "../helpers/runtime";
 
 let app: TestApp;
 let user: TestUser;
-let worker: TestWorker;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  app = await createTestApp({ registry: testRegistry() });
-  user = await signUp(app);
-  worker = await startTestWorker(app, { concurrency: 4 });
+  ({ app, user, close } = await startWorkerTestApp({ concurrency: 4 }));
 });
 afterAll(async () => {
-  await worker?.stop();
-  await app?.close();
+  await close?.();
 });
 
 const trigger = { id: "trg", type: "trigger_manual", params: {} };

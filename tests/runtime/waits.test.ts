@@ -4,7 +4,7 @@
  * cancel — through an in-process worker on real Postgres.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, signUp, type TestApp, type TestUser } from "../helpers/api";
 import {
   connectorCalls,
   createWorkflow,
@@ -12,23 +12,18 @@ import {
   finishedRun,
   runLogs,
   runWhen,
-  startTestWorker,
-  testRegistry,
-  type TestWorker,
+  startWorkerTestApp,
 } from "../helpers/runtime";
 
 let app: TestApp;
 let user: TestUser;
-let worker: TestWorker;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  app = await createTestApp({ registry: testRegistry() });
-  user = await signUp(app);
-  worker = await startTestWorker(app, { concurrency: 8 });
+  ({ app, user, close } = await startWorkerTestApp({ concurrency: 8 }));
 });
 afterAll(async () => {
-  await worker?.stop();
-  await app?.close();
+  await close?.();
 });
 
 const trigger = { id: "trg", type: "trigger_manual", params: {} };
