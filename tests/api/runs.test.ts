@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { startTestWorker } from "../helpers/runtime";
+import { quickstart, startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
 let owner: TestUser;
@@ -23,14 +23,6 @@ afterAll(async () => {
   if (workerRunning) await worker.stop();
   await app?.close();
 });
-
-const quickstart = {
-  blocks: [
-    { id: "trg", type: "trigger_webhook", params: {} },
-    { id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
-  ],
-  edges: [{ source: "trg", target: "greet" }],
-};
 
 /** trigger → t1 → … → t5: one log entry per block. */
 const chain = {

@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { startTestWorker } from "../helpers/runtime";
+import { quickstart, startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
 let owner: TestUser;
@@ -15,14 +15,6 @@ let worker: { stop(): Promise<void> };
 let workflowId: string;
 /** What registering a duplicate code route threw at start-up. */
 let duplicateError: unknown;
-
-const quickstart = {
-  blocks: [
-    { id: "trg", type: "trigger_webhook", params: {} },
-    { id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
-  ],
-  edges: [{ source: "trg", target: "greet" }],
-};
 
 beforeAll(async () => {
   app = await createTestApp();

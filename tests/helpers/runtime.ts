@@ -84,6 +84,15 @@ export async function startTestWorker(
   });
 }
 
+/** The quickstart workflow: a webhook trigger → greet `{{trg.body.name}}`. */
+export const quickstart = {
+  blocks: [
+    { id: "trg", type: "trigger_webhook", params: {} },
+    { id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
+  ],
+  edges: [{ source: "trg", target: "greet" }],
+};
+
 export interface WorkerTestApp {
   app: TestApp;
   /** A signed-up user, owner of their (active) personal organization. */

@@ -8,21 +8,13 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { startTestWorker, testRegistry } from "../helpers/runtime";
+import { quickstart, startTestWorker, testRegistry } from "../helpers/runtime";
 
 let app: TestApp;
 let owner: TestUser;
 let worker: { stop(): Promise<void> };
 let greeter: { id: string; secret: string };
 let auth: Record<string, string>;
-
-const quickstart = {
-  blocks: [
-    { id: "trg", type: "trigger_webhook", params: {} },
-    { id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
-  ],
-  edges: [{ source: "trg", target: "greet" }],
-};
 
 beforeAll(async () => {
   app = await createTestApp({ registry: testRegistry() });
