@@ -25,6 +25,14 @@ async function invite(by: TestUser, email: string, role: string) {
   return call(app, "POST", "/api/auth/organization/invite-member", { headers: by.bearer, body: { email, role } });
 }
 
+async function accept(by: TestUser, invitationId: string) {
+  return call(app, "POST", "/api/auth/organization/accept-invitation", { headers: by.bearer, body: { invitationId } });
+}
+
+async function setActive(by: TestUser, organizationId: string) {
+  return call(app, "POST", "/api/auth/organization/set-active", { headers: by.bearer, body: { organizationId } });
+}
+
 // The steps below build on each other, in order: one team's life from invitation to removal.
 
 test("an owner invites by email and gets an invitation id to share as a link", async () => {
@@ -34,10 +42,7 @@ test("an owner invites by email and gets an invitation id to share as a link", a
   const pending = await app.database.sql`select status from invitation where id = ${invited.body.id}`;
   expect(pending).toEqual([{ status: "pending" }]);
 
-  const accepted = await call(app, "POST", "/api/auth/organization/accept-invitation", {
-    headers: teammate.bearer,
-    body: { invitationId: invited.body.id },
-  });
+  const accepted = await accept(teammate, invited.body.id);
   expect(accepted.status).toBe(200);
   memberId = accepted.body.member.id;
 });
@@ -53,10 +58,7 @@ test("accepting makes the inviting organization active for the invitee, as a mem
 test("someone else cannot accept an invitation addressed to another email", async () => {
   const invited = await invite(owner, "someone-else@example.com", "member");
   const stranger = await signUp(app);
-  const accepted = await call(app, "POST", "/api/auth/organization/accept-invitation", {
-    headers: stranger.bearer,
-    body: { invitationId: invited.body.id },
-  });
+  const accepted = await accept(stranger, invited.body.id);
   expect(accepted.status).toBe(403);
   const me = await call(app, "GET", "/api/me", { headers: stranger.bearer });
   expect(me.body.organization.id).toBe(stranger.organizationId);
@@ -115,10 +117,7 @@ test("once removed, the former member's session gets 401 no_active_organization;
   expect((await call(app, "GET", "/api/me", { headers: { "x-api-key": keyByOwner.body.key } })).status).toBe(200);
 
   // Their personal organization is still theirs: switching back works.
-  const switched = await call(app, "POST", "/api/auth/organization/set-active", {
-    headers: teammate.bearer,
-    body: { organizationId: teammate.organizationId },
-  });
+  const switched = await setActive(teammate, teammate.organizationId);
   expect(switched.status).toBe(200);
   const me = await call(app, "GET", "/api/me", { headers: teammate.bearer });
   expect(me.status).toBe(200);
@@ -128,19 +127,13 @@ test("once removed, the former member's session gets 401 no_active_organization;
 
 test("naming another organization in set-active is refused and never lets the user act in it", async () => {
   const outsider = await signUp(app);
-  const switched = await call(app, "POST", "/api/auth/organization/set-active", {
-    headers: outsider.bearer,
-    body: { organizationId: owner.organizationId },
-  });
+  const switched = await setActive(outsider, owner.organizationId);
   expect(switched.status).toBe(403);
   // better-auth clears the session's active organization on such an attempt (fail closed).
   const me = await call(app, "GET", "/api/me", { headers: outsider.bearer });
   expect(me.status).toBe(401);
   expect(me.body.error).toBe("no_active_organization");
-  const back = await call(app, "POST", "/api/auth/organization/set-active", {
-    headers: outsider.bearer,
-    body: { organizationId: outsider.organizationId },
-  });
+  const back = await setActive(outsider, outsider.organizationId);
   expect(back.status).toBe(200);
   expect((await call(app, "GET", "/api/me", { headers: outsider.bearer })).body.organization.id).toBe(outsider.organizationId);
 });
