@@ -20,17 +20,11 @@ export function decodeLogCursor(cursor: string): number | null {
   return decodeCursor(cursor, LogCursorSchema)?.l ?? null;
 }
 
-export interface AttemptLog {
+/** One attempt's entry as written: a `RunLogEntry` without what reads derive (its cursor id and
+ *  duration), with its run and the times as Dates. */
+export interface AttemptLog extends Omit<RunLogEntry, "id" | "durationMs" | "startedAt" | "finishedAt"> {
   runId: string;
   organizationId: string;
-  blockId: string;
-  blockType: string;
-  attempt: number;
-  status: RunLogStatus;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  messages: RunLogMessage[];
   startedAt: Date;
   finishedAt: Date | null;
 }
