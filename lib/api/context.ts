@@ -2,6 +2,7 @@
  * What every control-plane handler can read from the request context (Hono `Variables`), and the
  * dependencies route groups are built from. No module-level state: everything comes in here.
  */
+import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
@@ -34,6 +35,8 @@ export interface AppEnv {
 /** Everything route groups need, built once by createControlPlaneApi. */
 export interface ApiDeps {
   db: Database;
+  /** The postgres.js pool under `db` (the schedule ticker reserves connections of it). */
+  sql: postgres.Sql;
   logger: Logger;
   auth: WeftAuth;
   registry: ConnectorRegistry;

@@ -66,6 +66,7 @@ export type ControlPlaneApi = OpenAPIHono<AppEnv> & {
 export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlaneApi {
   const deps: ApiDeps = {
     db: options.database.db,
+    sql: options.database.sql,
     logger: options.logger,
     auth: options.auth,
     registry: options.registry ?? connectorRegistry,

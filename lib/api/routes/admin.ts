@@ -4,8 +4,6 @@
  * started. Owner or admin sessions only (an API key acts as a member → 403 `forbidden`).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type postgres from "postgres";
-import type { Database } from "@/db/client";
 import type { ApiDeps } from "../context";
 import { errorResponses, ownerOrAdmin } from "../http";
 import { createRouter } from "../router";
@@ -18,11 +16,6 @@ const TickResultSchema = z
     disabled: z.array(z.string()).openapi({ description: "Schedules turned off because their workflow is deleted" }),
   })
   .openapi("TickResult");
-
-/** The pool under the drizzle handle: drizzle() attaches it as `$client`, which the Database type leaves out. */
-function poolOf(db: Database): postgres.Sql {
-  return (db as Database & { $client: postgres.Sql }).$client;
-}
 
 const tickRoute = createRoute({
   method: "post",
@@ -38,7 +31,7 @@ const tickRoute = createRoute({
 export function adminRoutes(deps: ApiDeps) {
   return createRouter().openapi(tickRoute, async (c) => {
     const organizationId = c.get("principal").organizationId;
-    const result = await runTickerPass({ sql: poolOf(deps.db), runtime: deps.runtime, logger: c.get("log") }, { organizationId });
+    const result = await runTickerPass({ sql: deps.sql, runtime: deps.runtime, logger: c.get("log") }, { organizationId });
     c.get("log").info({ started: result.started.length, failed: result.failed.length, disabled: result.disabled.length }, "admin tick");
     return c.json(result, 200);
   });
