@@ -11,7 +11,7 @@ import type { Logger } from "@/lib/log";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
-import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool } from "@/lib/store/runs";
+import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool, runExists } from "@/lib/store/runs";
 import { toJson } from "./block-attempt";
 import { blockSignal, RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
@@ -128,8 +128,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     async listLogs(organizationId, runId, { after, limit }) {
       const position = after === undefined ? null : decodeLogCursor(after);
       if (after !== undefined && position === null) return "invalid_cursor";
-      const [exists] = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
-      if (!exists) return null;
+      if (!(await runExists(sql, organizationId, runId))) return null;
       return listRunLogs(sql, runId, { after: position, limit });
     },
 
@@ -149,8 +148,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     },
 
     async sendRunEvent(organizationId, runId, { event, data }) {
-      const [run] = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
-      if (!run) return null;
+      if (!(await runExists(sql, organizationId, runId))) return null;
       const { eventId, delivery } = await storeRunEvent(sql, organizationId, runId, { event, data: toJson(data) });
       if (delivery) await wake([delivery]);
       return { eventId, delivered: delivery !== null };

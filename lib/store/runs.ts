@@ -153,6 +153,12 @@ export async function getRun(sql: postgres.Sql, organizationId: string, runId: s
   return row ? { ...toResource(row), owRunId: row.ow_run_id } : null;
 }
 
+/** Whether the run exists in this organization. */
+export async function runExists(sql: postgres.Sql, organizationId: string, runId: string): Promise<boolean> {
+  const rows = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
+  return rows.length > 0;
+}
+
 /** One page of the organization's runs, newest first, optionally for one workflow and one status. */
 export async function listRuns(
   sql: postgres.Sql,
