@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { errorResponse } from "./errors";
-import type { RateLimiter } from "./rate-limit";
+import type { RateLimitDecision, RateLimiter } from "./rate-limit";
 import type { Logger } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -83,6 +83,22 @@ export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** The `RateLimit-*` headers describing `decision`. */
+export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+  return {
+    "RateLimit-Limit": String(decision.limit),
+    "RateLimit-Remaining": String(decision.remaining),
+    "RateLimit-Reset": String(Math.ceil(decision.resetMs / 1000)),
+  };
+}
+
+/** The 429 for a refused `decision`: `RateLimit-*`, `Retry-After` (seconds) and `{ error: "rate_limited", retryAfterMs }`. */
+export function rateLimitedResponse(c: Context, decision: RateLimitDecision, message: string): Response {
+  for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.header(name, value);
+  c.header("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+  return errorResponse(c, 429, "rate_limited", message, { retryAfterMs: decision.retryAfterMs });
+}
+
 /**
  * Token bucket per (organization, principal): `RateLimit-*` headers on every limited response;
  * over the limit → 429 `{ error: "rate_limited", retryAfterMs }` with `Retry-After` (seconds).
@@ -92,17 +108,8 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get("principal");
     const decision = await limiter.take(`${principal.organizationId}:${principal.id}`);
-    const headers = {
-      "RateLimit-Limit": String(decision.limit),
-      "RateLimit-Remaining": String(decision.remaining),
-      "RateLimit-Reset": String(Math.ceil(decision.resetMs / 1000)),
-    };
-    if (!decision.allowed) {
-      for (const [name, value] of Object.entries(headers)) c.header(name, value);
-      c.header("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-      return errorResponse(c, 429, "rate_limited", "Too many requests; slow down.", { retryAfterMs: decision.retryAfterMs });
-    }
+    if (!decision.allowed) return rateLimitedResponse(c, decision, "Too many requests; slow down.");
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.res.headers.set(name, value);
   };
 }

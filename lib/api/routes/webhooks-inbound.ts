@@ -20,7 +20,7 @@
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError, errorResponse } from "../errors";
-import { MAX_BODY_BYTES } from "../middleware";
+import { MAX_BODY_BYTES, rateLimitedResponse, rateLimitHeaders } from "../middleware";
 import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
@@ -67,12 +67,9 @@ function idempotencyKey(raw: string | undefined): string | undefined {
 /** Takes a token from the endpoint's bucket; throws nothing, returns the 429 to send or null. */
 async function overRateLimit(c: Context<AppEnv>, limiter: RateLimiter, endpointId: string): Promise<Response | null> {
   const decision = await limiter.take(`webhook:${endpointId}`);
-  c.header("RateLimit-Limit", String(decision.limit));
-  c.header("RateLimit-Remaining", String(decision.remaining));
-  c.header("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
-  if (decision.allowed) return null;
-  c.header("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-  return errorResponse(c, 429, "rate_limited", "Too many requests to this endpoint; slow down.", { retryAfterMs: decision.retryAfterMs });
+  if (!decision.allowed) return rateLimitedResponse(c, decision, "Too many requests to this endpoint; slow down.");
+  for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.header(name, value);
+  return null;
 }
 
 /**
