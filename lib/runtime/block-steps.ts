@@ -33,7 +33,7 @@ import {
   type BlockError,
   type RunScope,
 } from "./block-attempt";
-import { blockSignal, RUN_STATUS_CHANNEL } from "./channels";
+import { blockSignal } from "./channels";
 import { STEP_INFRA_RETRY } from "./openworkflow";
 
 /** openworkflow's step API (not exported by name from the package). */
@@ -158,7 +158,7 @@ async function runDurationWait(ctx: BlockRunContext, block: Block): Promise<Bloc
       const seconds = resolved.params.seconds as number;
       const until = startedAt.getTime() + seconds * 1000;
       const { runId, organizationId } = ctx.scope;
-      await openDurationWait(sql, { runId, organizationId, blockId: block.id, until: new Date(until) }, RUN_STATUS_CHANNEL);
+      await openDurationWait(sql, { runId, organizationId, blockId: block.id, until: new Date(until) });
       const input = resolved.logged;
       await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input, output: null, error: null, messages: [], startedAt, finishedAt: null });
       return { ok: true as const, seconds, until, startedAt: startedAt.getTime(), input };
@@ -168,7 +168,7 @@ async function runDurationWait(ctx: BlockRunContext, block: Block): Promise<Bloc
   await timer(ctx, `${block.id}:sleep`, opened.until);
   const output = { waitedSeconds: opened.seconds };
   await ctx.step.run({ name: `${block.id}:done`, retryPolicy }, async () => {
-    await closeWait(sql, ctx.scope.runId, block.id, RUN_STATUS_CHANNEL);
+    await closeWait(sql, ctx.scope.runId, block.id);
     await writeAttemptLog(sql, {
       ...logBase(ctx, block),
       status: "succeeded",
@@ -194,7 +194,7 @@ async function runEventWait(ctx: BlockRunContext, block: Block): Promise<BlockOu
       const { runId, organizationId } = ctx.scope;
       const wait: EventWait = { runId, organizationId, blockId: block.id, event: params.event as string, key: (params.key as string | undefined) ?? null };
       const until = timeoutMs === null ? null : startedAt.getTime() + timeoutMs;
-      const stored = await takeEventOrWait(sql, wait, until === null ? null : new Date(until), RUN_STATUS_CHANNEL);
+      const stored = await takeEventOrWait(sql, wait, until === null ? null : new Date(until));
       const base = { ok: true as const, wait, until, timeoutMs, startedAt: startedAt.getTime(), input: logged };
       if (stored) return { ...base, check: await recordEvent(ctx, block, base, stored) };
       await writeAttemptLog(sql, { ...logBase(ctx, block), status: "waiting", input: logged, output: null, error: null, messages: [], startedAt, finishedAt: null });
@@ -217,7 +217,7 @@ async function runEventWait(ctx: BlockRunContext, block: Block): Promise<BlockOu
     check = await ctx.step.run({ name: `${block.id}:check#${round}`, retryPolicy }, async (): Promise<EventCheck> => {
       const at = Date.now();
       const timedOut = registered.until !== null && at >= registered.until;
-      const found = await checkEventWait(sql, registered.wait, timedOut, RUN_STATUS_CHANNEL);
+      const found = await checkEventWait(sql, registered.wait, timedOut);
       if (found === "waiting") return { state: "waiting", now: at };
       if (found === "timed_out") {
         await writeAttemptLog(sql, {

@@ -13,7 +13,7 @@ import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events"
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
 import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool, runExists } from "@/lib/store/runs";
 import { toJson } from "./block-attempt";
-import { blockSignal, RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
+import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
 import { FINAL_STATUSES, RunNotStartedError, type RunResource, type Runtime } from "./types";
 
@@ -141,7 +141,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
         // Throws when openworkflow already finished it; our row then says how it ended.
         await ow.cancelWorkflowRun(run.owRunId).catch((error: unknown) => log.debug({ err: error, runId }, "openworkflow cancel"));
       }
-      await markRunCanceled(sql, organizationId, runId, RUN_CANCELED_CHANNEL);
+      await markRunCanceled(sql, organizationId, runId);
       const latest = (await getRun(sql, organizationId, runId)) ?? run;
       if (latest.status === "succeeded" || latest.status === "failed") return "run_finished";
       return strip(latest);

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
+import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
 import { jsonb } from "./runs";
 import { inTransaction } from "./transaction";
 
@@ -77,7 +78,7 @@ async function takeStoredEvent(tx: postgres.Sql, wait: EventWait): Promise<Store
  * Called when a run reaches a wait_for_event block: takes a matching stored event at once, or
  * registers an open wait (until `until`, null for none) that senders will hand events to.
  */
-export async function takeEventOrWait(sql: postgres.Sql, wait: EventWait, until: Date | null, statusChannel: string): Promise<StoredEvent | null> {
+export async function takeEventOrWait(sql: postgres.Sql, wait: EventWait, until: Date | null): Promise<StoredEvent | null> {
   return inTransaction(sql, async (tx) => {
     await lockEventName(tx, wait.organizationId, wait.event);
     const stored = await takeStoredEvent(tx, wait);
@@ -89,7 +90,7 @@ export async function takeEventOrWait(sql: postgres.Sql, wait: EventWait, until:
         ON CONFLICT (run_id, block_id) DO UPDATE SET open = true, event = excluded.event, key = excluded.key, until = excluded.until
         RETURNING run_id
       )
-      SELECT pg_notify(${statusChannel}, run_id) FROM opened`;
+      SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM opened`;
     return null;
   });
 }
@@ -103,7 +104,6 @@ export async function checkEventWait(
   sql: postgres.Sql,
   wait: EventWait,
   timedOut: boolean,
-  statusChannel: string,
 ): Promise<StoredEvent | "waiting" | "timed_out"> {
   return inTransaction(sql, async (tx) => {
     await lockEventName(tx, wait.organizationId, wait.event);
@@ -115,7 +115,7 @@ export async function checkEventWait(
     if (found || timedOut) {
       await tx`
         WITH closed AS (UPDATE run_waits SET open = false WHERE run_id = ${wait.runId} AND block_id = ${wait.blockId} AND open RETURNING run_id)
-        SELECT pg_notify(${statusChannel}, run_id) FROM closed`;
+        SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM closed`;
     }
     return found ?? (timedOut ? "timed_out" : "waiting");
   });
@@ -125,7 +125,6 @@ export async function checkEventWait(
 export async function openDurationWait(
   sql: postgres.Sql,
   wait: { organizationId: string; runId: string; blockId: string; until: Date },
-  statusChannel: string,
 ): Promise<void> {
   await sql`
     WITH opened AS (
@@ -134,14 +133,14 @@ export async function openDurationWait(
       ON CONFLICT (run_id, block_id) DO UPDATE SET open = true, until = excluded.until
       RETURNING run_id
     )
-    SELECT pg_notify(${statusChannel}, run_id) FROM opened`;
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM opened`;
 }
 
 /** Closes a run's wait on one block. */
-export async function closeWait(sql: postgres.Sql, runId: string, blockId: string, statusChannel: string): Promise<void> {
+export async function closeWait(sql: postgres.Sql, runId: string, blockId: string): Promise<void> {
   await sql`
     WITH closed AS (UPDATE run_waits SET open = false WHERE run_id = ${runId} AND block_id = ${blockId} AND open RETURNING run_id)
-    SELECT pg_notify(${statusChannel}, run_id) FROM closed`;
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM closed`;
 }
 
 /** Where a stored event went: the run and block whose wait took it (under the copy's id). */

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/runtime/types";
-import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
 import { inTransaction } from "./transaction";
 
@@ -192,7 +192,7 @@ export async function listRuns(
  * Marks a queued or running run canceled and closes its waits, so later events stay stored
  * instead of reaching it. Returns false when the run was no longer queued or running.
  */
-export async function markRunCanceled(sql: postgres.Sql, organizationId: string, runId: string, channel: string): Promise<boolean> {
+export async function markRunCanceled(sql: postgres.Sql, organizationId: string, runId: string): Promise<boolean> {
   const rows = await sql`
     WITH canceled AS (
       UPDATE runs SET status = 'canceled', finished_at = now()
@@ -201,7 +201,7 @@ export async function markRunCanceled(sql: postgres.Sql, organizationId: string,
     ), closed AS (
       UPDATE run_waits SET open = false WHERE run_id IN (SELECT id FROM canceled) AND open
     )
-    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id), pg_notify(${channel}, id) FROM canceled`;
+    SELECT pg_notify(${RUN_STATUS_CHANNEL}, id), pg_notify(${RUN_CANCELED_CHANNEL}, id) FROM canceled`;
   return rows.length > 0;
 }
 
