@@ -86,7 +86,8 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   });
   app.use("*", requestContext(options.logger), limitBody());
   // Inbound webhooks accept any body type (they verify a signature over the raw bytes).
-  app.use("*", async (c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : requireJsonBody()(c, next)));
+  const jsonBody = requireJsonBody();
+  app.use("*", async (c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : jsonBody(c, next)));
 
   // Open: no credentials, never rate-limited by us.
   app.route("/health", healthRoutes());

@@ -131,7 +131,6 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
   }
 
   app.all("/*", async (c) => {
-    codeWebhooks.seal();
     const path = c.req.path.startsWith(PREFIX) ? c.req.path.slice(PREFIX.length) : c.req.path;
     const endpointId = path.slice(1);
     if (WEBHOOK_ENDPOINT_ID_PATTERN.test(endpointId)) {
