@@ -112,11 +112,7 @@ export async function checkEventWait(
       WHERE consumed_by_run = ${wait.runId} AND consumed_by_block = ${wait.blockId} AND organization_id = ${wait.organizationId}
       ORDER BY consumed_at DESC LIMIT 1`;
     const found = handed ? toStored(handed) : await takeStoredEvent(tx, wait);
-    if (found || timedOut) {
-      await tx`
-        WITH closed AS (UPDATE run_waits SET open = false WHERE run_id = ${wait.runId} AND block_id = ${wait.blockId} AND open RETURNING run_id)
-        SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM closed`;
-    }
+    if (found || timedOut) await closeWait(tx, wait.runId, wait.blockId);
     return found ?? (timedOut ? "timed_out" : "waiting");
   });
 }
