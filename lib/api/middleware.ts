@@ -23,6 +23,11 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** The 413 `payload_too_large` answer to a body over MAX_BODY_BYTES. */
+export function payloadTooLarge(c: Context): Response {
+  return errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+}
+
 /**
  * Bodies over 1 MB → 413 `payload_too_large`, before anything reads them. A declared
  * Content-Length is trusted (the server enforces it); a body without one (chunked, or an
@@ -30,14 +35,12 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
  * middleware can tell an empty body from a non-empty one.
  */
 export function limitBody(): MiddlewareHandler<AppEnv> {
-  const tooLarge = (c: Context<AppEnv>) =>
-    errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
   return async (c, next) => {
     const raw = c.req.raw;
     if (!raw.body) return next();
     const declared = raw.headers.get("content-length");
     if (declared !== null && !raw.headers.has("transfer-encoding")) {
-      return Number(declared) > MAX_BODY_BYTES ? tooLarge(c) : next();
+      return Number(declared) > MAX_BODY_BYTES ? payloadTooLarge(c) : next();
     }
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -48,7 +51,7 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
         await reader.cancel();
-        return tooLarge(c);
+        return payloadTooLarge(c);
       }
       chunks.push(value);
     }

@@ -20,7 +20,7 @@
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError, errorResponse } from "../errors";
-import { MAX_BODY_BYTES, rateLimitedResponse, rateLimitHeaders } from "../middleware";
+import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders } from "../middleware";
 import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
@@ -89,7 +89,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
     // limitBody trusts a declared Content-Length (the HTTP server enforces it); this holds in process too.
     if (rawBody.byteLength > MAX_BODY_BYTES) {
-      return errorResponse(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      return payloadTooLarge(c);
     }
     const auth = verifyWebhookCredentials({
       authorization: c.req.header("authorization"),
