@@ -7,15 +7,15 @@
  * event before the waiter looks (and the waiter takes it from the table): never neither.
  * An event is handed to a wait by marking it consumed by (run, block) and closing the wait.
  */
-import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { newId } from "./ids";
 import { jsonb } from "./runs";
 import { inTransaction } from "./transaction";
 
 /** A new event id: `evt_` and 20 random lowercase characters. */
 export function newEventId(): string {
-  return `evt_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+  return newId("evt");
 }
 
 export interface StoredEvent {

@@ -4,12 +4,12 @@
  * NOTIFY into the same statement). "waiting" is not stored: it is a running run with an open
  * row in `run_waits`, computed on read.
  */
-import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/runtime/types";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { newId } from "./ids";
 import { inTransaction } from "./transaction";
 
 /**
@@ -21,22 +21,9 @@ export function openRunStorePool(url: string, max: number): postgres.Sql {
   return postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
 }
 
-/** Random bytes for run ids, drawn from a 4 KB pool: one getrandom call per 270 runs instead of one per run. */
-let idPool = Buffer.alloc(0);
-let idPoolOffset = 0;
-
-function poolBytes(n: number): Buffer {
-  if (idPoolOffset + n > idPool.length) {
-    idPool = randomBytes(4096);
-    idPoolOffset = 0;
-  }
-  idPoolOffset += n;
-  return idPool.subarray(idPoolOffset - n, idPoolOffset);
-}
-
 /** A new run id: `run_` and 20 random lowercase characters. */
 export function newRunId(): string {
-  return `run_${poolBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+  return newId("run");
 }
 
 /** A JSON value for a jsonb parameter (postgres.js types its argument narrowly). */

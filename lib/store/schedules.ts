@@ -4,13 +4,13 @@
  * transaction: `claimDueSchedules` locks due rows with `FOR UPDATE SKIP LOCKED`, so racing
  * tickers never see the same row, and the row stays locked until its outcome is written.
  */
-import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import { schedules } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { newId } from "./ids";
 import type { Workflow } from "./workflows";
 
 export type ScheduleRecord = typeof schedules.$inferSelect;
@@ -23,9 +23,9 @@ export type ScheduleChanges = Partial<
 /** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
 export const WORKFLOW_DELETED = "workflow_deleted";
 
-/** A new schedule id: `sch_` and 20 random base32-ish characters. */
+/** A new schedule id: `sch_` and 20 random lowercase characters. */
 export function newScheduleId(): string {
-  return `sch_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+  return newId("sch");
 }
 
 /** Inserts a schedule (cron, zone and workflow already checked by the caller). */

@@ -3,7 +3,6 @@
  * organization is simply "not found" (DESIGN §2). The version check and the write of a new
  * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
  */
-import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { workflows, workflowVersions } from "@/db/schema";
@@ -11,6 +10,7 @@ import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { z } from "zod";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { newId } from "./ids";
 import { disableWorkflowSchedules } from "./schedules";
 
 /** The position in a version list: versions below `v` come next. */
@@ -64,9 +64,9 @@ function toWorkflow(row: WorkflowRow): Workflow {
   };
 }
 
-/** A new workflow id: `wf_` and 20 random base32-ish characters. */
+/** A new workflow id: `wf_` and 20 random lowercase characters. */
 export function newWorkflowId(): string {
-  return `wf_${randomBytes(15).toString("base64url").replace(/[-_]/g, "x").toLowerCase().slice(0, 20)}`;
+  return newId("wf");
 }
 
 /** Creates a workflow at version 1 (definition already validated by the caller). */
