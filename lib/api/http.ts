@@ -86,6 +86,11 @@ export function ownerOrAdmin(action: string): MiddlewareHandler<AppEnv> {
 export function pageCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | null {
   if (cursor === undefined) return null;
   const decoded = decodeCursor(cursor, schema);
-  if (decoded === null) throw new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
+  if (decoded === null) throw invalidCursor();
   return decoded;
+}
+
+/** 400 `invalid_cursor`: a list cursor that this list did not return. */
+export function invalidCursor(): ApiError {
+  return new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
 }

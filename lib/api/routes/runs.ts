@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses } from "../http";
+import { errorResponses, invalidCursor } from "../http";
 import { createRouter } from "../router";
 import {
   ListRunsQuerySchema,
@@ -108,10 +108,6 @@ const runEventRoute = createRoute({
 
 function notFound(): ApiError {
   return new ApiError(404, "not_found", "No such run.");
-}
-
-function invalidCursor(): ApiError {
-  return new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
 }
 
 /** The runs sub-app. */
