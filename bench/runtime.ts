@@ -21,11 +21,12 @@ import { defineWorkflowSpec, OpenWorkflow } from "openworkflow";
 import pino from "pino";
 import postgres from "postgres";
 import { openDatabase, OPENWORKFLOW_SCHEMA } from "@/db/client";
-import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
+import { createControlPlaneApi } from "@/lib/api";
 import { createAuth } from "@/lib/auth";
 import { ConfigSchema } from "@/lib/config";
 import { createRuntime, startWorker } from "@/lib/runtime";
 import { driveClaims, openWorkflowBackend } from "@/lib/runtime/openworkflow";
+import { apiCall } from "./api-call";
 import { benchServer, freshDatabase } from "./database";
 import { percentile } from "./percentiles";
 
@@ -42,17 +43,6 @@ const BASE_URL = "http://localhost:3000";
 type Side = "ours" | "raw" | "raw+hooks";
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-async function request(api: ControlPlaneApi, method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const res = await api.request(path, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return { json, headers: res.headers };
-}
 
 /** Calls `fn(i)` for i in [0, n) with `concurrency` at once; returns the results in order. */
 async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -86,10 +76,11 @@ export async function benchRuntime(): Promise<void> {
   try {
     const auth = createAuth({ db: database.db, baseUrl: BASE_URL, secret: randomBytes(32).toString("base64url"), signup: "open", rateLimit: false, logger });
     const api = createControlPlaneApi({ database, logger, auth, baseUrl: BASE_URL, secretsKey, rateLimitPerMinute: 1_000_000_000, runtime });
-    const signUp = await request(api, "POST", "/api/auth/sign-up/email", {}, { email: "bench@example.com", name: "Bench", password: "bench-password-123" });
+    const request = apiCall((path, init) => api.request(path, init));
+    const signUp = await request("POST", "/api/auth/sign-up/email", {}, { email: "bench@example.com", name: "Bench", password: "bench-password-123" });
     const token = signUp.headers.get("set-auth-token");
     if (!token) throw new Error("sign-up returned no set-auth-token header");
-    const key = (await request(api, "POST", "/api/keys", { authorization: `Bearer ${token}` }, { name: "bench" })).json.key as string;
+    const key = (await request("POST", "/api/keys", { authorization: `Bearer ${token}` }, { name: "bench" })).json.key as string;
     const agent = { "x-api-key": key };
     const definition = {
       blocks: [
@@ -102,9 +93,9 @@ export async function benchRuntime(): Promise<void> {
         { source: "shape", target: "note" },
       ],
     };
-    const workflowId = (await request(api, "POST", "/api/workflows", agent, { name: "bench 3 blocks", definition })).json.id as string;
-    const organizationId = ((await request(api, "GET", "/api/me", { authorization: `Bearer ${token}` })).json.organization as { id: string }).id;
-    const dispatch = async (n: number): Promise<string> => (await request(api, "POST", `/api/workflows/${workflowId}/run`, agent, { input: { n } })).json.runId as string;
+    const workflowId = (await request("POST", "/api/workflows", agent, { name: "bench 3 blocks", definition })).json.id as string;
+    const organizationId = ((await request("GET", "/api/me", { authorization: `Bearer ${token}` })).json.organization as { id: string }).id;
+    const dispatch = async (n: number): Promise<string> => (await request("POST", `/api/workflows/${workflowId}/run`, agent, { input: { n } })).json.runId as string;
 
     /** Enqueues `runs` runs of `side` with no worker running; returns their openworkflow run ids. */
     const enqueue = async (side: Side, runs: number): Promise<string[]> => {

@@ -29,6 +29,7 @@ import { createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
+import { apiCall, type ApiCall } from "./api-call";
 import { startBenchApp } from "./app";
 import { cpuPer, cpuSnapshot } from "./cpu";
 import { benchServer, freshDatabase } from "./database";
@@ -81,8 +82,6 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
   });
 }
 
-type Call = (method: string, path: string, headers: Record<string, string>, body?: unknown) => Promise<{ json: Record<string, unknown>; headers: Headers }>;
-
 interface Sample {
   runId: string;
   /** Wall-clock ms when the request was due (open loop) or sent (closed loop). */
@@ -100,7 +99,7 @@ interface PhaseResult {
 }
 
 /** Part (a): webhook → run start under open-loop loads, then at saturation. */
-async function benchWebhooks(call: Call, agent: Record<string, string>, base: string, monitor: postgres.Sql, concurrency: string): Promise<void> {
+async function benchWebhooks(call: ApiCall, agent: Record<string, string>, base: string, monitor: postgres.Sql, concurrency: string): Promise<void> {
   const hook = {
     blocks: [
       { id: "trg", type: "trigger_webhook", params: {} },
@@ -260,16 +259,7 @@ export async function benchTriggers(parts: { webhooks: boolean; schedules: boole
     stops.push(() => app.stop());
     for (let i = 0; i < WEBHOOK_WORKERS; i++) app.startWorker();
 
-    const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return { json, headers: res.headers };
-    };
+    const call = apiCall((path, init) => fetch(`${base}${path}`, init));
     const signUp = await call("POST", "/api/auth/sign-up/email", { origin: base }, { email: "bench@example.com", name: "Bench", password: "bench-password-123" });
     const token = signUp.headers.get("set-auth-token");
     if (!token) throw new Error("sign-up returned no set-auth-token header");
