@@ -16,6 +16,9 @@ export const ErrorSchema = z
   .passthrough()
   .openapi("Error");
 
+/** The OpenAPI `content` of a JSON request body or response with `schema`. */
+export const json = <T>(schema: T) => ({ "application/json": { schema } });
+
 /** The OpenAPI responses every authenticated route can give. */
 export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429)[]) {
   const descriptions: Record<number, string> = {

@@ -5,11 +5,9 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { errorResponses } from "../http";
+import { errorResponses, json } from "../http";
 import { createRouter } from "../router";
 import { OrgEventBodySchema, OrgEventResultSchema } from "../run-schemas";
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const orgEventRoute = createRoute({
   method: "post",

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, invalidCursor } from "../http";
+import { errorResponses, invalidCursor, json } from "../http";
 import { createRouter } from "../router";
 import {
   ListRunsQuerySchema,
@@ -23,7 +23,6 @@ import {
 import { FINAL_STATUSES, type RunLogEntry, type RunResource, type Runtime } from "@/lib/runtime/types";
 
 const TAGS = ["runs"];
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 /**
  * Timing of `GET /runs/:runId/stream`: how often it reads the run again when no change

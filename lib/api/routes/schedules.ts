@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
 import { checkCron, nextFireTime, type CronCheck, type CronSpec } from "@/lib/schedules/cron";
 import { toScheduleResource } from "@/lib/schedules/resource";
@@ -16,7 +16,6 @@ import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSched
 import { getWorkflow } from "@/lib/store/workflows";
 
 const TAGS = ["schedules"];
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const CRON_HELP =
   "Five-field cron (minute hour day-of-month month day-of-week) with *, lists, ranges, steps and names (MON, JAN); when both day fields are restricted either matches. Also @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly.";

@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
+import { errorResponses, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
 import { WorkflowIdParamsSchema } from "../schemas";
 import { CreatedAtCursorSchema } from "@/lib/store/cursor";
@@ -20,8 +20,6 @@ import {
 } from "@/lib/store/webhook-endpoints";
 import { getWorkflow } from "@/lib/store/workflows";
 import { WEBHOOK_METHODS, type WebhookMethod } from "@/lib/webhooks/secret";
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const EndpointParamsSchema = WorkflowIdParamsSchema.extend({
   endpointId: z.string().min(1).max(200).openapi({ param: { name: "endpointId", in: "path" }, example: "whk_k3v9x0q2m5h7c2b4n4z6" }),

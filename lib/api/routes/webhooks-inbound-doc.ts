@@ -7,15 +7,13 @@
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { ErrorSchema } from "../http";
+import { ErrorSchema, json } from "../http";
 import { MAX_BODY_BYTES } from "../middleware";
 import { FINAL_STATUSES } from "@/lib/runtime/types";
 import { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_METHODS } from "@/lib/webhooks/secret";
 
 /** The longest `?wait`, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const EndpointParams = z.object({
   endpointId: z

@@ -5,14 +5,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { ErrorSchema, errorResponses } from "../http";
+import { ErrorSchema, errorResponses, json } from "../http";
 import { createRouter } from "../router";
 import { DispatchedRunSchema, DispatchRunBodySchema } from "../run-schemas";
 import { WorkflowIdParamsSchema } from "../schemas";
 import { validateDefinition } from "@/lib/engine/validate";
 import { getWorkflow } from "@/lib/store/workflows";
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const dispatchRoute = createRoute({
   method: "post",

@@ -6,7 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor } from "../http";
+import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
 import {
   PatchResponseSchema,
@@ -21,7 +21,6 @@ import { diffToEditOps } from "@/lib/engine/diff";
 import { getWorkflow, getWorkflowVersion, listWorkflowVersionSummaries, VersionCursorSchema } from "@/lib/store/workflows";
 
 const TAGS = ["workflows"];
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const listVersionsRoute = createRoute({
   method: "get",

@@ -6,7 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor } from "../http";
+import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
 import {
   CreatedWorkflowSchema,
@@ -27,7 +27,6 @@ import { CreatedAtCursorSchema } from "@/lib/store/cursor";
 import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, updateWorkflowDetails, type SaveResult } from "@/lib/store/workflows";
 
 const TAGS = ["workflows"];
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 const ifMatchHeader = {
   name: "If-Match",
   in: "header" as const,
