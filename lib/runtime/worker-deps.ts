@@ -42,5 +42,4 @@ export interface WorkerDeps {
   secretsKey: Buffer;
   /** Operator setting: http_request may reach private addresses (WEFT_ALLOW_PRIVATE_HTTP). */
   allowPrivateHttp: boolean;
-  aborts: RunAborts;
 }

@@ -61,7 +61,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     registry: options.registry ?? connectorRegistry,
     secretsKey: options.secretsKey,
     allowPrivateHttp: options.allowPrivateHttp ?? false,
-    aborts,
   };
 
   // Implement before newWorker(): the worker snapshots the registry (OPENWORKFLOW gotcha 7.1).
