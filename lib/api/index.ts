@@ -95,7 +95,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   registerOpenApi(app);
   // Inbound webhooks carry their own secret, and are rate-limited per endpoint.
   const webhookLimiter = createMemoryRateLimiter({ perMinute: options.webhookRateLimitPerMinute ?? 600 });
-  app.route("/webhooks", inboundWebhookRoutes(deps, codeWebhooks, { rateLimiter: webhookLimiter }));
+  app.route("/webhooks", inboundWebhookRoutes(deps, codeWebhooks, webhookLimiter));
 
   // Everything below is authenticated and rate-limited.
   app.use("*", authenticate(deps), rateLimit(deps.rateLimiter));

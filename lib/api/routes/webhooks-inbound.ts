@@ -72,14 +72,10 @@ async function overRateLimit(c: Context<AppEnv>, limiter: RateLimiter, endpointI
   return null;
 }
 
-/**
- * The inbound sub-app. `options.rateLimiter` limits each endpoint (key `webhook:<endpointId>`);
- * by default the control plane's limiter, so an endpoint gets the per-principal rate.
- */
-export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookRegistry, options: { rateLimiter?: RateLimiter } = {}) {
+/** The inbound sub-app. `limiter` limits each endpoint (key `webhook:<endpointId>`), apart from the per-principal buckets. */
+export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookRegistry, limiter: RateLimiter) {
   const app = createRouter();
   describeInboundEndpoint(app);
-  const limiter = options.rateLimiter ?? deps.rateLimiter;
 
   async function serveEndpoint(c: Context<AppEnv>, endpoint: InboundEndpoint): Promise<Response> {
     if (!endpoint.methods.includes(c.req.method as InboundEndpoint["methods"][number])) {
