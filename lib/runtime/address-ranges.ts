@@ -116,6 +116,3 @@ export function classifyAddress(ip: string): { kind: string; metadata: boolean }
   }
   return null;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Target check
