@@ -26,7 +26,6 @@
  * 3 minutes (it waits for three minute boundaries), part (a) about 1.
  */
 import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
 import { apiCall, type ApiCall } from "./api-call";
@@ -235,7 +234,6 @@ async function benchWebhooks(call: ApiCall, agent: Record<string, string>, base:
   await Promise.all(Array.from({ length: SENDERS }, (_, sender) => request(sender, -1, Date.now(), performance.now())));
   const closed = await phase(`closed loop (saturation), ${CLOSED_PER_SENDER} back to back per sender`, () => closedLoop(CLOSED_PER_SENDER));
   print(closed, false);
-  if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, JSON.stringify(closed.samples));
   const capacity = closed.samples.length / closed.seconds;
   const met = open.filter((r) => Number(r.start.p99) <= START_TARGET_P99_MS);
   const highest = met.length > 0 ? Math.max(...met.map((r) => r.samples.length / OPEN_SECONDS)) : 0;
