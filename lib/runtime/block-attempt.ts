@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { Database } from "@/db/client";
 import type { AnyConnector, ConnectorContext } from "@/lib/engine/connector";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
+import { toJson } from "@/lib/engine/json";
 import { findReferences, redactSecrets, resolveTemplatesWithSecrets } from "@/lib/engine/templates";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { getSecretValues } from "@/lib/store/secrets";
@@ -64,13 +65,6 @@ export interface AttemptDeps {
   allowPrivateHttp: boolean;
   /** Aborted when the run is canceled. */
   signal: AbortSignal;
-}
-
-/** A JSON copy (drops undefined, turns Dates into strings), so outputs look the same live and replayed. */
-export function toJson(value: unknown): unknown {
-  if (value === undefined) return null;
-  const text = JSON.stringify(value);
-  return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
 /** The error of a failed attempt, from whatever was thrown. */

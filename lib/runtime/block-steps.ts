@@ -17,6 +17,7 @@ import type { OpenWorkflow } from "openworkflow";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Block } from "@/lib/engine/model";
 import { checkEventWait, closeWait, openDurationWait, takeEventOrWait, type EventWait, type StoredEvent } from "@/lib/store/events";
+import { toJson } from "@/lib/engine/json";
 import { redactSecrets } from "@/lib/engine/templates";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { eventHeartbeatMs, maxAttempts, retryDelayMs } from "./backoff";
@@ -26,7 +27,6 @@ import {
   InfrastructureError,
   resolveParams,
   runBlockAttempt,
-  toJson,
   validateParams,
   type AttemptDeps,
   type AttemptResult,

@@ -12,7 +12,7 @@ import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
 import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool, runExists } from "@/lib/store/runs";
-import { toJson } from "./block-attempt";
+import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
 import { FINAL_STATUSES, RunNotStartedError, type RunResource, type Runtime } from "./types";
