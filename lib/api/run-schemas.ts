@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { listSchema, PageQuerySchema } from "./http";
-import { RUN_STATUSES, RUN_TRIGGERS } from "@/lib/runtime/types";
+import { RunLogEntrySchema as RunLogEntryResourceSchema, RunSchema as RunResourceSchema, RUN_STATUSES } from "@/lib/resources/run";
 
 const RunStatusSchema = z.enum(RUN_STATUSES).openapi({ description: "waiting: stopped in wait_for_event or wait_duration" });
 
@@ -12,44 +12,10 @@ export const RunIdParamsSchema = z.object({
   runId: z.string().min(1).max(200).openapi({ param: { name: "runId", in: "path" }, example: "run_3kq9v0x2m5h7c1b8n4z6" }),
 });
 
-export const RunSchema = z
-  .object({
-    id: z.string().openapi({ example: "run_3kq9v0x2m5h7c1b8n4z6" }),
-    workflowId: z.string(),
-    workflowVersion: z.number().int().openapi({ description: "The version pinned when the run was dispatched" }),
-    trigger: z.enum(RUN_TRIGGERS),
-    status: RunStatusSchema,
-    input: z.unknown(),
-    output: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: "Each block id that ran, mapped to its output" }),
-    error: z
-      .object({ message: z.string(), blockId: z.string().optional(), code: z.string().optional() })
-      .nullable(),
-    createdAt: z.string().openapi({ format: "date-time" }),
-    startedAt: z.string().nullable().openapi({ format: "date-time" }),
-    finishedAt: z.string().nullable().openapi({ format: "date-time" }),
-    queuePosition: z.number().int().optional().openapi({ description: "Only while queued: 1 = next in the organization" }),
-  })
-  .openapi("Run");
-
-export const RunLogEntrySchema = z
-  .object({
-    id: z.string().openapi({ description: "The entry's cursor: pass it as `after` (or Last-Event-ID on the stream)" }),
-    blockId: z.string(),
-    blockType: z.string(),
-    attempt: z.number().int(),
-    status: z.enum(["succeeded", "failed", "skipped", "waiting", "timed_out"]),
-    input: z.unknown().openapi({ description: "Params after template resolution, secrets redacted" }),
-    output: z.unknown(),
-    error: z.unknown(),
-    messages: z.array(z.object({ level: z.string(), message: z.string(), at: z.string() })),
-    startedAt: z.string().nullable().openapi({ format: "date-time" }),
-    finishedAt: z.string().nullable().openapi({ format: "date-time" }),
-    durationMs: z.number().nullable(),
-  })
-  .openapi("RunLogEntry");
+// The resources are declared once, in lib/resources/run.ts; rebuilt here with the OpenAPI-extended
+// `z` so the document names them.
+export const RunSchema = z.object(RunResourceSchema.shape).openapi("Run");
+export const RunLogEntrySchema = z.object(RunLogEntryResourceSchema.shape).openapi("RunLogEntry");
 
 export const RunListSchema = listSchema(RunSchema, "RunList");
 export const RunLogListSchema = listSchema(RunLogEntrySchema, "RunLogList");

@@ -11,6 +11,11 @@ import { z } from "@hono/zod-openapi";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
 import { SKIP_CODES, VALIDATION_CODES } from "@/lib/engine/ops";
 import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
+import {
+  WorkflowSchema as WorkflowResourceSchema,
+  WorkflowVersionSchema as WorkflowVersionResourceSchema,
+  WorkflowVersionSummarySchema as WorkflowVersionSummaryResourceSchema,
+} from "@/lib/resources/workflow";
 
 /** Largest value a Postgres integer holds: versions and similar numbers stop here. */
 export const MAX_INT = 2_147_483_647;
@@ -34,17 +39,9 @@ export const DefinitionSchema = z.object(WorkflowDefinitionSchema.shape).strict(
   description: "Blocks, edges and variables, as stored (DESIGN §3).",
 });
 
-export const WorkflowSchema = z
-  .object({
-    id: z.string().openapi({ example: "wf_k3v9x0q2m5h7c1b8n4z6" }),
-    name: z.string(),
-    description: z.string(),
-    version: z.number().int().openapi({ description: "Increases by 1 with every saved change of the definition" }),
-    definition: DefinitionSchema,
-    createdAt: z.string().openapi({ format: "date-time" }),
-    updatedAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Workflow");
+// The workflow resource is declared once, in lib/resources/workflow.ts; rebuilt here with the
+// OpenAPI-extended `z` so the document names it and its definition.
+export const WorkflowSchema = z.object({ ...WorkflowResourceSchema.shape, definition: DefinitionSchema }).openapi("Workflow");
 
 // ---- definitions sent by clients (lenient inside blocks and edges, see the file comment) ----
 
@@ -184,25 +181,10 @@ export const CreatedWorkflowSchema = WorkflowSchema.extend({
 
 // ---- history ----
 
-export const WorkflowVersionSummarySchema = z
-  .object({
-    version: z.number().int(),
-    actor: z.string().openapi({ description: '"user:<id>" or "api_key:<id>"' }),
-    source: z.string().openapi({ description: '"create", "edit" or "restore:<version>"' }),
-    opCount: z.number().int(),
-    createdAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("WorkflowVersionSummary");
+export const WorkflowVersionSummarySchema = z.object(WorkflowVersionSummaryResourceSchema.shape).openapi("WorkflowVersionSummary");
 
 export const WorkflowVersionSchema = z
-  .object({
-    version: z.number().int(),
-    actor: z.string(),
-    source: z.string(),
-    createdAt: z.string().openapi({ format: "date-time" }),
-    definition: DefinitionSchema,
-    ops: z.array(z.unknown()).openapi({ description: "The ops that produced this version, normalized" }),
-  })
+  .object({ ...WorkflowVersionResourceSchema.shape, definition: DefinitionSchema })
   .openapi("WorkflowVersion");
 
 // ---- connectors ----

@@ -13,7 +13,7 @@ import { toJson } from "@/lib/engine/json";
 import { findReferences, redactSecrets, resolveTemplatesWithSecrets } from "@/lib/engine/templates";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { getSecretValues } from "@/lib/store/secrets";
-import type { RunLogMessage, RunLogStatus } from "./types";
+import type { RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 
 /** A block error: a stable code and a message (already free of secret values once redacted). */
 export interface BlockError {

@@ -16,7 +16,8 @@ import { finishRun } from "@/lib/store/runs";
 import type { BlockError } from "./block-attempt";
 import { runBlock, type BlockOutcome, type BlockRunContext, type StepApi } from "./block-steps";
 import { isParkError, isStaleBranchError, isStepLimitError, parkResumeAt, stepErrorInfo, type RunOutcome } from "./openworkflow";
-import type { RunError, RunInput } from "./types";
+import type { RunError } from "@/lib/resources/run";
+import type { RunInput } from "./types";
 import type { WorkerDeps } from "./worker-deps";
 
 /** A control-flow error a branch threw (a park, a step retry), with the block it came from. */

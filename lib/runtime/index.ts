@@ -2,7 +2,6 @@
  * Durable runs (DESIGN §4) on openworkflow: `createRuntime` for the processes that dispatch and
  * read runs (the web app), `startWorker` for the processes that execute them.
  */
-export type { RunError, RunInput, RunLogEntry, RunLogMessage, RunLogStatus, RunResource, RunStatus, RunTrigger, Runtime } from "./types";
-export { FINAL_STATUSES, RUN_STATUSES, RUN_TRIGGERS } from "./types";
+export type { RunInput, Runtime } from "./types";
 export { createRuntime, openRuntime, type RuntimeOptions } from "./runtime";
 export { startWorker, type RunningWorker, type WorkerOptions } from "./worker";

@@ -15,7 +15,8 @@ import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePoo
 import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
 import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
-import { FINAL_STATUSES, RunNotStartedError, type RunResource, type Runtime } from "./types";
+import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
+import { RunNotStartedError, type Runtime } from "./types";
 
 export interface RuntimeOptions {
   /** The app's database handle (the runtime opens its own pools on `databaseUrl` besides it). */

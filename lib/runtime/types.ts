@@ -3,65 +3,8 @@
  * the control plane calls. Kept apart from the implementation so routes import types only.
  */
 import type { WorkflowDefinition } from "@/lib/engine/model";
-import type { Workflow } from "@/lib/store/workflows";
-
-export type RunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "canceled";
-export type RunTrigger = "manual" | "api" | "schedule" | "webhook" | "mcp";
-
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "succeeded", "failed", "canceled"];
-export const RUN_TRIGGERS: readonly RunTrigger[] = ["manual", "api", "schedule", "webhook", "mcp"];
-/** Statuses a run never leaves. */
-export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled"]);
-
-export interface RunError {
-  message: string;
-  blockId?: string;
-  code?: string;
-}
-
-export interface RunResource {
-  id: string;
-  workflowId: string;
-  workflowVersion: number;
-  trigger: RunTrigger;
-  status: RunStatus;
-  input: unknown;
-  output: Record<string, unknown> | null;
-  error: RunError | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Queued runs only: how many older queued runs of the organization are ahead of this one. */
-  queuePosition?: number;
-}
-
-export type RunLogStatus = "succeeded" | "failed" | "skipped" | "waiting" | "timed_out";
-
-export interface RunLogMessage {
-  level: string;
-  message: string;
-  at: string;
-}
-
-/**
- * One block attempt (or one skipped block, attempt 0). An entry that changes later (a wait that
- * ends, an attempt re-executed after a crash) is written again under a new, larger `id`, so a
- * reader following `after` cursors sees its latest state.
- */
-export interface RunLogEntry {
-  id: string /* cursor */;
-  blockId: string;
-  blockType: string;
-  attempt: number;
-  status: RunLogStatus;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  messages: RunLogMessage[];
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
+import type { RunLogEntry, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
+import type { Workflow } from "@/lib/resources/workflow";
 
 /**
  * A run could not be stored and enqueued (the database refused or was unreachable): nothing was

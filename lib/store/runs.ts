@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import type { WorkflowDefinition } from "@/lib/engine/model";
-import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/runtime/types";
+import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";

@@ -11,7 +11,7 @@ import { schedules } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
-import type { Workflow } from "./workflows";
+import type { Workflow } from "@/lib/resources/workflow";
 
 export type ScheduleRecord = typeof schedules.$inferSelect;
 

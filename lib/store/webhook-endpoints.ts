@@ -19,7 +19,7 @@ import {
   type WebhookMethod,
 } from "@/lib/webhooks/secret";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
-import type { Workflow } from "./workflows";
+import type { Workflow } from "@/lib/resources/workflow";
 
 /** An endpoint as the management API shows it (never its secret). */
 export interface WebhookEndpointInfo {

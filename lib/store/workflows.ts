@@ -9,41 +9,15 @@ import { workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { z } from "zod";
+import type { Workflow, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
 import { disableWorkflowSchedules } from "./schedules";
 
+export type { Workflow, WorkflowVersion, WorkflowVersionSummary };
+
 /** The position in a version list: versions below `v` come next. */
 export const VersionCursorSchema = z.object({ v: z.number().int().min(1).max(2_147_483_647) }).strict();
-
-/** The workflow resource, as every workflow route returns it (DESIGN §3). */
-export interface Workflow {
-  id: string;
-  name: string;
-  description: string;
-  version: number;
-  definition: WorkflowDefinition;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface WorkflowVersion {
-  version: number;
-  definition: WorkflowDefinition;
-  ops: EditOp[];
-  actor: string;
-  source: string;
-  createdAt: string;
-}
-
-/** A history entry without its definition and ops, for lists. */
-export interface WorkflowVersionSummary {
-  version: number;
-  actor: string;
-  source: string;
-  opCount: number;
-  createdAt: string;
-}
 
 export type SaveResult =
   | { ok: true; workflow: Workflow }

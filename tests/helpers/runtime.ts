@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { builtinConnectors } from "@/lib/connectors";
 import { createRegistry, defineConnector, type ConnectorRegistry } from "@/lib/engine/connector";
-import { FINAL_STATUSES, startWorker, type RunLogEntry, type RunResource } from "@/lib/runtime";
+import { FINAL_STATUSES, type RunLogEntry, type RunResource } from "@/lib/resources/run";
+import { startWorker } from "@/lib/runtime";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "./api";
 
 /** Calls of the test connectors, by `<runId>/<blockId>`. */

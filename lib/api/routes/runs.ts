@@ -20,7 +20,8 @@ import {
   RunLogListSchema,
   RunSchema,
 } from "../run-schemas";
-import { FINAL_STATUSES, type RunLogEntry, type RunResource, type Runtime } from "@/lib/runtime/types";
+import { FINAL_STATUSES, type RunLogEntry, type RunResource } from "@/lib/resources/run";
+import type { Runtime } from "@/lib/runtime/types";
 
 const TAGS = ["runs"];
 

@@ -9,7 +9,7 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { ErrorSchema, json } from "../http";
 import { MAX_BODY_BYTES } from "../middleware";
-import { FINAL_STATUSES } from "@/lib/runtime/types";
+import { FINAL_STATUSES } from "@/lib/resources/run";
 import { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_METHODS } from "@/lib/webhooks/secret";
 
 /** The longest `?wait`, in seconds. */

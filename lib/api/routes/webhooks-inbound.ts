@@ -25,7 +25,7 @@ import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
 import { validateDefinition } from "@/lib/engine/validate";
-import { FINAL_STATUSES } from "@/lib/runtime/types";
+import { FINAL_STATUSES } from "@/lib/resources/run";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
 import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";

@@ -1,5 +1,5 @@
 /**
- * Outbound HTTP for the http_request connector, guarded against SSRF (DESIGN §3).
+ * Outbound HTTP for the http_request connector, guarded against SSRF (docs/connectors.md).
  *
  * Every hop (the first URL and each redirect) goes through `checkTarget`: only http(s), the host
  * resolved once with dns.lookup, and refused when ANY address it resolves to is private, loopback,

@@ -1,5 +1,5 @@
 /**
- * The address ranges outbound http_request calls refuse (DESIGN §3): private, loopback,
+ * The address ranges outbound http_request calls refuse (docs/connectors.md): private, loopback,
  * link-local, unique-local, CGNAT, multicast, unspecified, documentation, and cloud metadata
  * addresses, for IPv4 and IPv6 (including IPv6 forms that embed an IPv4 address).
  */

@@ -1,0 +1,64 @@
+/**
+ * The run resource and its log entries (docs/runs.md), as zod schemas: the one declaration the
+ * store, the runtime, the use-cases and the API's OpenAPI document all derive from.
+ */
+import { z } from "zod";
+
+export const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "canceled"] as const;
+export const RUN_TRIGGERS = ["manual", "api", "schedule", "webhook", "mcp"] as const;
+export const RUN_LOG_STATUSES = ["succeeded", "failed", "skipped", "waiting", "timed_out"] as const;
+
+export const RunStatusSchema = z.enum(RUN_STATUSES).describe("waiting: stopped in wait_for_event or wait_duration");
+export const RunTriggerSchema = z.enum(RUN_TRIGGERS);
+
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+export type RunLogStatus = (typeof RUN_LOG_STATUSES)[number];
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled"]);
+
+const timestamp = () => z.string().meta({ format: "date-time" });
+
+export const RunErrorSchema = z.object({ message: z.string(), blockId: z.string().optional(), code: z.string().optional() });
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+export const RunSchema = z.object({
+  id: z.string().meta({ example: "run_3kq9v0x2m5h7c1b8n4z6" }),
+  workflowId: z.string(),
+  workflowVersion: z.number().int().describe("The version pinned when the run was dispatched"),
+  trigger: RunTriggerSchema,
+  status: RunStatusSchema,
+  input: z.unknown(),
+  output: z.record(z.string(), z.unknown()).nullable().describe("Each block id that ran, mapped to its output"),
+  error: RunErrorSchema.nullable(),
+  createdAt: timestamp(),
+  startedAt: timestamp().nullable(),
+  finishedAt: timestamp().nullable(),
+  queuePosition: z.number().int().optional().describe("Only while queued: 1 = next in the organization"),
+});
+export type RunResource = z.infer<typeof RunSchema>;
+
+export const RunLogMessageSchema = z.object({ level: z.string(), message: z.string(), at: z.string() });
+export type RunLogMessage = z.infer<typeof RunLogMessageSchema>;
+
+/**
+ * One block attempt (or one skipped block, attempt 0). An entry that changes later (a wait that
+ * ends, an attempt re-executed after a crash) is written again under a new, larger `id`, so a
+ * reader following `after` cursors sees its latest state.
+ */
+export const RunLogEntrySchema = z.object({
+  id: z.string().describe("The entry's cursor: pass it as `after` (or Last-Event-ID on the stream)"),
+  blockId: z.string(),
+  blockType: z.string(),
+  attempt: z.number().int(),
+  status: z.enum(RUN_LOG_STATUSES),
+  input: z.unknown().describe("Params after template resolution, secrets redacted"),
+  output: z.unknown(),
+  error: z.unknown(),
+  messages: z.array(RunLogMessageSchema),
+  startedAt: timestamp().nullable(),
+  finishedAt: timestamp().nullable(),
+  durationMs: z.number().nullable(),
+});
+export type RunLogEntry = z.infer<typeof RunLogEntrySchema>;

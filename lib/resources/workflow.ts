@@ -1,0 +1,43 @@
+/**
+ * The workflow resource and its history entries (docs/patch-endpoint.md), as zod schemas: the one
+ * declaration the store, the use-cases and the API's OpenAPI document derive from.
+ */
+import { z } from "zod";
+import { WorkflowDefinitionSchema } from "@/lib/engine/model";
+import type { EditOp } from "@/lib/engine/ops";
+
+const timestamp = () => z.string().meta({ format: "date-time" });
+
+/** The workflow resource, as every workflow route returns it (top level, never wrapped). */
+export const WorkflowSchema = z.object({
+  id: z.string().meta({ example: "wf_k3v9x0q2m5h7c1b8n4z6" }),
+  name: z.string(),
+  description: z.string(),
+  version: z.number().int().describe("Increases by 1 with every saved change of the definition"),
+  definition: WorkflowDefinitionSchema,
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+export type Workflow = z.infer<typeof WorkflowSchema>;
+
+/** A history entry without its definition and ops, for lists. */
+export const WorkflowVersionSummarySchema = z.object({
+  version: z.number().int(),
+  actor: z.string().describe('"user:<id>", "api_key:<id>" or "system"'),
+  source: z.string().describe('"create", "edit" or "restore:<version>"'),
+  opCount: z.number().int(),
+  createdAt: timestamp(),
+});
+export type WorkflowVersionSummary = z.infer<typeof WorkflowVersionSummarySchema>;
+
+/** One version: its definition and the ops that produced it from the previous one. */
+export const WorkflowVersionSchema = z.object({
+  version: z.number().int(),
+  actor: z.string(),
+  source: z.string(),
+  createdAt: timestamp(),
+  definition: WorkflowDefinitionSchema,
+  ops: z.array(z.unknown()).describe("The ops that produced this version, normalized"),
+});
+/** `ops` are stored normalized by the engine, so they are typed as EditOps. */
+export type WorkflowVersion = Omit<z.infer<typeof WorkflowVersionSchema>, "ops"> & { ops: EditOp[] };
