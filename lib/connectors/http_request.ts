@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineConnector } from "@/lib/engine/connector";
-import { DEFAULT_TIMEOUT_MS, guardedRequest, hasHeader, HttpRequestError } from "@/lib/runtime/http-guard";
+import { DEFAULT_TIMEOUT_MS, guardedRequest, hasHeader, HttpRequestError } from "@/lib/net/http-guard";
 
 /**
  * Calls an HTTP endpoint through the SSRF guard (DESIGN §3). Errors are HttpRequestError with a

@@ -11,7 +11,7 @@ import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "@/lib/connectors/http_request";
 import type { ConnectorContext } from "@/lib/engine/connector";
-import { checkTarget, classifyAddress, guardedRequest, HttpRequestError, MAX_RESPONSE_BYTES } from "@/lib/runtime/http-guard";
+import { checkTarget, classifyAddress, guardedRequest, HttpRequestError, MAX_RESPONSE_BYTES } from "@/lib/net/http-guard";
 
 interface TestServer {
   port: number;
