@@ -33,7 +33,7 @@ import {
   type BlockError,
   type RunScope,
 } from "./block-attempt";
-import { blockSignal } from "./channels";
+import { blockSignal } from "@/lib/store/channels";
 import { STEP_INFRA_RETRY } from "./openworkflow";
 
 /** openworkflow's step API (not exported by name from the package). */

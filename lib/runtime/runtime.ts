@@ -13,7 +13,7 @@ import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events"
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
 import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool, runExists } from "@/lib/store/runs";
 import { toJson } from "@/lib/engine/json";
-import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "./channels";
+import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
 import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
 import { RunNotStartedError, type Runtime } from "./types";

@@ -10,7 +10,7 @@ import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
-import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "./channels";
+import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { executeRun } from "./execute-run";
 import { driveClaims, isParkError, openWorkflowBackend, weftRunSpec } from "./openworkflow";
 import { openRunStorePool } from "@/lib/store/runs";

@@ -8,7 +8,7 @@
  * An event is handed to a wait by marking it consumed by (run, block) and closing the wait.
  */
 import type postgres from "postgres";
-import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { RUN_STATUS_CHANNEL } from "./channels";
 import { newId } from "./ids";
 import { jsonb } from "./runs";
 import { inTransaction } from "./transaction";

@@ -8,7 +8,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { RUN_STATUS_CHANNEL } from "./channels";
 import type { RunError, RunLogEntry, RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { jsonb } from "./runs";

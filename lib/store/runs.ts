@@ -7,7 +7,7 @@
 import postgres from "postgres";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
-import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "@/lib/runtime/channels";
+import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
 import { encodeCursor, type CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
 import { inTransaction } from "./transaction";
