@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { decodeCursor } from "@/lib/store/cursor";
 import { ApiError } from "./errors";
+import type { Actor } from "@/lib/workflows/outcome";
 import type { AppEnv, Principal, Role } from "./context";
 
 export const ErrorSchema = z
@@ -96,4 +97,10 @@ export function pageCursor<T>(cursor: string | undefined, schema: z.ZodType<T>):
 /** 400 `invalid_cursor`: a list cursor that this list did not return. */
 export function invalidCursor(): ApiError {
   return new ApiError(400, "invalid_cursor", "The cursor is not one this list returned.");
+}
+
+/** The use-case actor of the request's principal: a member's session or an organization API key. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const principal = c.get("principal");
+  return { organizationId: principal.organizationId, id: principal.id, kind: principal.authMode === "api_key" ? "api_key" : "user" };
 }

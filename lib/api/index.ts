@@ -36,7 +36,6 @@ import { scheduleRoutes } from "./routes/schedules";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { inboundWebhookRoutes } from "./routes/webhooks-inbound";
 import { createCodeWebhookRegistry, type CodeWebhookRegistry } from "./code-webhooks";
-import { RunNotStartedError } from "@/lib/runtime/types";
 
 export interface ControlPlaneOptions {
   database: DatabaseHandle;
@@ -113,10 +112,9 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message, error.extra);
-    if (error instanceof RunNotStartedError) {
-      c.header("Retry-After", "1");
-      return errorResponse(c, 503, "run_not_started", error.message);
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return errorResponse(c, error.status, error.code, error.message, error.extra);
     }
     if (error instanceof HTTPException && error.status < 500) {
       const codes: Record<number, string> = { 400: "invalid_body", 413: "payload_too_large", 415: "unsupported_media_type" };

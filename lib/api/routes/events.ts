@@ -5,7 +5,9 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { errorResponses, json } from "../http";
+import { unwrap } from "../errors";
+import { actorOf, errorResponses, json } from "../http";
+import { sendOrgEvent } from "@/lib/runs/runs";
 import { createRouter } from "../router";
 import { OrgEventBodySchema, OrgEventResultSchema } from "../run-schemas";
 
@@ -20,13 +22,8 @@ const orgEventRoute = createRoute({
 
 /** The organization-events sub-app. */
 export function eventRoutes(deps: ApiDeps) {
-  const app = createRouter();
-
-  app.openapi(orgEventRoute, async (c) => {
+  return createRouter().openapi(orgEventRoute, async (c) => {
     const { event, key, data } = c.req.valid("json");
-    const result = await deps.runtime.sendOrgEvent(c.get("principal").organizationId, { event, key, data });
-    return c.json(result, 202);
+    return c.json(unwrap(await sendOrgEvent(deps, actorOf(c), { event, key, data })), 202);
   });
-
-  return app;
 }

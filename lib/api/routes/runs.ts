@@ -1,14 +1,14 @@
 /**
  * `/api/runs` (DESIGN §4): list and read runs, page through their logs, follow them live over
  * Server-Sent Events, cancel them and send them events. Every route is organization-scoped: the
- * runtime answers null for another organization's run, which is 404 `not_found` here.
+ * use-cases answer `not_found` for another organization's run, which is 404 here.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { AppEnv, ApiDeps } from "../context";
-import { ApiError } from "../errors";
-import { errorResponses, invalidCursor, json } from "../http";
+import { unwrap } from "../errors";
+import { actorOf, errorResponses, json } from "../http";
 import { createRouter } from "../router";
 import {
   ListRunsQuerySchema,
@@ -21,7 +21,8 @@ import {
   RunSchema,
 } from "../run-schemas";
 import { FINAL_STATUSES, type RunLogEntry, type RunResource } from "@/lib/resources/run";
-import type { Runtime } from "@/lib/runtime/types";
+import { cancelRun, getRun, listRunLogs, listRuns, sendRunEvent, watchRun, type RunDeps } from "@/lib/runs/runs";
+import type { Actor } from "@/lib/workflows/outcome";
 
 const TAGS = ["runs"];
 
@@ -106,66 +107,36 @@ const runEventRoute = createRoute({
   responses: { 202: { description: "Accepted", content: json(RunEventResultSchema) }, ...errorResponses(400, 404, 413, 415) },
 });
 
-function notFound(): ApiError {
-  return new ApiError(404, "not_found", "No such run.");
-}
-
-/** The runs sub-app. */
+/** The runs sub-app: thin adapters over the run use-cases (lib/runs/runs.ts). */
 export function runRoutes(deps: ApiDeps) {
-  const app = createRouter();
-  const runtime = deps.runtime;
-
-  app.openapi(listRunsRoute, async (c) => {
-    const { cursor, limit, workflowId, status } = c.req.valid("query");
-    const page = await runtime.listRuns(c.get("principal").organizationId, { workflowId, status, limit, after: cursor });
-    if (page === "invalid_cursor") throw invalidCursor();
-    return c.json(page, 200);
-  });
-
-  app.openapi(getRunRoute, async (c) => {
-    const run = await runtime.getRun(c.get("principal").organizationId, c.req.valid("param").runId);
-    if (!run) throw notFound();
-    return c.json(run, 200);
-  });
-
-  app.openapi(logsRoute, async (c) => {
-    const { after, limit } = c.req.valid("query");
-    const page = await runtime.listLogs(c.get("principal").organizationId, c.req.valid("param").runId, { after, limit });
-    if (page === null) throw notFound();
-    if (page === "invalid_cursor") throw invalidCursor();
-    return c.json(page, 200);
-  });
-
-  app.openapi(streamRoute, async (c) => {
-    const organizationId = c.get("principal").organizationId;
-    const { runId } = c.req.valid("param");
-    const run = await runtime.getRun(organizationId, runId);
-    if (!run) throw notFound();
-    // The first page is read before the stream starts, so a bad Last-Event-ID is a plain 400.
-    const lastEventId = c.req.header("last-event-id")?.trim() || undefined;
-    const first = await runtime.listLogs(organizationId, runId, { after: lastEventId, limit: STREAM_PAGE });
-    if (first === null) throw notFound();
-    if (first === "invalid_cursor") throw invalidCursor();
-    return streamSSE(c, (stream) => followRun(c, stream, runtime, { organizationId, run, first, after: lastEventId }));
-  });
-
-  app.openapi(cancelRoute, async (c) => {
-    const result = await runtime.cancel(c.get("principal").organizationId, c.req.valid("param").runId);
-    if (result === null) throw notFound();
-    if (result === "run_finished") {
-      throw new ApiError(409, "run_finished", "The run has already succeeded or failed; only queued, running or waiting runs can be canceled.");
-    }
-    return c.json(result, 200);
-  });
-
-  app.openapi(runEventRoute, async (c) => {
-    const { event, data } = c.req.valid("json");
-    const result = await runtime.sendRunEvent(c.get("principal").organizationId, c.req.valid("param").runId, { event, data });
-    if (!result) throw notFound();
-    return c.json(result, 202);
-  });
-
-  return app;
+  return createRouter()
+    .openapi(listRunsRoute, async (c) => {
+      const { cursor, limit, workflowId, status } = c.req.valid("query");
+      return c.json(unwrap(await listRuns(deps, actorOf(c), { workflowId, status, limit, cursor })), 200);
+    })
+    .openapi(getRunRoute, async (c) => {
+      return c.json(unwrap(await getRun(deps, actorOf(c), c.req.valid("param").runId)), 200);
+    })
+    .openapi(logsRoute, async (c) => {
+      const { after, limit } = c.req.valid("query");
+      return c.json(unwrap(await listRunLogs(deps, actorOf(c), c.req.valid("param").runId, { after, limit })), 200);
+    })
+    .openapi(streamRoute, async (c) => {
+      const actor = actorOf(c);
+      const { runId } = c.req.valid("param");
+      const run = unwrap(await getRun(deps, actor, runId));
+      // The first page is read before the stream starts, so a bad Last-Event-ID is a plain 400.
+      const lastEventId = c.req.header("last-event-id")?.trim() || undefined;
+      const first = unwrap(await listRunLogs(deps, actor, runId, { after: lastEventId, limit: STREAM_PAGE }));
+      return streamSSE(c, (stream) => followRun(c, stream, deps, { actor, run, first, after: lastEventId }));
+    })
+    .openapi(cancelRoute, async (c) => {
+      return c.json(unwrap(await cancelRun(deps, actorOf(c), c.req.valid("param").runId)), 200);
+    })
+    .openapi(runEventRoute, async (c) => {
+      const { event, data } = c.req.valid("json");
+      return c.json(unwrap(await sendRunEvent(deps, actorOf(c), c.req.valid("param").runId, { event, data })), 202);
+    });
 }
 
 type LogPage = { data: RunLogEntry[]; nextCursor: string | null };
@@ -179,10 +150,10 @@ type LogPage = { data: RunLogEntry[]; nextCursor: string | null };
 async function followRun(
   c: Context<AppEnv>,
   stream: SSEStreamingApi,
-  runtime: Runtime,
-  start: { organizationId: string; run: RunResource; first: LogPage; after: string | undefined },
+  deps: RunDeps,
+  start: { actor: Actor; run: RunResource; first: LogPage; after: string | undefined },
 ): Promise<void> {
-  const { organizationId } = start;
+  const { actor } = start;
   const runId = start.run.id;
   const signal = { aborted: false, changed: false, wake: null as (() => void) | null };
   const nudge = () => {
@@ -208,24 +179,24 @@ async function followRun(
       }
       signal.wake = done;
     });
-  const unsubscribe = runtime.subscribe(runId, nudge);
+  const unsubscribe = watchRun(deps, runId, nudge);
   const heartbeat = setInterval(() => void stream.write(": ping\n\n"), streamTiming.heartbeatMs);
 
   let run: RunResource | null = start.run;
-  let page: LogPage | "invalid_cursor" | null = start.first;
+  let page: LogPage | null = start.first;
   let after = start.after;
   let lastStatus: string | null = null;
   try {
-    while (!signal.aborted && run && page && page !== "invalid_cursor") {
+    while (!signal.aborted && run && page) {
       for (;;) {
         for (const entry of page.data) {
           await stream.writeSSE({ event: "log", id: entry.id, data: JSON.stringify(entry) });
           after = entry.id;
         }
         if (page.nextCursor === null || page.data.length === 0 || signal.aborted) break;
-        const next: LogPage | "invalid_cursor" | null = await runtime.listLogs(organizationId, runId, { after, limit: STREAM_PAGE });
-        if (next === null || next === "invalid_cursor") return;
-        page = next;
+        const next = await listRunLogs(deps, actor, runId, { after, limit: STREAM_PAGE });
+        if (!next.ok) return;
+        page = next.value;
       }
       if (run.status !== lastStatus) {
         await stream.writeSSE({ event: "status", data: JSON.stringify(run) });
@@ -235,8 +206,10 @@ async function followRun(
       await pause(streamTiming.pollMs);
       if (signal.aborted) return;
       signal.changed = false;
-      run = await runtime.getRun(organizationId, runId);
-      page = run ? await runtime.listLogs(organizationId, runId, { after, limit: STREAM_PAGE }) : null;
+      const latest = await getRun(deps, actor, runId);
+      run = latest.ok ? latest.value : null;
+      const next = run ? await listRunLogs(deps, actor, runId, { after, limit: STREAM_PAGE }) : null;
+      page = next?.ok ? next.value : null;
     }
   } catch (error) {
     c.get("log").error({ err: error, runId }, "run stream failed");

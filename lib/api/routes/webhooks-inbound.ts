@@ -7,9 +7,10 @@
  * unknown or deleted (or its workflow deleted) → 404 `not_found`; method not allowed → 405
  * `method_not_allowed` with `Allow`; bad or missing credentials → 401 `invalid_signature` (no run);
  * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; over the
- * endpoint's rate limit → 429 `rate_limited`; invalid workflow → 422 `workflow_invalid`. Then the
- * run is dispatched (trigger `webhook`): 202 `{ runId }`, or with `?wait` 200 `{ runId, status,
- * output, error }` once it finishes in time.
+ * endpoint's rate limit → 429 `rate_limited`. Then `startRun` (lib/runs/start.ts, trigger
+ * `webhook`) validates and dispatches, as for every other way a run starts: an invalid workflow
+ * → 422 `workflow_invalid`; 202 `{ runId }`, or with `?wait` 200 `{ runId, status, output,
+ * error }` once it finishes in time.
  *
  * The rate limit is taken only by authenticated requests: it caps the runs an endpoint starts, and
  * someone who knows the URL but not the secret cannot use up the sender's budget.
@@ -19,16 +20,18 @@
  */
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
-import { ApiError, errorResponse } from "../errors";
+import { ApiError, errorResponse, unwrap } from "../errors";
 import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders } from "../middleware";
 import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
-import { validateDefinition } from "@/lib/engine/validate";
 import { FINAL_STATUSES } from "@/lib/resources/run";
+import { waitForRun } from "@/lib/runs/runs";
+import { startRun } from "@/lib/runs/start";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
 import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
+import type { Actor } from "@/lib/workflows/outcome";
 import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhooks/signature";
 import { describeInboundEndpoint, MAX_WAIT_SECONDS } from "./webhooks-inbound-doc";
 
@@ -104,23 +107,21 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const limited = await overRateLimit(c, limiter, endpoint.id);
     if (limited) return limited;
 
-    const { workflow } = endpoint;
-    const errors = validateDefinition(workflow.definition, deps.registry);
-    if (errors.length > 0) {
-      throw new ApiError(422, "workflow_invalid", `The workflow has ${errors.length} validation error(s); its owner must fix them.`, {
-        validation_errors: errors,
-      });
-    }
-    const { run, created } = await deps.runtime.dispatch(endpoint.organizationId, workflow, {
-      input: buildWebhookRunInput(c.req.raw, rawBody),
-      idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
-      trigger: "webhook",
-    });
+    const actor: Actor = { organizationId: endpoint.organizationId, id: `webhook:${endpoint.id}`, kind: "system" };
+    const { run, created } = unwrap(
+      await startRun(deps, actor, {
+        workflow: endpoint.workflow,
+        input: buildWebhookRunInput(c.req.raw, rawBody),
+        idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
+        trigger: "webhook",
+      }),
+    );
     log.info({ runId: run.id, created, via: auth.via }, "webhook accepted");
     if (wait > 0) {
-      const finished = await deps.runtime.waitForRun(endpoint.organizationId, run.id, wait);
-      if (finished && FINAL_STATUSES.has(finished.status)) {
-        return c.json({ runId: run.id, status: finished.status, output: finished.output, error: finished.error }, 200);
+      const finished = await waitForRun(deps, actor, run.id, wait);
+      if (finished.ok && FINAL_STATUSES.has(finished.value.status)) {
+        const { status, output, error } = finished.value;
+        return c.json({ runId: run.id, status, output, error }, 200);
       }
     }
     return c.json({ runId: run.id }, 202);

@@ -4,13 +4,12 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { ApiError } from "../errors";
-import { ErrorSchema, errorResponses, json } from "../http";
+import { unwrap } from "../errors";
+import { actorOf, ErrorSchema, errorResponses, json } from "../http";
 import { createRouter } from "../router";
 import { DispatchedRunSchema, DispatchRunBodySchema } from "../run-schemas";
 import { WorkflowIdParamsSchema } from "../schemas";
-import { validateDefinition } from "@/lib/engine/validate";
-import { getWorkflow } from "@/lib/store/workflows";
+import { startRun } from "@/lib/runs/start";
 
 const dispatchRoute = createRoute({
   method: "post",
@@ -28,29 +27,19 @@ const dispatchRoute = createRoute({
   },
 });
 
-/** The workflow-dispatch sub-app. */
+/** The workflow-dispatch sub-app: a thin adapter over `startRun` (lib/runs/start.ts). */
 export function workflowRunRoutes(deps: ApiDeps) {
-  const app = createRouter();
-
-  app.openapi(dispatchRoute, async (c) => {
-    const { id } = c.req.valid("param");
+  return createRouter().openapi(dispatchRoute, async (c) => {
     const body = c.req.valid("json");
-    const principal = c.get("principal");
-    const workflow = await getWorkflow(deps.db, principal.organizationId, id);
-    if (!workflow) throw new ApiError(404, "not_found", "No such workflow.");
-    const errors = validateDefinition(workflow.definition, deps.registry);
-    if (errors.length > 0) {
-      throw new ApiError(422, "workflow_invalid", `The workflow has ${errors.length} validation error(s); fix them before running it.`, {
-        validation_errors: errors,
-      });
-    }
-    const { run } = await deps.runtime.dispatch(principal.organizationId, workflow, {
-      input: body.input,
-      idempotencyKey: body.idempotencyKey,
-      trigger: principal.authMode === "api_key" ? "api" : "manual",
-    });
+    const actor = actorOf(c);
+    const { run } = unwrap(
+      await startRun(deps, actor, {
+        workflow: c.req.valid("param").id,
+        input: body.input,
+        idempotencyKey: body.idempotencyKey,
+        trigger: actor.kind === "api_key" ? "api" : "manual",
+      }),
+    );
     return c.json({ runId: run.id, status: run.status }, 202);
   });
-
-  return app;
 }

@@ -5,8 +5,8 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor, json } from "../http";
+import { unwrap } from "../errors";
+import { actorOf, errorResponses, ifMatchVersion, listSchema, PageQuerySchema, json } from "../http";
 import { createRouter } from "../router";
 import {
   PatchResponseSchema,
@@ -16,9 +16,7 @@ import {
   WorkflowVersionSchema,
   WorkflowVersionSummarySchema,
 } from "../schemas";
-import { editWorkflow } from "../workflow-edits";
-import { diffToEditOps } from "@/lib/engine/diff";
-import { getWorkflow, getWorkflowVersion, listWorkflowVersionSummaries, VersionCursorSchema } from "@/lib/store/workflows";
+import { getVersion, listVersions, restoreVersion } from "@/lib/workflows/edit";
 
 const TAGS = ["workflows"];
 
@@ -62,49 +60,20 @@ const restoreRoute = createRoute({
   responses: { 200: { description: "Same response as the patch endpoint", content: json(PatchResponseSchema) }, ...errorResponses(400, 404, 409, 412, 413, 415) },
 });
 
-function notFound(): ApiError {
-  return new ApiError(404, "not_found", "No such workflow.");
-}
-
 /** The history sub-app, mounted inside the workflows sub-app. */
 export function workflowVersionRoutes(deps: ApiDeps) {
-  const app = createRouter();
-
-  app.openapi(listVersionsRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const { cursor, limit } = c.req.valid("query");
-    const before = pageCursor(cursor, VersionCursorSchema);
-    const page = await listWorkflowVersionSummaries(deps.db, c.get("principal").organizationId, id, { limit, beforeVersion: before?.v });
-    if (!page) throw notFound();
-    return c.json(page, 200);
-  });
-
-  app.openapi(getVersionRoute, async (c) => {
-    const { id, version } = c.req.valid("param");
-    const found = await getWorkflowVersion(deps.db, c.get("principal").organizationId, id, version);
-    if (!found) throw new ApiError(404, "not_found", "No such workflow or version.");
-    return c.json(found, 200);
-  });
-
-  app.openapi(restoreRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const principal = c.get("principal");
-    const ifMatch = ifMatchVersion(c);
-    const target = await getWorkflowVersion(deps.db, principal.organizationId, id, body.version);
-    if (!target) {
-      if (!(await getWorkflow(deps.db, principal.organizationId, id))) throw notFound();
-      throw new ApiError(404, "version_not_found", `Version ${body.version} does not exist.`);
-    }
-    const response = await editWorkflow(deps, principal, id, {
-      ops: (current) => diffToEditOps(current, target.definition),
-      ifMatch,
-      dryRun: body.dry_run,
-      atomic: body.atomic,
-      source: `restore:${body.version}`,
+  return createRouter()
+    .openapi(listVersionsRoute, async (c) => {
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(unwrap(await listVersions(deps, actorOf(c), c.req.valid("param").id, { limit, cursor })), 200);
+    })
+    .openapi(getVersionRoute, async (c) => {
+      const { id, version } = c.req.valid("param");
+      return c.json(unwrap(await getVersion(deps, actorOf(c), id, version)), 200);
+    })
+    .openapi(restoreRoute, async (c) => {
+      const { version, dry_run, atomic } = c.req.valid("json");
+      const ifMatch = ifMatchVersion(c);
+      return c.json(unwrap(await restoreVersion(deps, actorOf(c), c.req.valid("param").id, version, { ifMatch, dryRun: dry_run, atomic })), 200);
     });
-    return c.json(response, 200);
-  });
-
-  return app;
 }

@@ -1,12 +1,13 @@
 /**
  * `/api/workflows` (DESIGN §3): create, list, read, rename, soft-delete, and the two ways to
  * change a definition: the patch endpoint (`POST /:id/operations`) and `PUT /:id/definition`.
- * History and restore live in ./workflow-versions.ts; edits go through ../workflow-edits.ts.
+ * History and restore live in ./workflow-versions.ts; every handler is a thin adapter over the
+ * use-cases in lib/workflows.
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { ApiError } from "../errors";
-import { errorResponses, ifMatchVersion, listSchema, PageQuerySchema, pageCursor, json } from "../http";
+import { unwrap } from "../errors";
+import { actorOf, errorResponses, ifMatchVersion, listSchema, PageQuerySchema, json } from "../http";
 import { createRouter } from "../router";
 import {
   CreatedWorkflowSchema,
@@ -18,13 +19,10 @@ import {
   WorkflowIdParamsSchema,
   WorkflowSchema,
 } from "../schemas";
-import { editActor, editWorkflow } from "../workflow-edits";
 import { workflowVersionRoutes } from "./workflow-versions";
-import { applyEditOps } from "@/lib/engine/apply-edit-ops";
-import { diffToEditOps } from "@/lib/engine/diff";
-import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
-import { CreatedAtCursorSchema } from "@/lib/store/cursor";
-import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, updateWorkflowDetails, type SaveResult } from "@/lib/store/workflows";
+import type { WorkflowDefinition } from "@/lib/engine/model";
+import { patchWorkflow, replaceDefinition } from "@/lib/workflows/edit";
+import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, renameWorkflow } from "@/lib/workflows/workflows";
 
 const TAGS = ["workflows"];
 const ifMatchHeader = {
@@ -110,106 +108,47 @@ const putDefinitionRoute = createRoute({
   responses: { 200: { description: "Same response as the patch endpoint", content: json(PatchResponseSchema) }, ...errorResponses(400, 404, 409, 412, 413, 415) },
 });
 
-function notFound(): ApiError {
-  return new ApiError(404, "not_found", "No such workflow.");
-}
-
-/** Maps a failed store write to its HTTP error. */
-function saveFailure(result: Exclude<SaveResult, { ok: true }>): ApiError {
-  if (result.reason === "not_found") return notFound();
-  return new ApiError(412, "version_mismatch", `If-Match names a stale version; the workflow is at version ${result.current}.`, {
-    current: result.current,
-  });
-}
-
 /** Client definitions are only shape-checked by zod; applyEditOps reports what is wrong inside them. */
 function asDefinition(input: unknown): WorkflowDefinition {
   return input as WorkflowDefinition;
 }
 
-/** The workflows sub-app. */
+/** The workflows sub-app: each handler parses, calls one use-case (lib/workflows) and answers. */
 export function workflowRoutes(deps: ApiDeps) {
-  const app = createRouter();
-
-  app.openapi(createWorkflowRoute, async (c) => {
-    const body = c.req.valid("json");
-    const principal = c.get("principal");
-    const empty = emptyDefinition();
-    const ops = body.definition ? diffToEditOps(empty, asDefinition(body.definition)) : [];
-    const result = applyEditOps(empty, ops, deps.registry, { actor: editActor(principal), atomic: true, currentVersion: 0 });
-    if (result.skipped.length > 0) {
-      const lines = result.summary.split("\n");
-      lines[1] = "Nothing created: fix or remove the skipped items and send the definition again.";
-      throw new ApiError(400, "invalid_definition", "Parts of the definition cannot be applied; nothing was created.", {
-        skipped_items: result.skipped,
-        validation_errors: result.validationErrors,
-        summary: lines.join("\n"),
-      });
-    }
-    const workflow = await createWorkflow(deps.db, principal.organizationId, {
-      name: body.name,
-      description: body.description,
-      definition: result.definition,
-      ops: result.applied,
-      actor: principal.id,
-    });
-    return c.json({ ...workflow, validation_errors: result.validationErrors }, 201);
-  });
-
-  app.openapi(listWorkflowsRoute, async (c) => {
-    const { cursor, limit } = c.req.valid("query");
-    const after = pageCursor(cursor, CreatedAtCursorSchema);
-    return c.json(await listWorkflows(deps.db, c.get("principal").organizationId, { limit, after }), 200);
-  });
-
-  app.openapi(getWorkflowRoute, async (c) => {
-    const workflow = await getWorkflow(deps.db, c.get("principal").organizationId, c.req.valid("param").id);
-    if (!workflow) throw notFound();
-    return c.json(workflow, 200);
-  });
-
-  app.openapi(updateWorkflowRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const expectedVersion = ifMatchVersion(c);
-    const result = await updateWorkflowDetails(deps.db, c.get("principal").organizationId, id, { ...body, expectedVersion });
-    if (!result.ok) throw saveFailure(result);
-    return c.json(result.workflow, 200);
-  });
-
-  app.openapi(deleteWorkflowRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const expectedVersion = ifMatchVersion(c);
-    const result = await deleteWorkflow(deps.db, c.get("principal").organizationId, id, expectedVersion);
-    if (!result.ok) throw saveFailure(result);
-    return c.body(null, 204);
-  });
-
-  app.openapi(operationsRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const response = await editWorkflow(deps, c.get("principal"), id, {
-      ops: () => body.ops,
-      ifMatch: ifMatchVersion(c),
-      dryRun: body.dry_run,
-      atomic: body.atomic,
-    });
-    return c.json(response, 200);
-  });
-
-  app.openapi(putDefinitionRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const next = asDefinition(body.definition);
-    const response = await editWorkflow(deps, c.get("principal"), id, {
-      ops: (current) => diffToEditOps(current, next),
-      ifMatch: ifMatchVersion(c),
-      dryRun: body.dry_run,
-      atomic: body.atomic,
-    });
-    return c.json(response, 200);
-  });
-
-  app.route("/", workflowVersionRoutes(deps));
-  return app;
+  return createRouter()
+    .openapi(createWorkflowRoute, async (c) => {
+      const body = c.req.valid("json");
+      const definition = body.definition ? asDefinition(body.definition) : undefined;
+      const created = unwrap(await createWorkflow(deps, actorOf(c), { name: body.name, description: body.description, definition }));
+      return c.json(created, 201);
+    })
+    .openapi(listWorkflowsRoute, async (c) => {
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(unwrap(await listWorkflows(deps, actorOf(c), { limit, cursor })), 200);
+    })
+    .openapi(getWorkflowRoute, async (c) => {
+      return c.json(unwrap(await getWorkflow(deps, actorOf(c), c.req.valid("param").id)), 200);
+    })
+    .openapi(updateWorkflowRoute, async (c) => {
+      const body = c.req.valid("json");
+      const ifMatch = ifMatchVersion(c);
+      return c.json(unwrap(await renameWorkflow(deps, actorOf(c), c.req.valid("param").id, { ...body, ifMatch })), 200);
+    })
+    .openapi(deleteWorkflowRoute, async (c) => {
+      const ifMatch = ifMatchVersion(c);
+      unwrap(await deleteWorkflow(deps, actorOf(c), c.req.valid("param").id, { ifMatch }));
+      return c.body(null, 204);
+    })
+    .openapi(operationsRoute, async (c) => {
+      const { ops, dry_run, atomic } = c.req.valid("json");
+      const ifMatch = ifMatchVersion(c);
+      return c.json(unwrap(await patchWorkflow(deps, actorOf(c), c.req.valid("param").id, ops, { ifMatch, dryRun: dry_run, atomic })), 200);
+    })
+    .openapi(putDefinitionRoute, async (c) => {
+      const { definition, dry_run, atomic } = c.req.valid("json");
+      const ifMatch = ifMatchVersion(c);
+      const edit = { ifMatch, dryRun: dry_run, atomic };
+      return c.json(unwrap(await replaceDefinition(deps, actorOf(c), c.req.valid("param").id, asDefinition(definition), edit)), 200);
+    })
+    .route("/", workflowVersionRoutes(deps));
 }

@@ -1,0 +1,87 @@
+/**
+ * Run use-cases besides starting one (docs/runs.md): read and list runs, page through their logs,
+ * cancel them, send them events, wait for one to finish. A run of another organization is
+ * `not_found`; run ids are not capabilities.
+ */
+import type { RunLogEntry, RunResource, RunStatus } from "@/lib/resources/run";
+import type { Runtime } from "@/lib/runtime/types";
+import { fail, invalidCursor, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
+import type { Page } from "@/lib/workflows/workflows";
+
+/** What the run use-cases need: the runtime that reads, signals and cancels runs. */
+export interface RunDeps {
+  runtime: Runtime;
+}
+
+function runNotFound() {
+  return { code: "not_found" as const, message: "No such run." };
+}
+
+/** The run, or `not_found`. */
+export async function getRun(deps: RunDeps, actor: Actor, runId: string): Promise<Outcome<RunResource>> {
+  const run = await deps.runtime.getRun(actor.organizationId, runId);
+  return run ? succeed(run) : fail(runNotFound());
+}
+
+/** A page of the organization's runs, newest first, optionally of one workflow and one status. */
+export async function listRuns(
+  deps: RunDeps,
+  actor: Actor,
+  query: { workflowId?: string; status?: RunStatus; limit: number; cursor?: string },
+): Promise<Outcome<Page<RunResource>>> {
+  const page = await deps.runtime.listRuns(actor.organizationId, { workflowId: query.workflowId, status: query.status, limit: query.limit, after: query.cursor });
+  return page === "invalid_cursor" ? fail(invalidCursor()) : succeed(page);
+}
+
+/** A page of a run's log, oldest first, after the `after` cursor. */
+export async function listRunLogs(
+  deps: RunDeps,
+  actor: Actor,
+  runId: string,
+  query: { after?: string; limit: number },
+): Promise<Outcome<Page<RunLogEntry>>> {
+  const page = await deps.runtime.listLogs(actor.organizationId, runId, query);
+  if (page === null) return fail(runNotFound());
+  return page === "invalid_cursor" ? fail(invalidCursor()) : succeed(page);
+}
+
+/** Cancels a queued, running or waiting run at once; a canceled run is returned as it is; a finished one → `run_finished`. */
+export async function cancelRun(deps: RunDeps, actor: Actor, runId: string): Promise<Outcome<RunResource>> {
+  const result = await deps.runtime.cancel(actor.organizationId, runId);
+  if (result === null) return fail(runNotFound());
+  if (result === "run_finished") {
+    return fail({ code: "run_finished", message: "The run has already succeeded or failed; only queued, running or waiting runs can be canceled." });
+  }
+  return succeed(result);
+}
+
+/** Delivers an event to one run; stored until a matching wait of that run consumes it. */
+export async function sendRunEvent(
+  deps: RunDeps,
+  actor: Actor,
+  runId: string,
+  event: { event: string; data?: unknown },
+): Promise<Outcome<{ eventId: string; delivered: boolean }>> {
+  const result = await deps.runtime.sendRunEvent(actor.organizationId, runId, event);
+  return result ? succeed(result) : fail(runNotFound());
+}
+
+/** Delivers an event to every run of the organization waiting on (event, key); stored until one does. */
+export async function sendOrgEvent(
+  deps: RunDeps,
+  actor: Actor,
+  event: { event: string; key: string; data?: unknown },
+): Promise<Outcome<{ eventId: string; deliveredTo: string[] }>> {
+  return succeed(await deps.runtime.sendOrgEvent(actor.organizationId, event));
+}
+
+/** Waits up to `timeoutMs` for the run to finish; the latest run (finished or not), or `not_found`. */
+export async function waitForRun(deps: RunDeps, actor: Actor, runId: string, timeoutMs: number): Promise<Outcome<RunResource>> {
+  const run = await deps.runtime.waitForRun(actor.organizationId, runId, timeoutMs);
+  return run ? succeed(run) : fail(runNotFound());
+}
+
+/** Calls `listener` whenever the run's status may have changed (best effort: readers re-read); returns the unsubscribe. */
+export function watchRun(deps: RunDeps, runId: string, listener: () => void): () => void {
+  return deps.runtime.subscribe(runId, listener);
+}
