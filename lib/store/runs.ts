@@ -8,8 +8,9 @@ import postgres from "postgres";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
-import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
+import { createdAtCursorOf, pageOf, type Page, type PageRequest } from "./pages";
 import { inTransaction } from "./transaction";
 
 /**
@@ -150,8 +151,8 @@ export async function runExists(sql: postgres.Sql, organizationId: string, runId
 export async function listRuns(
   sql: postgres.Sql,
   organizationId: string,
-  options: { workflowId?: string; status?: RunStatus; limit: number; after?: CreatedAtCursor | null },
-): Promise<{ data: RunResource[]; nextCursor: string | null }> {
+  options: PageRequest<CreatedAtCursor> & { workflowId?: string; status?: RunStatus },
+): Promise<Page<RunResource>> {
   const { workflowId, status, after } = options;
   const waitingClause = sql`EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)`;
   const statusClause =
@@ -170,9 +171,7 @@ export async function listRuns(
       ${after ? sql`AND (r.created_at, r.id) < (${new Date(after.t)}, ${after.id})` : sql``}
     ORDER BY r.created_at DESC, r.id DESC
     LIMIT ${options.limit + 1}`;
-  const data = rows.slice(0, options.limit).map(toResource);
-  const last = rows.length > options.limit ? rows[options.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };
+  return pageOf(rows, options.limit, (row) => createdAtCursorOf({ createdAt: row.created_at, id: row.id }), toResource);
 }
 
 /**

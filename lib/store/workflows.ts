@@ -3,15 +3,16 @@
  * organization is simply "not found" (DESIGN §2). The version check and the write of a new
  * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
  */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { z } from "zod";
 import type { Workflow, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
-import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
+import { byUniqueColumn, keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
 import { disableWorkflowSchedules } from "./schedules";
 
 export type { Workflow, WorkflowVersion, WorkflowVersionSummary };
@@ -85,27 +86,13 @@ export async function getWorkflow(db: Database, organizationId: string, id: stri
 }
 
 /** One page of the organization's workflows, newest first. */
-export async function listWorkflows(
-  db: Database,
-  organizationId: string,
-  page: { limit: number; after?: CreatedAtCursor | null },
-): Promise<{ data: Workflow[]; nextCursor: string | null }> {
-  const after = page.after;
-  const position = after
-    ? or(
-        lt(workflows.createdAt, new Date(after.t)),
-        and(eq(workflows.createdAt, new Date(after.t)), lt(workflows.id, after.id)),
-      )
-    : undefined;
-  const rows = await db
-    .select()
-    .from(workflows)
-    .where(and(eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt), position))
-    .orderBy(desc(workflows.createdAt), desc(workflows.id))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map(toWorkflow);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+export async function listWorkflows(db: Database, organizationId: string, page: PageRequest<CreatedAtCursor>): Promise<Page<Workflow>> {
+  return keysetPage(db.select().from(workflows).$dynamic(), {
+    where: and(eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)),
+    order: newestFirst(workflows),
+    page,
+    toItem: toWorkflow,
+  });
 }
 
 /**
@@ -211,15 +198,17 @@ async function conflictOrMissing(
   return current ? { ok: false, reason: "version_mismatch", current: current.version } : { ok: false, reason: "not_found" };
 }
 
+const newestVersionFirst = byUniqueColumn(workflowVersions.version, "desc", "v", (row: { version: number }) => row.version);
+
 /** A page of a workflow's history, newest first, without definitions and ops (which can be large); null when the workflow is not visible. */
 export async function listWorkflowVersionSummaries(
   db: Database,
   organizationId: string,
   id: string,
   page: { limit: number; beforeVersion?: number | null },
-): Promise<{ data: WorkflowVersionSummary[]; nextCursor: string | null } | null> {
+): Promise<Page<WorkflowVersionSummary> | null> {
   if (!(await getWorkflow(db, organizationId, id))) return null;
-  const rows = await db
+  const query = db
     .select({
       version: workflowVersions.version,
       actor: workflowVersions.actor,
@@ -228,18 +217,13 @@ export async function listWorkflowVersionSummaries(
       createdAt: workflowVersions.createdAt,
     })
     .from(workflowVersions)
-    .where(
-      and(
-        eq(workflowVersions.workflowId, id),
-        eq(workflowVersions.organizationId, organizationId),
-        page.beforeVersion ? lt(workflowVersions.version, page.beforeVersion) : undefined,
-      ),
-    )
-    .orderBy(desc(workflowVersions.version))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ v: last.version }) : null };
+    .$dynamic();
+  return keysetPage(query, {
+    where: and(eq(workflowVersions.workflowId, id), eq(workflowVersions.organizationId, organizationId)),
+    order: newestVersionFirst,
+    page: { limit: page.limit, after: page.beforeVersion ? { v: page.beforeVersion } : null },
+    toItem: (row) => ({ ...row, createdAt: row.createdAt.toISOString() }),
+  });
 }
 
 /** One version of a workflow; null when it or the workflow is not visible. */
