@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineConnector } from "@/lib/engine/connector";
+import { defineConnector, ui } from "@/lib/engine/connector";
 
 export const CONDITION_OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "contains", "starts_with", "exists", "empty"] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
@@ -60,9 +60,16 @@ export const condition = defineConnector({
   kind: "logic",
   params: z
     .object({
-      left: z.unknown().describe("Left value, usually a template like {{trg.body.score}}"),
-      op: z.enum(CONDITION_OPS).describe("Comparison"),
-      right: z.unknown().optional().describe("Right value (not needed for exists and empty)"),
+      left: z
+        .unknown()
+        .describe("Left value, usually a template like {{trg.body.score}}")
+        .meta(ui({ label: "Value", widget: "text", placeholder: "{{trigger.body.score}}" })),
+      op: z.enum(CONDITION_OPS).describe("Comparison").meta(ui({ label: "Comparison", widget: "select" })),
+      right: z
+        .unknown()
+        .optional()
+        .describe("Right value (not needed for exists and empty)")
+        .meta(ui({ label: "Compared with", widget: "text", placeholder: "10" })),
     })
     .strict(),
   outputs: z.object({ result: z.boolean().describe("Whether the comparison held") }),

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { defineConnector } from "@/lib/engine/connector";
+import { defineConnector, ui } from "@/lib/engine/connector";
 import { DEFAULT_TIMEOUT_MS, guardedRequest, hasHeader, HttpRequestError } from "@/lib/net/http-guard";
 
 /**
- * Calls an HTTP endpoint through the SSRF guard (DESIGN §3). Errors are HttpRequestError with a
+ * Calls an HTTP endpoint through the SSRF guard (docs/connectors.md). Errors are HttpRequestError with a
  * stable `code`; a non-2xx status (unless fail_on_status is false) throws `http_status` with the
  * response as `{ status, headers, body }` on `error.response`.
  */
@@ -16,13 +16,44 @@ export const httpRequest = defineConnector({
   kind: "action",
   params: z
     .object({
-      method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).describe("HTTP method"),
-      url: z.string().min(1).max(8_192).describe("Absolute http(s) URL"),
-      headers: z.record(z.string(), z.string()).optional().describe("Request headers"),
-      query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("Query parameters added to the URL"),
-      body: z.unknown().optional().describe("Request body: objects and arrays are sent as JSON"),
-      timeout_ms: z.number().int().min(1).max(300_000).optional().describe("Timeout in milliseconds (default 30000)"),
-      fail_on_status: z.boolean().optional().describe("Fail the block on a non-2xx status (default true)"),
+      method: z
+        .enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+        .describe("HTTP method")
+        .meta(ui({ label: "Method", widget: "select" })),
+      url: z
+        .string()
+        .min(1)
+        .max(8_192)
+        .describe("Absolute http(s) URL")
+        .meta(ui({ label: "URL", widget: "text", placeholder: "https://api.example.com/items" })),
+      headers: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe("Request headers")
+        .meta(ui({ label: "Headers", widget: "key_value" })),
+      query: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .optional()
+        .describe("Query parameters added to the URL")
+        .meta(ui({ label: "Query parameters", widget: "key_value" })),
+      body: z
+        .unknown()
+        .optional()
+        .describe("Request body: objects and arrays are sent as JSON")
+        .meta(ui({ label: "Body", widget: "json", placeholder: '{ "name": "{{trigger.body.name}}" }' })),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(1)
+        .max(300_000)
+        .optional()
+        .describe("Timeout in milliseconds (default 30000)")
+        .meta(ui({ label: "Timeout (ms)", widget: "number", placeholder: "30000", advanced: true })),
+      fail_on_status: z
+        .boolean()
+        .optional()
+        .describe("Fail the block on a non-2xx status (default true)")
+        .meta(ui({ label: "Fail on a non-2xx status", widget: "boolean", advanced: true })),
       allow_private_network: z
         .boolean()
         .optional()
@@ -34,6 +65,8 @@ export const httpRequest = defineConnector({
     headers: z.record(z.string(), z.string()).describe("Response headers"),
     body: z.unknown().describe("Response body: parsed JSON, else text"),
   }),
+  // Only the operator decides whether workflows may call private addresses, never the workflow.
+  operatorParams: { allow_private_network: (operator) => operator.allowPrivateHttp },
   run: async (ctx, params) => {
     const url = withQuery(params.url, params.query);
     const headers: Record<string, string> = { ...params.headers };

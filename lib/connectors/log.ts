@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineConnector } from "@/lib/engine/connector";
+import { defineConnector, ui } from "@/lib/engine/connector";
 
 /** Writes one message to the run log. */
 export const log = defineConnector({
@@ -10,8 +10,16 @@ export const log = defineConnector({
   kind: "action",
   params: z
     .object({
-      message: z.string().max(100_000).describe("The text to log; may contain templates"),
-      level: z.enum(["debug", "info", "warn", "error"]).optional().describe("Log level (default info)"),
+      message: z
+        .string()
+        .max(100_000)
+        .describe("The text to log; may contain templates")
+        .meta(ui({ label: "Message", widget: "textarea", placeholder: "Order {{trigger.body.id}} received" })),
+      level: z
+        .enum(["debug", "info", "warn", "error"])
+        .optional()
+        .describe("Log level (default info)")
+        .meta(ui({ label: "Level", widget: "select" })),
     })
     .strict(),
   outputs: z.object({ message: z.string().describe("The message as logged") }),

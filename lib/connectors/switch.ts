@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineConnector } from "@/lib/engine/connector";
+import { defineConnector, ui } from "@/lib/engine/connector";
 import { compare } from "./condition";
 
 const caseHandle = z
@@ -17,11 +17,15 @@ export const switchConnector = defineConnector({
   kind: "logic",
   params: z
     .object({
-      value: z.unknown().describe("The value to match, usually a template"),
+      value: z
+        .unknown()
+        .describe("The value to match, usually a template")
+        .meta(ui({ label: "Value", widget: "text", placeholder: "{{trigger.body.region}}" })),
       cases: z
         .array(z.object({ handle: caseHandle, equals: z.unknown() }).strict())
         .max(100)
-        .describe("Cases in order: { handle, equals }"),
+        .describe("Cases in order: { handle, equals }")
+        .meta(ui({ label: "Cases", widget: "json", placeholder: '[{ "handle": "eu", "equals": "eu" }]' })),
     })
     .strict(),
   outputs: z.object({ handle: z.string().describe("The handle taken"), value: z.unknown().describe("The value matched") }),

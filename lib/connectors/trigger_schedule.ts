@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineConnector } from "@/lib/engine/connector";
 
-/** Starts a workflow from a cron schedule (DESIGN §5). */
+/** Starts a workflow from a cron schedule (docs/connectors.md). */
 export const triggerSchedule = defineConnector({
   type: "trigger_schedule",
   name: "Schedule trigger",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineConnector } from "@/lib/engine/connector";
 
-/** Starts a workflow from an inbound webhook endpoint (DESIGN §6). */
+/** Starts a workflow from an inbound webhook endpoint (docs/connectors.md). */
 export const triggerWebhook = defineConnector({
   type: "trigger_webhook",
   name: "Webhook trigger",

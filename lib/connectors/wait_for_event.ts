@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineConnector } from "@/lib/engine/connector";
+import { defineConnector, ui } from "@/lib/engine/connector";
 
-/** A durable wait for an event sent to the run or to the org with a matching key (DESIGN §4). */
+/** A durable wait for an event sent to the run or to the org with a matching key (docs/runs.md). */
 export const waitForEvent = defineConnector({
   type: "wait_for_event",
   name: "Wait for event",
@@ -11,9 +11,26 @@ export const waitForEvent = defineConnector({
   kind: "wait",
   params: z
     .object({
-      event: z.string().min(1).max(200).describe("Event name to wait for"),
-      key: z.string().min(1).max(500).optional().describe("Match org-wide events sent with this key"),
-      timeout_seconds: z.number().min(1).max(31_536_000).optional().describe("Give up after this many seconds"),
+      event: z
+        .string()
+        .min(1)
+        .max(200)
+        .describe("Event name to wait for")
+        .meta(ui({ label: "Event name", widget: "text", placeholder: "order.paid" })),
+      key: z
+        .string()
+        .min(1)
+        .max(500)
+        .optional()
+        .describe("Match org-wide events sent with this key")
+        .meta(ui({ label: "Match key", widget: "text", placeholder: "{{trigger.body.orderId}}" })),
+      timeout_seconds: z
+        .number()
+        .min(1)
+        .max(31_536_000)
+        .optional()
+        .describe("Give up after this many seconds")
+        .meta(ui({ label: "Timeout (seconds)", widget: "number", placeholder: "86400", advanced: true })),
     })
     .strict(),
   outputs: z.object({
@@ -23,4 +40,8 @@ export const waitForEvent = defineConnector({
     timedOut: z.boolean().optional().describe("true on the timeout branch"),
   }),
   handles: ["timeout"],
+  wait: {
+    kind: "event",
+    match: (params) => ({ event: params.event, key: params.key, timeoutSeconds: params.timeout_seconds }),
+  },
 });

@@ -1,9 +1,34 @@
 /**
- * Catalog projections of connector definitions (DESIGN §3): `full` for tools and editors,
- * `summary` compact enough for a system prompt. Hidden params never appear in either.
+ * Catalog projections of connector definitions (docs/connectors.md): `full` for tools and
+ * editors (with each param's editor hint), `summary` compact enough for a system prompt.
+ * Hidden params never appear in either.
  */
 import { z } from "zod";
-import { blockHandles, paramVisibility, type AnyConnector, type ConnectorKind, type ParamVisibility } from "./connector";
+import {
+  blockHandles,
+  enumOptions,
+  paramUi,
+  paramVisibility,
+  unwrapField,
+  type AnyConnector,
+  type CodeLanguage,
+  type ConnectorKind,
+  type ParamVisibility,
+  type ParamWidget,
+} from "./connector";
+
+/** How the editor shows a param: its declared hint, with label and widget derived when not declared. */
+export interface CatalogParamUi {
+  label: string;
+  widget: ParamWidget;
+  placeholder?: string;
+  /** `code` widgets only. */
+  language?: CodeLanguage;
+  /** Shown collapsed by default. */
+  advanced?: true;
+  /** `select` widgets: the enum's values. */
+  options?: (string | number)[];
+}
 
 export interface CatalogParam {
   name: string;
@@ -14,13 +39,18 @@ export interface CatalogParam {
   default?: unknown;
 }
 
+/** A full-catalog param: the shared fields plus the editor hint. */
+export interface CatalogParamFull extends CatalogParam {
+  ui: CatalogParamUi;
+}
+
 export interface CatalogEntryFull {
   type: string;
   name: string;
   description: string;
   category: string;
   kind: ConnectorKind;
-  params: CatalogParam[];
+  params: CatalogParamFull[];
   /** JSON Schema (2020-12) of the settable params. */
   paramsSchema: Record<string, unknown>;
   outputs: { name: string; type: string; description?: string }[];
@@ -83,16 +113,57 @@ function catalogParams(connector: AnyConnector): CatalogParam[] {
   });
 }
 
+/** "timeout_ms" → "Timeout ms", "receivedAt" → "Received at": a label for a param without a hint. */
+export function labelFromName(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[_\s-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const text = words.join(" ");
+  return text ? text[0].toUpperCase() + text.slice(1) : name;
+}
+
+/** The widget a param gets from its zod type when its hint names none. */
+export function defaultWidget(field: z.ZodType): ParamWidget {
+  if (enumOptions(field)) return "select";
+  const inner = unwrapField(field);
+  if (inner instanceof z.ZodBoolean) return "boolean";
+  if (inner instanceof z.ZodNumber) return "number";
+  if (inner instanceof z.ZodString) return "text";
+  if (inner instanceof z.ZodRecord && unwrapField(inner.valueType as z.ZodType) instanceof z.ZodString) return "key_value";
+  return "json";
+}
+
+/** The editor hint of one param, as the full catalog shows it. */
+export function catalogParamUi(name: string, field: z.ZodType): CatalogParamUi {
+  const hint = paramUi(field);
+  const widget = hint?.widget ?? defaultWidget(field);
+  const out: CatalogParamUi = { label: hint?.label ?? labelFromName(name), widget };
+  if (hint?.placeholder !== undefined) out.placeholder = hint.placeholder;
+  if (hint?.widget === "code") out.language = hint.language;
+  if (hint?.advanced === true) out.advanced = true;
+  const options = widget === "select" ? enumOptions(field) : null;
+  if (options) out.options = options;
+  return out;
+}
+
 function paramsSchema(connector: AnyConnector): JsonSchema {
   const visible = Object.fromEntries(visibleFields(connector));
   const schema = schemaOf(z.object(visible).strict());
   delete schema.$schema;
-  return stripVisibility(schema);
+  return stripMeta(schema);
 }
 
-function stripVisibility(schema: JsonSchema): JsonSchema {
+/** zod copies `.meta()` into the JSON schema; visibility and editor hints have their own fields. */
+function stripMeta(schema: JsonSchema): JsonSchema {
   const props = schema.properties as Record<string, JsonSchema> | undefined;
-  if (props) for (const p of Object.values(props)) delete p.visibility;
+  if (props) {
+    for (const p of Object.values(props)) {
+      delete p.visibility;
+      delete p.ui;
+    }
+  }
   return schema;
 }
 
@@ -113,7 +184,7 @@ export function catalogEntryFull(connector: AnyConnector): CatalogEntryFull {
     description: connector.description,
     category: connector.category,
     kind: connector.kind,
-    params: catalogParams(connector),
+    params: catalogParams(connector).map((param) => ({ ...param, ui: catalogParamUi(param.name, connector.params.shape[param.name]) })),
     paramsSchema: paramsSchema(connector),
     outputs: catalogOutputs(connector),
     openOutputs: connector.openOutputs === true,

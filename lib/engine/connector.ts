@@ -1,12 +1,16 @@
 /**
- * The connector definition API (DESIGN §3). A connector is one object: its params and outputs are
- * zod objects, each param optionally tagged with a visibility through zod's `.meta()`:
+ * The connector definition API (docs/connectors.md). A connector is one object: its params and
+ * outputs are zod objects, each param optionally tagged through zod's `.meta()` with a visibility
+ * and an editor hint (`ui(…)` below builds the hint):
  *
  *   params: z.object({
- *     url: z.string().describe("Where to send the request"),                    // llm (default)
+ *     url: z.string().describe("Where to send the request").meta(ui({ label: "URL" })),   // llm (default)
  *     allow_private_network: z.boolean().optional().meta({ visibility: "hidden" }),
  *   })
  *
+ * Put `.meta(…)` last in the chain: a `.optional()` after it wraps the field and hides the tag.
+ * What the runtime must do differently for a connector is declared here too (`wait`,
+ * `operatorParams`), so the runtime never branches on a connector's type.
  * The catalog, the validator and the runtime all read this one definition.
  */
 import { z } from "zod";
@@ -20,6 +24,61 @@ export type ConnectorKind = "trigger" | "action" | "logic" | "wait";
  */
 export type ParamVisibility = "llm" | "user" | "hidden";
 
+/**
+ * Editor widgets a param may ask for:
+ * - `text`: one line; `textarea`: several lines; `secret`: one line shown masked (for `{{secrets.NAME}}`);
+ * - `code`: source text in `language`; `json`: any JSON value;
+ * - `select`: one of the param's enum values (the param must be a `z.enum`);
+ * - `key_value`: name/value rows, for a record of strings;
+ * - `number`; `boolean`: a switch.
+ */
+export const PARAM_WIDGETS = ["text", "textarea", "code", "select", "key_value", "json", "secret", "number", "boolean"] as const;
+export type ParamWidget = (typeof PARAM_WIDGETS)[number];
+
+/** Languages a `code` widget highlights. */
+export const CODE_LANGUAGES = ["javascript", "json"] as const;
+export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
+
+/**
+ * How the visual editor shows a param. Without `widget`, the catalog derives one from the zod
+ * type (enum → select, boolean, number, string → text, record of strings → key_value, else json).
+ * `advanced` params start collapsed.
+ */
+export type ParamUi = { label: string; placeholder?: string; advanced?: boolean } & (
+  | { widget?: Exclude<ParamWidget, "code">; language?: never }
+  | { widget: "code"; language: CodeLanguage }
+);
+
+/** The `.meta()` argument carrying a param's editor hint: `z.string().meta(ui({ label: "URL" }))`. */
+export function ui(hint: ParamUi): { ui: ParamUi } {
+  return { ui: hint };
+}
+
+/** The editor hint a param field was tagged with, if any. */
+export function paramUi(field: z.ZodType): ParamUi | undefined {
+  const meta = field.meta() as { ui?: unknown } | undefined;
+  const hint = meta?.ui;
+  return typeof hint === "object" && hint !== null ? (hint as ParamUi) : undefined;
+}
+
+/** A field without its optional/nullable/default wrappers: what a value of it looks like. */
+export function unwrapField(field: z.ZodType): z.ZodType {
+  let current = field;
+  for (let depth = 0; depth < 16; depth++) {
+    const def = current._zod.def as { type: string; innerType?: z.ZodType };
+    const wrapper = ["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"].includes(def.type);
+    if (!wrapper || !def.innerType) break;
+    current = def.innerType;
+  }
+  return current;
+}
+
+/** The values of an enum param (through its wrappers), or null when it is not an enum. */
+export function enumOptions(field: z.ZodType): (string | number)[] | null {
+  const inner = unwrapField(field);
+  return inner instanceof z.ZodEnum ? [...(inner.options as (string | number)[])] : null;
+}
+
 /** What a block's `run` receives besides its resolved params. Filled in by the runtime. */
 export interface ConnectorContext {
   runId: string;
@@ -30,6 +89,43 @@ export interface ConnectorContext {
   /** Aborted when the run is canceled or the worker shuts down. */
   signal: AbortSignal;
 }
+
+/**
+ * Installation settings (environment, not workflow data) a connector may turn into hidden params
+ * through `operatorParams`.
+ */
+export interface OperatorSettings {
+  /** WEFT_ALLOW_PRIVATE_HTTP: outbound calls may reach private, loopback and link-local addresses. */
+  allowPrivateHttp: boolean;
+}
+
+/**
+ * How a `wait` connector waits. The runtime, not the connector, runs it as durable steps
+ * (docs/runs.md): a wait connector has no `run`, and its outputs must be the ones of its kind.
+ */
+export type ConnectorWait<P> =
+  | {
+      /**
+       * A durable sleep for `seconds(params)`. Output `{ waitedSeconds }`.
+       */
+      kind: "duration";
+      seconds: (params: P) => number;
+    }
+  | {
+      /**
+       * A durable wait for an event named `event`, sent to the run, or to the organization with
+       * `key`. Output `{ event, data, receivedAt }`; once `timeoutSeconds` pass first, the block
+       * takes its `timeout` handle (which it must declare) with `{ timedOut: true }`.
+       */
+      kind: "event";
+      match: (params: P) => { event: string; key?: string; timeoutSeconds?: number };
+    };
+
+/**
+ * Hidden params the runtime sets from the operator's settings on every attempt, one function per
+ * param name; each name must be a `hidden` param (checked by `createRegistry`).
+ */
+export type OperatorParams<P> = { [K in keyof P]?: (operator: OperatorSettings) => P[K] };
 
 /** A branch a block chose, with its output. Blocks without branches just return output. */
 export interface BranchResult<O> {
@@ -52,6 +148,10 @@ export interface ConnectorDefinition<P extends z.ZodObject = z.ZodObject, O exte
   handles?: readonly string[];
   /** Handles that depend on the block's params (switch: one per case). */
   paramHandles?: { description: string; list: (params: Record<string, unknown>) => string[] };
+  /** Set on `wait` connectors only: how the runtime waits, instead of calling `run`. */
+  wait?: ConnectorWait<z.infer<P>>;
+  /** Hidden params filled in from operator settings at run time (http_request: allow_private_network). */
+  operatorParams?: OperatorParams<z.infer<P>>;
   /** Executes the block. Returns the output, or a BranchResult for logic blocks. Throw to fail. */
   run?: (ctx: ConnectorContext, params: z.infer<P>) => Promise<z.infer<O> | BranchResult<z.infer<O>>>;
 }
@@ -112,6 +212,8 @@ export function createRegistry(connectors: readonly AnyConnector[]): ConnectorRe
         throw new Error(`connector "${c.type}" declares a forbidden param name "${key}"`);
       }
     }
+    checkRuntimeDeclarations(c);
+    for (const [name, field] of Object.entries(c.params.shape as Record<string, z.ZodType>)) checkParamUi(c.type, name, field);
     byType.set(c.type, c);
   }
   return {
@@ -120,4 +222,37 @@ export function createRegistry(connectors: readonly AnyConnector[]): ConnectorRe
     list: () => [...byType.values()],
     types: () => [...byType.keys()],
   };
+}
+
+/** `wait` and `operatorParams` must be usable by the runtime as declared: checked at start-up. */
+function checkRuntimeDeclarations(c: AnyConnector): void {
+  const shape = c.params.shape as Record<string, z.ZodType>;
+  for (const name of Object.keys(c.operatorParams ?? {})) {
+    // An operator value in a settable param would let a workflow author override the operator.
+    if (!Object.hasOwn(shape, name) || paramVisibility(shape[name]) !== "hidden") {
+      throw new Error(`connector "${c.type}": operator param "${name}" must be a hidden param of the connector`);
+    }
+  }
+  if (c.wait && c.kind !== "wait") throw new Error(`connector "${c.type}" declares a wait but is not of kind "wait"`);
+  if (c.kind === "wait" && !c.wait) throw new Error(`connector "${c.type}" is of kind "wait" but declares no wait`);
+  if (c.wait && c.run) throw new Error(`connector "${c.type}": a wait is run by the runtime, so it declares no run`);
+  if (c.wait?.kind === "event" && !(c.handles ?? []).includes("timeout")) {
+    throw new Error(`connector "${c.type}" waits for an event, so it must declare the "timeout" handle`);
+  }
+}
+
+/** A param's editor hint must be one the editor can draw. */
+function checkParamUi(type: string, name: string, field: z.ZodType): void {
+  const hint = paramUi(field);
+  if (!hint) return;
+  const where = `connector "${type}" param "${name}"`;
+  if (typeof hint.label !== "string" || hint.label.trim() === "") throw new Error(`${where}: a ui hint needs a label`);
+  if (hint.widget !== undefined && !(PARAM_WIDGETS as readonly string[]).includes(hint.widget)) {
+    throw new Error(`${where}: unknown widget "${String(hint.widget)}"`);
+  }
+  if (hint.widget === "code" && !(CODE_LANGUAGES as readonly string[]).includes(hint.language)) {
+    throw new Error(`${where}: a code widget needs a language (${CODE_LANGUAGES.join(", ")})`);
+  }
+  if (hint.widget !== "code" && hint.language !== undefined) throw new Error(`${where}: only a code widget has a language`);
+  if (hint.widget === "select" && !enumOptions(field)) throw new Error(`${where}: a select widget needs a z.enum param`);
 }

@@ -7,7 +7,7 @@
 import type postgres from "postgres";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
-import type { AnyConnector, ConnectorContext } from "@/lib/engine/connector";
+import type { AnyConnector, ConnectorContext, OperatorSettings } from "@/lib/engine/connector";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import { toJson } from "@/lib/engine/json";
 import { findReferences, redactSecrets, resolveTemplatesWithSecrets } from "@/lib/engine/templates";
@@ -62,7 +62,8 @@ export interface AttemptDeps {
   sql: postgres.Sql;
   db: Database;
   secretsKey: Buffer;
-  allowPrivateHttp: boolean;
+  /** What connectors' `operatorParams` read. */
+  operator: OperatorSettings;
   /** Aborted when the run is canceled. */
   signal: AbortSignal;
 }
@@ -115,10 +116,16 @@ export function validateParams(connector: AnyConnector, params: Record<string, u
   throw new BlockFailure("invalid_param", `A param is not valid after templates were resolved: ${detail}`);
 }
 
-/** Params plus operator-only hidden params: http_request learns whether private targets are allowed. */
-function withOperatorParams(connector: AnyConnector, params: Record<string, unknown>, deps: AttemptDeps): Record<string, unknown> {
-  if (connector.type !== "http_request") return params;
-  return { ...params, allow_private_network: deps.allowPrivateHttp };
+/**
+ * Params plus the hidden params the connector fills in from operator settings (`operatorParams`).
+ * They are set after templates are resolved and win over anything else of that name.
+ */
+export function withOperatorParams(connector: AnyConnector, params: Record<string, unknown>, operator: OperatorSettings): Record<string, unknown> {
+  const declared = connector.operatorParams as Record<string, (operator: OperatorSettings) => unknown> | undefined;
+  if (!declared) return params;
+  const merged = { ...params };
+  for (const [name, valueOf] of Object.entries(declared)) merged[name] = valueOf(operator);
+  return merged;
 }
 
 function isBranchResult(value: unknown): value is { branch: string; output: unknown } {
@@ -148,7 +155,7 @@ export async function runBlockAttempt(
     const resolved = await resolveParams(block, scope, deps);
     secretsUsed = resolved.secretsUsed;
     input = resolved.params;
-    const params = validateParams(connector, withOperatorParams(connector, resolved.params, deps));
+    const params = validateParams(connector, withOperatorParams(connector, resolved.params, deps.operator));
     let value: unknown;
     if (connector.kind === "trigger") {
       value = scope.input;

@@ -2,9 +2,11 @@
  * How each kind of block becomes durable steps inside the generic workflow fn:
  * - actions, logic and triggers: attempt 1 is the step named exactly the block id; a retry k is
  *   the step `<id>#<k>` after a durable backoff timer `<id>#<k>:backoff` (block `retry`);
- * - wait_duration: `<id>` opens the wait, timer `<id>:sleep`, `<id>:done` closes it;
- * - wait_for_event: `<id>` takes a stored event or registers the wait, then rounds of
- *   `<id>:wait#<n>` (parked on the block's signal, at most one heartbeat) and `<id>:check#<n>`.
+ * - duration waits (a connector's `wait: { kind: "duration" }`): `<id>` opens the wait, timer
+ *   `<id>:sleep`, `<id>:done` closes it;
+ * - event waits (`wait: { kind: "event" }`): `<id>` takes a stored event or registers the wait,
+ *   then rounds of `<id>:wait#<n>` (parked on the block's signal, at most one heartbeat) and
+ *   `<id>:check#<n>`.
  * Block ids never contain ":" or "#", so these names cannot collide with another block's.
  *
  * Timers are `waitForSignal` with a deadline on a signal nobody sends, not `step.sleep`: with a
@@ -14,7 +16,7 @@
  * Every "now" and deadline comes from a memoized step result, never from the workflow body.
  */
 import type { OpenWorkflow } from "openworkflow";
-import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { AnyConnector, ConnectorRegistry, ConnectorWait } from "@/lib/engine/connector";
 import type { Block } from "@/lib/engine/model";
 import { checkEventWait, closeWait, openDurationWait, takeEventOrWait, type EventWait, type StoredEvent } from "@/lib/store/events";
 import { toJson } from "@/lib/engine/json";
@@ -22,12 +24,12 @@ import { redactSecrets } from "@/lib/engine/templates";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { eventHeartbeatMs, maxAttempts, retryDelayMs } from "./backoff";
 import {
-  BlockFailure,
   blockErrorFrom,
   InfrastructureError,
   resolveParams,
   runBlockAttempt,
   validateParams,
+  withOperatorParams,
   type AttemptDeps,
   type AttemptResult,
   type BlockError,
@@ -70,15 +72,16 @@ async function timer(ctx: BlockRunContext, name: string, until: number): Promise
   await ctx.step.waitForSignal({ name, signal: blockSignal(ctx.scope.runId, name), timeout: new Date(until) });
 }
 
-/** Runs one block to its outcome. */
+/** Runs one block to its outcome: as the durable wait its connector declares, else as attempts of its `run`. */
 export async function runBlock(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
-  if (block.type === "wait_duration") return runDurationWait(ctx, block);
-  if (block.type === "wait_for_event") return runEventWait(ctx, block);
-  return runAttempts(ctx, block);
+  const connector = ctx.deps.registry.get(block.type);
+  const wait = connector?.wait as ConnectorWait<Record<string, unknown>> | undefined;
+  if (connector && wait?.kind === "duration") return runDurationWait(ctx, block, connector, wait);
+  if (connector && wait?.kind === "event") return runEventWait(ctx, block, connector, wait);
+  return runAttempts(ctx, block, connector);
 }
 
-async function runAttempts(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
-  const connector = ctx.deps.registry.get(block.type);
+async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyConnector | undefined): Promise<BlockOutcome> {
   const attempts = maxAttempts(block.retry);
   let last: AttemptResult | null = null;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -124,12 +127,14 @@ function logBase(ctx: BlockRunContext, block: Block) {
 }
 
 /** A wait block's params, resolved and validated, and the copy to log (secret values redacted). */
-async function waitParams(ctx: BlockRunContext, block: Block): Promise<{ params: Record<string, unknown>; logged: Record<string, unknown> }> {
-  const connector = ctx.deps.registry.get(block.type);
-  if (!connector) throw new BlockFailure("unknown_block_type", `No connector "${block.type}" is registered in this worker.`);
+async function waitParams(
+  ctx: BlockRunContext,
+  block: Block,
+  connector: AnyConnector,
+): Promise<{ params: Record<string, unknown>; logged: Record<string, unknown> }> {
   const { params, secretsUsed } = await resolveParams(block, ctx.scope, ctx.deps);
   const logged = secretsUsed.length > 0 ? (redactSecrets(params, secretsUsed) as Record<string, unknown>) : params;
-  return { params: validateParams(connector, params), logged };
+  return { params: validateParams(connector, withOperatorParams(connector, params, ctx.deps.operator)), logged };
 }
 
 /**
@@ -139,23 +144,27 @@ async function waitParams(ctx: BlockRunContext, block: Block): Promise<{ params:
 async function openWait<T>(
   ctx: BlockRunContext,
   block: Block,
+  connector: AnyConnector,
   open: (resolved: { params: Record<string, unknown>; logged: Record<string, unknown> }, startedAt: Date) => Promise<T>,
 ): Promise<T | { ok: false; error: BlockError }> {
   const startedAt = new Date();
   let resolved;
   try {
-    resolved = await waitParams(ctx, block);
+    resolved = await waitParams(ctx, block, connector);
   } catch (error) {
     return logWaitFailure(ctx, block, startedAt, block.params, error);
   }
   return open(resolved, startedAt);
 }
 
-async function runDurationWait(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
+type DurationWait = Extract<ConnectorWait<Record<string, unknown>>, { kind: "duration" }>;
+type EventWaitDeclaration = Extract<ConnectorWait<Record<string, unknown>>, { kind: "event" }>;
+
+async function runDurationWait(ctx: BlockRunContext, block: Block, connector: AnyConnector, wait: DurationWait): Promise<BlockOutcome> {
   const { sql } = ctx.deps;
   const opened = await ctx.step.run({ name: block.id, retryPolicy }, () =>
-    openWait(ctx, block, async (resolved, startedAt) => {
-      const seconds = resolved.params.seconds as number;
+    openWait(ctx, block, connector, async (resolved, startedAt) => {
+      const seconds = wait.seconds(resolved.params);
       const until = startedAt.getTime() + seconds * 1000;
       const { runId, organizationId } = ctx.scope;
       await openDurationWait(sql, { runId, organizationId, blockId: block.id, until: new Date(until) });
@@ -186,13 +195,14 @@ async function runDurationWait(ctx: BlockRunContext, block: Block): Promise<Bloc
 
 type EventCheck = { state: "received"; output: unknown } | { state: "timed_out" } | { state: "waiting"; now: number };
 
-async function runEventWait(ctx: BlockRunContext, block: Block): Promise<BlockOutcome> {
+async function runEventWait(ctx: BlockRunContext, block: Block, connector: AnyConnector, declared: EventWaitDeclaration): Promise<BlockOutcome> {
   const { sql } = ctx.deps;
   const registered = await ctx.step.run({ name: block.id, retryPolicy }, () =>
-    openWait(ctx, block, async ({ params, logged }, startedAt) => {
-      const timeoutMs = typeof params.timeout_seconds === "number" ? params.timeout_seconds * 1000 : null;
+    openWait(ctx, block, connector, async ({ params, logged }, startedAt) => {
+      const match = declared.match(params);
+      const timeoutMs = typeof match.timeoutSeconds === "number" ? match.timeoutSeconds * 1000 : null;
       const { runId, organizationId } = ctx.scope;
-      const wait: EventWait = { runId, organizationId, blockId: block.id, event: params.event as string, key: (params.key as string | undefined) ?? null };
+      const wait: EventWait = { runId, organizationId, blockId: block.id, event: match.event, key: match.key ?? null };
       const until = timeoutMs === null ? null : startedAt.getTime() + timeoutMs;
       const stored = await takeEventOrWait(sql, wait, until === null ? null : new Date(until));
       const base = { ok: true as const, wait, until, timeoutMs, startedAt: startedAt.getTime(), input: logged };

@@ -3,7 +3,7 @@
  */
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
-import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { ConnectorRegistry, OperatorSettings } from "@/lib/engine/connector";
 
 /** One AbortController per run executing in this process, so a cancel aborts its in-flight blocks. */
 export class RunAborts {
@@ -40,6 +40,6 @@ export interface WorkerDeps {
   db: Database;
   registry: ConnectorRegistry;
   secretsKey: Buffer;
-  /** Operator setting: http_request may reach private addresses (WEFT_ALLOW_PRIVATE_HTTP). */
-  allowPrivateHttp: boolean;
+  /** The installation's settings, for connectors' `operatorParams` (WEFT_ALLOW_PRIVATE_HTTP…). */
+  operator: OperatorSettings;
 }

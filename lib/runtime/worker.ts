@@ -60,7 +60,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     db: database.db,
     registry: options.registry ?? connectorRegistry,
     secretsKey: options.secretsKey,
-    allowPrivateHttp: options.allowPrivateHttp ?? false,
+    operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
   };
 
   // Implement before newWorker(): the worker snapshots the registry (OPENWORKFLOW gotcha 7.1).

@@ -1,5 +1,5 @@
 /**
- * The connector catalog over HTTP (DESIGN §3): full and summary projections generated from the
+ * The connector catalog over HTTP (docs/connectors.md): full and summary projections generated from the
  * registry, one entry by type, pagination, and hidden params never shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,17 @@ describe("connector catalog", () => {
     expect(full.body).toEqual((await get("/api/connectors")).body.data.find((e: { type: string }) => e.type === "wait_for_event"));
     const summary = await get("/api/connectors/wait_for_event?detail=summary");
     expect(summary.body.params).toEqual(expect.arrayContaining([expect.stringMatching(/^event\*: /)]));
+  });
+
+  it("the full entry carries editor hints: http_request's method is a select of the seven methods; the summary has none", async () => {
+    const res = await get("/api/connectors/http_request");
+    expect(res.status).toBe(200);
+    const method = res.body.params.find((p: { name: string }) => p.name === "method");
+    expect(method.ui).toEqual({ label: "Method", widget: "select", options: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] });
+    for (const param of res.body.params) expect(param.ui, param.name).toMatchObject({ label: expect.any(String), widget: expect.any(String) });
+    expect(res.body.params.find((p: { name: string }) => p.name === "timeout_ms").ui).toMatchObject({ widget: "number", advanced: true });
+    const summary = await get("/api/connectors/http_request?detail=summary");
+    expect(JSON.stringify(summary.body)).not.toMatch(/"ui"|"widget"/);
   });
 
   it("an unknown type is 404 not_found", async () => {
