@@ -24,7 +24,7 @@ const FIVE_MINUTES = 5 * 60_000;
 export const NO_TIMEOUT_HORIZON_MS = 365 * 24 * 3_600_000;
 
 /**
- * How long one `waitForSignal` of a wait_for_event may park before the run re-checks the events
+ * How long one `waitForSignal` of an event wait (wait_for_event) may park before the run re-checks the events
  * table on its own: max(5 min, timeout / 100). It only matters when a wake-up signal was lost
  * (a sender or worker crashed mid-delivery), and it keeps a wait to ~200 durable steps at most.
  */
