@@ -67,7 +67,7 @@ export async function benchRuntime(): Promise<void> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? "error" });
   const secretsKey = randomBytes(32);
   const database = openDatabase(db.url, { max: 10 });
-  const runtime = await createRuntime({ database, databaseUrl: db.url, secretsKey, logger });
+  const runtime = await createRuntime({ databaseUrl: db.url, logger });
   const monitor = postgres(db.url, { max: 1, onnotice: () => {} });
   const enqueueBackend = openWorkflowBackend(db.url, 10);
   const enqueuer = new OpenWorkflow({ backend: enqueueBackend });

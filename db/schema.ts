@@ -195,6 +195,8 @@ export const schedules = pgTable(
     dispatchFailures: integer("dispatch_failures").notNull().default(0),
     /** The message of the latest failed dispatch and when it failed; null once a dispatch succeeds. */
     lastError: text("last_error"),
+    /** What the latest failure carried besides its message: `{ code: "workflow_invalid", validation_errors }`. */
+    lastErrorDetails: jsonb("last_error_details").$type<Record<string, unknown>>(),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true, precision: 3 }),
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -32,13 +32,7 @@ export function controlPlane(): ControlPlaneApi {
     const url = baseUrl(config);
     const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
     // Dispatch and reads only: workers (`npm run worker`) execute the runs.
-    const runtime = openRuntime({
-      database,
-      databaseUrl: config.DATABASE_URL,
-      secretsKey,
-      logger,
-      allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
-    });
+    const runtime = openRuntime({ databaseUrl: config.DATABASE_URL, logger });
     instance = createControlPlaneApi({
       database,
       logger,

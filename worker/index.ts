@@ -10,7 +10,9 @@
 import { ConfigError, loadConfig, type Config } from "@/lib/config";
 import { openDatabase } from "@/db/client";
 import { createLogger } from "@/lib/log";
-import { createRuntime, startWorker } from "@/lib/runtime";
+import { startWorker } from "@/lib/runtime";
+import { createRunQueue } from "@/lib/runtime/queue";
+import { openRunStorePool } from "@/lib/store/runs";
 import { startScheduleTicker } from "@/lib/schedules/ticker-loop";
 
 async function main(): Promise<void> {
@@ -43,9 +45,10 @@ async function main(): Promise<void> {
     allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
     concurrency: config.WORKER_CONCURRENCY,
   });
-  // The ticker dispatches runs like the web app does, through a runtime of its own.
-  const runtime = await createRuntime({ database, databaseUrl: config.DATABASE_URL, secretsKey, logger });
-  const ticker = startScheduleTicker({ sql: database.sql, runtime, logger });
+  // The ticker starts runs through the same startRun as the API, on a small queue pool of its own
+  // (postgres.js with Date parsing, which the run store needs; drizzle's pool turns it off).
+  const queueSql = openRunStorePool(config.DATABASE_URL, 2);
+  const ticker = startScheduleTicker({ sql: database.sql, db: database.db, runtime: createRunQueue(queueSql, logger), logger });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     try {
       await ticker.stop();
       await worker.stop();
-      await runtime.close();
+      await queueSql.end({ timeout: 5 });
       await database.close();
       process.exit(0);
     } catch (error) {

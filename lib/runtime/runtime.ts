@@ -5,27 +5,22 @@
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import type { DatabaseHandle } from "@/db/client";
-import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
-import { getRun, insertRun, listRuns, markRunCanceled, newRunId, openRunStorePool, runExists } from "@/lib/store/runs";
+import { getRun, listRuns, markRunCanceled, openRunStorePool, runExists } from "@/lib/store/runs";
 import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
-import { openWorkflowBackend, weftRunEnqueue } from "./openworkflow";
+import { openWorkflowBackend } from "./openworkflow";
+import { createRunQueue } from "./queue";
 import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
-import { RunNotStartedError, type Runtime } from "./types";
+import type { Runtime } from "./types";
 
 export interface RuntimeOptions {
-  /** The app's database handle (the runtime opens its own pools on `databaseUrl` besides it). */
-  database: DatabaseHandle;
+  /** The runtime opens its own pools on this database: runs, openworkflow, and one LISTEN connection. */
   databaseUrl: string;
-  secretsKey: Buffer;
-  registry?: ConnectorRegistry;
   logger: Logger;
-  allowPrivateHttp?: boolean;
 }
 
 /** How long a sender keeps re-sending a wake-up signal while the run has not parked yet. */
@@ -47,6 +42,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
   const log = options.logger.child({ component: "runtime" });
   const backend = openWorkflowBackend(options.databaseUrl, 10);
   const ow = new OpenWorkflow({ backend });
+  const queue = createRunQueue(sql, log);
   const listeners = new Map<string, Set<Listener>>();
   const pending = new Set<Promise<void>>();
   let closed = false;
@@ -94,26 +90,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
   const runtime: Runtime & { ready: Promise<void> } = {
     ready,
 
-    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
-      const runInput = input === undefined ? {} : toJson(input);
-      const id = newRunId();
-      const stored = await insertRun(sql, {
-        id,
-        organizationId,
-        workflowId: workflow.id,
-        workflowVersion: workflow.version,
-        definition: workflow.definition,
-        trigger,
-        input: runInput,
-        idempotencyKey,
-        queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }),
-        notify: RUNS_CHANNEL,
-      }).catch((error: unknown) => {
-        log.error({ err: error, organizationId, workflowId: workflow.id }, "could not store and enqueue a run");
-        throw new RunNotStartedError("The run could not be started; nothing was stored. Try again.");
-      });
-      return { run: strip(stored.run), created: stored.created };
-    },
+    dispatch: queue.dispatch,
 
     async getRun(organizationId, runId) {
       const run = await getRun(sql, organizationId, runId);

@@ -1,29 +1,12 @@
 /**
- * The schedule resource the API returns (DESIGN §5): the stored row plus `nextRuns`, the next
- * five fire times after now (none while the schedule is disabled), and `lastError` while the
- * ticker's dispatches of the current slot are failing.
+ * The schedule resource the API returns (docs/architecture.md; its shape is declared in
+ * lib/resources/schedule.ts): the stored row plus `nextRuns`, the next five fire times after now
+ * (none while the schedule is disabled), and `lastError` while the ticker's dispatches of the
+ * current slot are failing.
  */
+import type { ScheduleLastError, ScheduleResource } from "@/lib/resources/schedule";
 import type { ScheduleRecord } from "@/lib/store/schedules";
 import { checkCron, nextFireTimes } from "./cron";
-
-export interface ScheduleResource {
-  id: string;
-  workflowId: string;
-  cron: string;
-  timezone: string;
-  input: unknown;
-  enabled: boolean;
-  /** Why the system turned it off (`workflow_deleted`); null when enabled or turned off by a person. */
-  disabledReason: string | null;
-  /** ISO 8601 UTC; empty while disabled. */
-  nextRuns: string[];
-  lastFiredAt: string | null;
-  lastRunId: string | null;
-  /** The latest failed dispatch and how many failed in a row; null once a dispatch succeeds. */
-  lastError: { message: string; at: string; attempts: number } | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** How many upcoming fire times a schedule resource lists. */
 export const NEXT_RUNS = 5;
@@ -46,8 +29,16 @@ export function toScheduleResource(row: ScheduleRecord, now: Date = new Date()):
     lastError:
       row.lastError === null || row.lastErrorAt === null
         ? null
-        : { message: row.lastError, at: row.lastErrorAt.toISOString(), attempts: row.dispatchFailures },
+        : { message: row.lastError, at: row.lastErrorAt.toISOString(), attempts: row.dispatchFailures, ...lastErrorDetails(row) },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** The details a failure carried (`code`, `validation_errors` of an invalid workflow), when they have that shape. */
+function lastErrorDetails(row: ScheduleRecord): Pick<ScheduleLastError, "code" | "validation_errors"> {
+  const details = row.lastErrorDetails;
+  if (!details || typeof details.code !== "string") return {};
+  const errors = Array.isArray(details.validation_errors) ? (details.validation_errors as ScheduleLastError["validation_errors"]) : undefined;
+  return { code: details.code, ...(errors ? { validation_errors: errors } : {}) };
 }

@@ -15,9 +15,14 @@
  * one still serving during a rolling deploy).
  */
 import type postgres from "postgres";
+import type { Database } from "@/db/client";
+import { connectorRegistry } from "@/lib/connectors";
+import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
+import { startRun } from "@/lib/runs/start";
 import type { Runtime } from "@/lib/runtime/types";
 import { inTransaction } from "@/lib/store/transaction";
+import type { Actor } from "@/lib/workflows/outcome";
 import {
   advanceSchedule,
   claimDueSchedules,
@@ -35,6 +40,11 @@ export type DispatchRun = Runtime["dispatch"];
 export interface TickerDeps {
   /** A postgres.js pool; each claim transaction reserves one connection of it. */
   sql: postgres.Sql;
+  /** The app's database (startRun's deps). */
+  db: Database;
+  /** What workflows are validated against before they run; default: the built-in connectors. */
+  registry?: ConnectorRegistry;
+  /** Only `dispatch` is used: a worker passes a run queue, not a whole runtime. */
   runtime: Pick<Runtime, "dispatch">;
   logger: Logger;
 }
@@ -96,30 +106,38 @@ async function fire(tx: postgres.Sql, deps: TickerDeps, dispatch: DispatchRun, d
     await advanceSchedule(tx, due.id, next);
     return { kind: "advanced" };
   }
-  let result: Awaited<ReturnType<DispatchRun>>;
+  // The same startRun as the API and inbound webhooks: an invalid workflow never runs.
+  const actor: Actor = { organizationId: due.organizationId, id: `schedule:${due.id}`, kind: "system" };
+  let started: Awaited<ReturnType<typeof startRun>>;
   try {
-    result = await dispatch(due.organizationId, due.workflow, {
+    started = await startRun({ db: deps.db, registry: deps.registry ?? connectorRegistry, runtime: { dispatch } }, actor, {
+      workflow: due.workflow,
       input: due.input ?? undefined,
       idempotencyKey: scheduleRunKey(due.id, slot),
       trigger: "schedule",
     });
   } catch (error) {
-    const failures = due.dispatchFailures + 1;
-    const delayMs = dispatchRetryDelayMs(failures);
-    const failedAt = new Date();
-    // From whichever is later, the pass's clock or the failure (a dispatch can take a while to fail).
-    const retryAt = delayMs > 0 ? new Date(Math.max(now.getTime(), failedAt.getTime()) + delayMs) : null;
-    await recordDispatchFailure(tx, due.id, { message: dispatchErrorMessage(error), failedAt, retryAt });
-    log.warn({ err: error, slot: slot.toISOString(), failures, retryAt: retryAt?.toISOString() ?? "next pass" }, "schedule dispatch failed; this slot is retried");
-    return { kind: "failed" };
+    started = { ok: false, failure: { code: "run_not_started", message: dispatchErrorMessage(error) } };
+    log.warn({ err: error }, "schedule dispatch threw");
   }
-  await recordScheduleFired(tx, due.id, { slot, firedAt: new Date(), runId: result.run.id, nextFireAt: next });
-  log.info({ slot: slot.toISOString(), runId: result.run.id, created: result.created }, "schedule fired");
-  return result.created
-    ? { kind: "started", run: { scheduleId: due.id, runId: result.run.id, slot: slot.toISOString() } }
-    : { kind: "advanced" };
+  if (started.ok) {
+    const { run, created } = started.value;
+    await recordScheduleFired(tx, due.id, { slot, firedAt: new Date(), runId: run.id, nextFireAt: next });
+    log.info({ slot: slot.toISOString(), runId: run.id, created }, "schedule fired");
+    return created ? { kind: "started", run: { scheduleId: due.id, runId: run.id, slot: slot.toISOString() } } : { kind: "advanced" };
+  }
+  const { code, message, ...rest } = started.failure;
+  // A workflow that fails validation keeps its errors on the schedule, so its owner sees what to fix.
+  const details = code === "workflow_invalid" ? { code, ...rest } : null;
+  const failures = due.dispatchFailures + 1;
+  const delayMs = dispatchRetryDelayMs(failures);
+  const failedAt = new Date();
+  // From whichever is later, the pass's clock or the failure (a dispatch can take a while to fail).
+  const retryAt = delayMs > 0 ? new Date(Math.max(now.getTime(), failedAt.getTime()) + delayMs) : null;
+  await recordDispatchFailure(tx, due.id, { message, details, failedAt, retryAt });
+  log.warn({ code, reason: message, slot: slot.toISOString(), failures, retryAt: retryAt?.toISOString() ?? "next pass" }, "schedule dispatch failed; this slot is retried");
+  return { kind: "failed" };
 }
-
 /**
  * Runs one pass: claims due schedules in batches until none are left (each schedule at most once
  * per pass) and fires them. Throws only when the database fails; a failed dispatch is reported in

@@ -4,20 +4,21 @@
  * transaction: `claimDueSchedules` locks due rows with `FOR UPDATE SKIP LOCKED`, so racing
  * tickers never see the same row, and the row stays locked until its outcome is written.
  */
-import { and, desc, eq, isNull, lt, or, sql as drizzleSql } from "drizzle-orm";
+import { and, eq, isNull, or, sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import { schedules } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
-import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
+import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
 import type { Workflow } from "@/lib/resources/workflow";
 
 export type ScheduleRecord = typeof schedules.$inferSelect;
 
 /** The fields a person may change (PATCH), already validated; `nextFireAt` is recomputed by the caller. */
 export type ScheduleChanges = Partial<
-  Pick<ScheduleRecord, "cron" | "timezone" | "input" | "enabled" | "disabledReason" | "nextFireAt" | "dispatchFailures" | "lastError" | "lastErrorAt">
+  Pick<ScheduleRecord, "cron" | "timezone" | "input" | "enabled" | "disabledReason" | "nextFireAt" | "dispatchFailures" | "lastError" | "lastErrorDetails" | "lastErrorAt">
 >;
 
 /** Why the system turns off the schedules of a deleted workflow (the API shows it as `disabledReason`). */
@@ -51,23 +52,14 @@ export async function getSchedule(db: Database, organizationId: string, id: stri
 export async function listSchedules(
   db: Database,
   organizationId: string,
-  page: { workflowId?: string; limit: number; after?: CreatedAtCursor | null },
-): Promise<{ data: ScheduleRecord[]; nextCursor: string | null }> {
-  const after = page.after;
-  const position = after
-    ? or(lt(schedules.createdAt, new Date(after.t)), and(eq(schedules.createdAt, new Date(after.t)), lt(schedules.id, after.id)))
-    : undefined;
-  const rows = await db
-    .select()
-    .from(schedules)
-    .where(
-      and(eq(schedules.organizationId, organizationId), page.workflowId ? eq(schedules.workflowId, page.workflowId) : undefined, position),
-    )
-    .orderBy(desc(schedules.createdAt), desc(schedules.id))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+  page: PageRequest<CreatedAtCursor> & { workflowId?: string },
+): Promise<Page<ScheduleRecord>> {
+  return keysetPage(db.select().from(schedules).$dynamic(), {
+    where: and(eq(schedules.organizationId, organizationId), page.workflowId ? eq(schedules.workflowId, page.workflowId) : undefined),
+    order: newestFirst(schedules),
+    page,
+    toItem: (row) => row,
+  });
 }
 
 /**
@@ -230,23 +222,26 @@ export async function recordScheduleFired(
   await tx`
     UPDATE schedules SET last_fired_slot = ${at(fired.slot)}::timestamptz, last_fired_at = ${at(fired.firedAt)}::timestamptz,
       last_run_id = ${fired.runId}, next_fire_at = ${at(fired.nextFireAt)}::timestamptz,
-      dispatch_failures = 0, last_error = NULL, last_error_at = NULL
+      dispatch_failures = 0, last_error = NULL, last_error_details = NULL, last_error_at = NULL
     WHERE id = ${id}`;
 }
 
 /**
- * Records a failed dispatch: one more failure in a row, its message and time. The schedule stays
+ * Records a failed dispatch: one more failure in a row, its message (and details, such as the
+ * validation errors of an invalid workflow) and time. The schedule stays
  * due for the same slot; `retryAt` (when given) holds it back until then, null retries it on the
  * next pass.
  */
 export async function recordDispatchFailure(
   tx: postgres.Sql,
   id: string,
-  failure: { message: string; failedAt: Date; retryAt: Date | null },
+  failure: { message: string; details?: Record<string, unknown> | null; failedAt: Date; retryAt: Date | null },
 ): Promise<void> {
+  // As text cast to jsonb: drizzle's pool (which the ticker may be given) serializes no JSON itself.
+  const details = failure.details ? JSON.stringify(failure.details) : null;
   await tx`
     UPDATE schedules SET dispatch_failures = dispatch_failures + 1, last_error = ${failure.message},
-      last_error_at = ${at(failure.failedAt)}::timestamptz, next_fire_at = COALESCE(${at(failure.retryAt)}::timestamptz, next_fire_at)
+      last_error_details = ${details}::jsonb, last_error_at = ${at(failure.failedAt)}::timestamptz, next_fire_at = COALESCE(${at(failure.retryAt)}::timestamptz, next_fire_at)
     WHERE id = ${id}`;
 }
 

@@ -49,7 +49,7 @@ export async function createTestApp(
   const logger = pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
   const secretsKey = randomBytes(32);
   const registry = options.registry ?? connectorRegistry;
-  const runtime = await createRuntime({ database, databaseUrl: database.url, secretsKey, registry, logger });
+  const runtime = await createRuntime({ databaseUrl: database.url, logger });
   const auth = createAuth({
     db: database.db,
     baseUrl: BASE_URL,

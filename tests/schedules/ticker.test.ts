@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 function deps(sql: postgres.Sql = app.database.sql): TickerDeps {
-  return { sql, runtime: app.runtime, logger: app.logger };
+  return { sql, db: app.database.db, runtime: app.runtime, logger: app.logger };
 }
 
 /** One pass over the owner's organization (other tests' schedules in this database stay out of it). */
@@ -335,6 +335,49 @@ describe("what a pass fires", () => {
   });
 });
 
+describe("a workflow that does not validate", () => {
+  test("never runs on a schedule: the slot is not fired, lastError carries workflow_invalid and the validation errors, and it backs off like a failed dispatch", async () => {
+    // greet without its required `name`: a missing_required_param validation error.
+    const invalidId = await createWorkflow(app, key, { blocks: [{ id: "trg", type: "trigger_schedule", params: {} }, { id: "greet", type: "greet", params: {} }], edges: [{ source: "trg", target: "greet" }] }, "invalid");
+    const schedule = await createSchedule({ workflowId: invalidId });
+    await makeDue(schedule.id);
+    let dispatches = 0;
+    const counting: DispatchRun = async (...args) => {
+      dispatches++;
+      return app.runtime.dispatch(...args);
+    };
+
+    expect(await pass({ dispatch: counting })).toEqual({ started: [], failed: [schedule.id], disabled: [] });
+    const shown = (await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body;
+    expect(shown.lastError).toEqual({
+      message: expect.stringContaining("validation error"),
+      at: expect.stringMatching(/Z$/),
+      attempts: 1,
+      code: "workflow_invalid",
+      validation_errors: [expect.objectContaining({ code: "missing_required_param", block_id: "greet", field: "name" })],
+    });
+    // The next pass tries again (the workflow may have been fixed) and is refused again, backing off.
+    expect((await pass({ dispatch: counting })).failed).toEqual([schedule.id]);
+    expect((await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body.lastError.attempts).toBe(2);
+    expect(dispatches).toBe(0);
+    expect(await runsOf(schedule.id)).toEqual([]);
+    const listed = await call(app, "GET", `/api/runs?workflowId=${invalidId}`, { headers: key });
+    expect(listed.body.data).toEqual([]);
+
+    // Once fixed, the same slot fires, and the error is cleared.
+    const fix = await call(app, "POST", `/api/workflows/${invalidId}/operations`, {
+      headers: key,
+      body: { ops: [{ operation_type: "update", block_id: "greet", params: { name: "{{trg.name}}" } }] },
+    });
+    expect(fix.body.ok).toBe(true);
+    await makeDue(schedule.id);
+    const fired = await pass({ dispatch: counting });
+    expect(fired.started).toEqual([{ scheduleId: schedule.id, runId: expect.stringMatching(/^run_/), slot: thisYearsSlot() }]);
+    expect(dispatches).toBe(1);
+    expect((await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body.lastError).toBeNull();
+  });
+});
+
 describe("the ticker loop", () => {
   test("a schedule created through the API fires in a running worker and its run succeeds with the schedule's input", async () => {
     const worker = await startTestWorker(app);
@@ -385,7 +428,7 @@ describe("the ticker loop", () => {
     );
     // A real connection whose queries fail: its search_path has no schedules table.
     const broken = postgres(app.database.url, { max: 1, onnotice: () => {}, connection: { search_path: "no_such_schema" } });
-    const ticker = startScheduleTicker({ sql: broken, runtime: app.runtime, logger }, { intervalMs: 10, jitterMs: 0 });
+    const ticker = startScheduleTicker({ sql: broken, db: app.database.db, runtime: app.runtime, logger }, { intervalMs: 10, jitterMs: 0 });
     const deadline = Date.now() + 5_000;
     while (lines.filter((l) => l.includes("schedule ticker pass failed")).length < 3 && Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, 10));

@@ -31,7 +31,7 @@ const tickRoute = createRoute({
 export function adminRoutes(deps: ApiDeps) {
   return createRouter().openapi(tickRoute, async (c) => {
     const organizationId = c.get("principal").organizationId;
-    const result = await runTickerPass({ sql: deps.sql, runtime: deps.runtime, logger: c.get("log") }, { organizationId });
+    const result = await runTickerPass({ sql: deps.sql, db: deps.db, registry: deps.registry, runtime: deps.runtime, logger: c.get("log") }, { organizationId });
     c.get("log").info({ started: result.started.length, failed: result.failed.length, disabled: result.disabled.length }, "admin tick");
     return c.json(result, 200);
   });

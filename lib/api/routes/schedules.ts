@@ -9,6 +9,8 @@ import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
 import { errorResponses, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
+import { ValidationErrorSchema } from "../schemas";
+import { ScheduleLastErrorSchema, ScheduleSchema as ScheduleResourceSchema } from "@/lib/resources/schedule";
 import { checkCron, nextFireTime, type CronCheck, type CronSpec } from "@/lib/schedules/cron";
 import { toScheduleResource } from "@/lib/schedules/resource";
 import { CreatedAtCursorSchema } from "@/lib/store/cursor";
@@ -20,31 +22,15 @@ const TAGS = ["schedules"];
 const CRON_HELP =
   "Five-field cron (minute hour day-of-month month day-of-week) with *, lists, ranges, steps and names (MON, JAN); when both day fields are restricted either matches. Also @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly.";
 
+// The resource is declared once, in lib/resources/schedule.ts; rebuilt here with the
+// OpenAPI-extended `z` so the document names it and refers to ValidationError.
 const ScheduleSchema = z
   .object({
-    id: z.string().openapi({ example: "sch_k3v9x0q2m5h7c1b8n4z6" }),
-    workflowId: z.string(),
-    cron: z.string().openapi({ example: "0 9 * * MON-FRI" }),
-    timezone: z.string().openapi({ example: "Europe/Berlin" }),
-    input: z.unknown().openapi({ description: "The input of every run it starts (null: none)" }),
-    enabled: z.boolean(),
-    disabledReason: z.string().nullable().openapi({ description: "Why the system turned it off (workflow_deleted); null otherwise" }),
-    nextRuns: z.array(z.string()).openapi({ description: "The next five fire times, ISO 8601 UTC; empty while disabled" }),
-    lastFiredAt: z.string().nullable(),
-    lastRunId: z.string().nullable(),
+    ...ScheduleResourceSchema.shape,
     lastError: z
-      .object({
-        message: z.string().openapi({ description: "Why the latest dispatch failed" }),
-        at: z.string().openapi({ format: "date-time" }),
-        attempts: z.number().int().openapi({ description: "Failed dispatches in a row of the current slot" }),
-      })
+      .object({ ...ScheduleLastErrorSchema.shape, validation_errors: z.array(ValidationErrorSchema).optional() })
       .nullable()
-      .openapi({
-        description:
-          "Set while the ticker cannot start the current slot's run: the slot is retried on the next pass, then after 2 s, 4 s, 8 s … (at most 5 minutes apart). Null once a dispatch succeeds.",
-      }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+      .openapi({ description: ScheduleResourceSchema.shape.lastError.description }),
   })
   .openapi("Schedule");
 
@@ -195,7 +181,7 @@ export function scheduleRoutes(deps: ApiDeps) {
         if (!enabled) changes.nextFireAt = null;
         else if (retimed) changes.nextFireAt = nextFireTime(spec, now);
         // Re-armed by a person (new cron or zone, or enabled again): failures of the old timing no longer set the backoff.
-        if (retimed && enabled) Object.assign(changes, { dispatchFailures: 0, lastError: null, lastErrorAt: null });
+        if (retimed && enabled) Object.assign(changes, { dispatchFailures: 0, lastError: null, lastErrorDetails: null, lastErrorAt: null });
         return changes;
       });
       if (!row) throw notFound();

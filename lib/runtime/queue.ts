@@ -1,0 +1,41 @@
+/**
+ * The run queue: stores a run with its definition pinned and enqueues it for the workers, in one
+ * statement (docs/openworkflow.md, "Enqueue"). It needs nothing but a postgres.js pool, so a
+ * process that only starts runs (a worker's schedule ticker) does not open a whole runtime.
+ */
+import type postgres from "postgres";
+import { toJson } from "@/lib/engine/json";
+import type { Logger } from "@/lib/log";
+import { RUNS_CHANNEL } from "@/lib/store/channels";
+import { insertRun, newRunId } from "@/lib/store/runs";
+import { weftRunEnqueue } from "./openworkflow";
+import { RunNotStartedError, type Runtime } from "./types";
+
+export type RunQueue = Pick<Runtime, "dispatch">;
+
+/** A queue on `sql`, a plain postgres.js pool (not drizzle's: the run store reads Dates from it). */
+export function createRunQueue(sql: postgres.Sql, logger: Logger): RunQueue {
+  return {
+    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
+      const runInput = input === undefined ? {} : toJson(input);
+      const id = newRunId();
+      const stored = await insertRun(sql, {
+        id,
+        organizationId,
+        workflowId: workflow.id,
+        workflowVersion: workflow.version,
+        definition: workflow.definition,
+        trigger,
+        input: runInput,
+        idempotencyKey,
+        queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }),
+        notify: RUNS_CHANNEL,
+      }).catch((error: unknown) => {
+        logger.error({ err: error, organizationId, workflowId: workflow.id }, "could not store and enqueue a run");
+        throw new RunNotStartedError("The run could not be started; nothing was stored. Try again.");
+      });
+      const { owRunId: _owRunId, ...run } = stored.run;
+      return { run, created: stored.created };
+    },
+  };
+}
