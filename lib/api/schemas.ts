@@ -8,6 +8,7 @@
  * zod error on the whole body.
  */
 import { z } from "@hono/zod-openapi";
+import { PARAM_WIDGETS } from "@/lib/engine/connector";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
 import { SKIP_CODES, VALIDATION_CODES } from "@/lib/engine/ops";
 import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
@@ -214,6 +215,16 @@ export const ConnectorFullSchema = z
         description: z.string().optional(),
         visibility: z.enum(["llm", "user"]).openapi({ description: "user: only people in the editor may set it" }),
         default: z.unknown().optional(),
+        ui: z
+          .object({
+            label: z.string(),
+            widget: z.enum(PARAM_WIDGETS),
+            placeholder: z.string().optional(),
+            language: z.string().optional().openapi({ description: "code widgets: javascript or json" }),
+            advanced: z.boolean().optional().openapi({ description: "Collapsed by default in the editor" }),
+            options: z.array(z.string()).optional().openapi({ description: "select widgets: the allowed values" }),
+          })
+          .openapi({ description: "How the editor renders this param (declared by the connector, else derived from its type)" }),
       }),
     ),
     paramsSchema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the settable params" }),
