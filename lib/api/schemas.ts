@@ -222,7 +222,7 @@ export const ConnectorFullSchema = z
             placeholder: z.string().optional(),
             language: z.string().optional().openapi({ description: "code widgets: javascript or json" }),
             advanced: z.boolean().optional().openapi({ description: "Collapsed by default in the editor" }),
-            options: z.array(z.string()).optional().openapi({ description: "select widgets: the allowed values" }),
+            options: z.array(z.union([z.string(), z.number()])).optional().openapi({ description: "select widgets: the allowed values" }),
           })
           .openapi({ description: "How the editor renders this param (declared by the connector, else derived from its type)" }),
       }),
