@@ -1,0 +1,394 @@
+/**
+ * The openworkflow internals Weft's runtime overrides or reaches into (docs/openworkflow.md),
+ * checked against the installed package and a real, migrated PostgreSQL. Every one of them is
+ * private or undocumented in openworkflow 0.10.1, so an upgrade can change it without notice;
+ * this file is what fails when one does. Each assertion names the Weft file that depends on it.
+ * Before bumping openworkflow, read docs/openworkflow.md, "Upgrading".
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import postgres from "postgres";
+import { OpenWorkflow, Worker } from "openworkflow";
+import { DEFAULT_NAMESPACE_ID } from "openworkflow/internal";
+import { BackendPostgres } from "openworkflow/postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPENWORKFLOW_SCHEMA } from "@/db/client";
+import {
+  driveClaims,
+  isParkError,
+  isStaleBranchError,
+  isStepLimitError,
+  openWorkflowBackend,
+  parkResumeAt,
+  STEP_INFRA_RETRY,
+  stepErrorInfo,
+  weftRunEnqueue,
+  weftRunSpec,
+} from "@/lib/runtime/openworkflow";
+import type { RunInput } from "@/lib/runtime/types";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+
+const PINNED = "0.10.1";
+const UPGRADE = "Re-read docs/openworkflow.md before bumping openworkflow.";
+
+const OPENWORKFLOW_TS = "lib/runtime/openworkflow.ts";
+const WORKER_TS = "lib/runtime/worker.ts";
+const EXECUTE_RUN_TS = "lib/runtime/execute-run.ts";
+const RUNTIME_TS = "lib/runtime/runtime.ts";
+const RUNS_STORE_TS = "lib/store/runs.ts";
+const MIGRATE_TS = "db/migrate.ts";
+
+const require = createRequire(import.meta.url);
+/** The installed package's folder (its package.json is not exported, so resolve the entry point). */
+const packageDir = resolve(dirname(require.resolve("openworkflow")), "..");
+const distFile = (path: string): string => readFileSync(join(packageDir, "dist", path), "utf8");
+const squash = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+/** The private parts of Worker that lib/runtime/openworkflow.ts uses. */
+interface WorkerInternals {
+  tick: () => Promise<number>;
+  runLoop: () => Promise<void>;
+  activeExecutions: Set<{ workerId: string }>;
+  workerIds: string[];
+  concurrency: number;
+  claimAndProcessWorkflowRunInBackground: (workerId: string) => Promise<Record<string, unknown> | null>;
+}
+const internalsOf = (worker: Worker) => worker as unknown as WorkerInternals;
+
+describe("the installed package", () => {
+  it(`is openworkflow ${PINNED}, pinned exactly, sharing the app's postgres.js`, () => {
+    const installed = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { name: string; version: string };
+    expect(installed.name).toBe("openworkflow");
+    expect(installed.version, `node_modules has openworkflow ${installed.version}, the runtime was built against ${PINNED}. ${UPGRADE}`).toBe(PINNED);
+    const ours = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(ours.dependencies.openworkflow, `package.json must pin openworkflow exactly (no ^ or ~): the runtime uses its private internals. ${UPGRADE}`).toBe(PINNED);
+    // openWorkflowBackend hands our postgres.js pool to BackendPostgres.fromPool with a cast.
+    expect(
+      existsSync(join(packageDir, "node_modules", "postgres")),
+      `${OPENWORKFLOW_TS} (openWorkflowBackend) passes the app's postgres.js pool to openworkflow; it must not bring its own copy`,
+    ).toBe(false);
+  });
+});
+
+describe("Worker internals (driveClaims)", () => {
+  it("Worker.prototype.tick exists and the stock poll loop calls this.tick()", () => {
+    const proto = Worker.prototype as unknown as WorkerInternals;
+    expect(typeof proto.tick, `${OPENWORKFLOW_TS} driveClaims replaces Worker.tick on the instance`).toBe("function");
+    expect(typeof proto.runLoop, `${OPENWORKFLOW_TS} driveClaims relies on the stock runLoop polling through this.tick()`).toBe("function");
+    expect(
+      proto.runLoop.toString(),
+      `${OPENWORKFLOW_TS} driveClaims patches the instance's tick so that the stock poll loop (runLoop) goes through its single-flight pass; runLoop must still call this.tick()`,
+    ).toContain("this.tick()");
+  });
+
+  it("a worker has activeExecutions (a Set), one workerId per slot and claimAndProcessWorkflowRunInBackground", async () => {
+    const backend = openWorkflowBackend("postgres://unused.invalid/none", 1); // never connects: nothing is queried
+    try {
+      const worker = internalsOf(new Worker({ backend, workflows: [], concurrency: 3 }));
+      expect(worker.activeExecutions instanceof Set, `${OPENWORKFLOW_TS} driveClaims counts busy slots in Worker.activeExecutions and patches its delete()`).toBe(true);
+      expect(Array.isArray(worker.workerIds) && worker.workerIds.length === 3, `${OPENWORKFLOW_TS} driveClaims picks a free slot from Worker.workerIds (one per concurrency slot)`).toBe(true);
+      expect(worker.concurrency, `${OPENWORKFLOW_TS} driveClaims assumes concurrency === workerIds.length`).toBe(3);
+      expect(
+        typeof worker.claimAndProcessWorkflowRunInBackground,
+        `${OPENWORKFLOW_TS} driveClaims claims one run at a time with Worker.claimAndProcessWorkflowRunInBackground(workerId)`,
+      ).toBe("function");
+      // driveClaims' own guard (internalsOf) accepts a real worker.
+      expect(() => driveClaims(worker as unknown as Worker, { stopped: () => true, onError: () => {} }), `${OPENWORKFLOW_TS} driveClaims refuses this Worker`).not.toThrow();
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("the claim removes a finished execution from activeExecutions with delete()", () => {
+    const source = squash(distFile("worker/worker.js"));
+    expect(
+      source,
+      `${OPENWORKFLOW_TS} driveClaims wraps activeExecutions.delete to claim again as soon as a slot frees (eager re-tick)`,
+    ).toContain("this.activeExecutions.delete(execution)");
+    expect(source, `${OPENWORKFLOW_TS} driveClaims reads the slot of each execution from its workerId`).toMatch(/Array\.from\(this\.activeExecutions, \(execution\) => execution\.workerId\)/);
+  });
+});
+
+describe("constants and control-flow errors in the package's dist files", () => {
+  it("the lease is 30 s, heartbeated at half of it", () => {
+    const source = distFile("worker/worker.js");
+    expect(
+      source,
+      `${WORKER_TS}, worker/index.ts and docs/openworkflow.md state that a killed worker's runs are re-claimed after the 30 s lease`,
+    ).toMatch(/const DEFAULT_LEASE_DURATION_MS = 30 \* 1000;/);
+    expect(source, `${WORKER_TS}: a run is heartbeated every 15 s (half the lease)`).toMatch(/heartbeatIntervalMs = leaseDurationMs \/ 2/);
+  });
+
+  it("the errors the workflow fn recognises by name keep their names and fields", () => {
+    const execution = distFile("worker/execution.js");
+    const stepHistory = distFile("worker/step-history.js");
+    const expectName = (source: string, name: string, who: string) =>
+      expect(source, `${who} matches openworkflow's ${name} by its name`).toContain(`this.name = "${name}";`);
+    expectName(execution, "SleepSignalError", `${OPENWORKFLOW_TS} isParkError (and ${EXECUTE_RUN_TS}, which must rethrow it)`);
+    expectName(execution, "StaleExecutionBranchError", `${OPENWORKFLOW_TS} isParkError/isStaleBranchError (and ${EXECUTE_RUN_TS})`);
+    expectName(execution, "StepError", `${OPENWORKFLOW_TS} stepErrorInfo`);
+    expectName(stepHistory, "StepLimitExceededError", `${OPENWORKFLOW_TS} isStepLimitError (${EXECUTE_RUN_TS} fails the run with code step_limit)`);
+    expect(execution, `${OPENWORKFLOW_TS} parkResumeAt reads SleepSignalError.resumeAt`).toMatch(/class SleepSignalError extends Error \{\s*resumeAt;/);
+    expect(execution, `${OPENWORKFLOW_TS} stepErrorInfo reads StepError.stepFailedAttempts and StepError.retryPolicy`).toMatch(
+      /class StepError extends Error \{\s*stepName;\s*stepFailedAttempts;\s*retryPolicy;/,
+    );
+    expect(stepHistory, `${EXECUTE_RUN_TS} tells the user the limit is 1000 step attempts per run`).toContain("export const WORKFLOW_STEP_LIMIT = 1000;");
+  });
+
+  it("a workflow retry policy of maximumAttempts 0 means unlimited", () => {
+    expect(
+      squash(distFile("core/workflow-definition.js")),
+      `${OPENWORKFLOW_TS} weftRunSpec sets maximumAttempts: 0 so that a pass that throws outside a step is retried without limit`,
+    ).toContain("if (retryPolicy.maximumAttempts > 0 && // 0 = unlimited attempts attempts >= retryPolicy.maximumAttempts)");
+  });
+
+  it("openworkflow's own pools transform columns to camelCase, as openWorkflowBackend's pool does", () => {
+    expect(typeof BackendPostgres.fromPool, `${OPENWORKFLOW_TS} openWorkflowBackend builds backends with BackendPostgres.fromPool`).toBe("function");
+    expect(squash(distFile("postgres/postgres.js")), `${OPENWORKFLOW_TS} openWorkflowBackend copies newPostgres' column transform (postgres.toCamel)`).toContain(
+      "transform: { column: { from: postgres.toCamel, }, },",
+    );
+    expect(DEFAULT_NAMESPACE_ID, `${OPENWORKFLOW_TS} weftRunEnqueue inserts runs into openworkflow's default namespace`).toBe("default");
+    expect(squash(distFile("postgres/postgres.js")), `db/client.ts OPENWORKFLOW_SCHEMA names openworkflow's default schema`).toContain(
+      `export const DEFAULT_SCHEMA = "${OPENWORKFLOW_SCHEMA}";`,
+    );
+  });
+});
+
+describe("against a migrated database", () => {
+  let db: TestDatabase;
+  let sql: postgres.Sql;
+  /** Every statement our pools sent (postgres.js `debug`), to read the SQL openworkflow generates. */
+  const statements: string[] = [];
+  let backend: BackendPostgres;
+  let ow: OpenWorkflow;
+  let worker: WorkerInternals;
+
+  /** What the probe workflow caught (the "errors" run). */
+  const seen = { stepError: undefined as unknown, park: undefined as unknown, stale: undefined as unknown, late: Promise.resolve() };
+  const parkUntil = new Date(Date.now() + 3_600_000);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = postgres(db.url, { max: 2, onnotice: () => {}, debug: (_c, query) => void statements.push(query) });
+    backend = openWorkflowBackend(db.url, 4, (_c, query) => void statements.push(query));
+    ow = new OpenWorkflow({ backend });
+    // The real spec (name and retry policy) with a probe body instead of executeRun.
+    ow.implementWorkflow(weftRunSpec, async ({ input, step }) => {
+      const mode = (input.input as { mode: string }).mode;
+      if (mode === "throw") throw new Error("outside any step");
+      if (mode === "exhaust") {
+        await step.run({ name: "always", retryPolicy: { maximumAttempts: 1 } }, () => {
+          throw new Error("always fails");
+        });
+      }
+      try {
+        await step.run({ name: "fails", retryPolicy: STEP_INFRA_RETRY }, () => {
+          throw new Error("fails once");
+        });
+      } catch (error) {
+        seen.stepError = error;
+      }
+      let parked: () => void = () => {};
+      seen.late = new Promise<void>((res) => (parked = res))
+        .then(() => new Promise((res) => setTimeout(res, 10)))
+        .then(() => step.run({ name: "late" }, async () => null))
+        .then(
+          () => undefined,
+          (error: unknown) => void (seen.stale = error),
+        );
+      try {
+        await step.waitForSignal({ name: "wait", signal: `weft:contract:${input.runId}`, timeout: parkUntil });
+      } catch (error) {
+        seen.park = error;
+        parked();
+        throw error;
+      }
+      return { status: "succeeded" as const };
+    });
+    worker = internalsOf(ow.newWorker({ concurrency: 2 }));
+  });
+  afterAll(async () => {
+    await sql?.end({ timeout: 5 });
+    await backend?.stop();
+    await db?.drop();
+  });
+
+  const runInput = (mode: string): RunInput => ({
+    runId: `run_contract_${mode}`,
+    organizationId: "org_contract",
+    definition: { blocks: [], edges: [] },
+    input: { mode },
+  });
+
+  /** Enqueues with the runtime's own CTE body, as lib/store/runs.ts insertRun does. */
+  async function enqueue(mode: string): Promise<string> {
+    const queued = weftRunEnqueue(runInput(mode));
+    const rows = await sql`WITH src AS (SELECT 1), queued AS (${queued.insert(sql, "src")}) SELECT id FROM queued`;
+    expect(rows.map((r) => r.id)).toEqual([queued.owRunId]);
+    return queued.owRunId;
+  }
+
+  async function untilIdle(): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (worker.activeExecutions.size > 0) {
+      if (Date.now() > deadline) throw new Error("the probe execution did not finish");
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  }
+
+  async function owRun(id: string) {
+    const [row] = await sql`SELECT * FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${id}`;
+    return row;
+  }
+
+  it("openworkflow's tables are in the schema db/client.ts names, at migration level 5", async () => {
+    const tables = await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = ${OPENWORKFLOW_SCHEMA} ORDER BY table_name`;
+    expect(
+      tables.map((t) => t.table_name),
+      `${MIGRATE_TS} migrates openworkflow into the "${OPENWORKFLOW_SCHEMA}" schema and tunes workflow_runs and step_attempts`,
+    ).toEqual(expect.arrayContaining(["openworkflow_migrations", "step_attempts", "workflow_runs", "workflow_signals"]));
+    const [{ version }] = await sql`SELECT max(version)::int AS version FROM ${sql(OPENWORKFLOW_SCHEMA)}.openworkflow_migrations`;
+    expect(
+      version,
+      `openworkflow added a migration: re-check the columns ${OPENWORKFLOW_TS} weftRunEnqueue writes and the indexes ${MIGRATE_TS} adds. ${UPGRADE}`,
+    ).toBe(5);
+  });
+
+  it("the enqueue CTE writes the columns openworkflow's own insert writes, with the values runWorkflow would", async () => {
+    statements.length = 0;
+    const ours = await enqueue("compare");
+    const insert = statements.find((q) => /INSERT INTO\s+"openworkflow"\."workflow_runs"/.test(q));
+    expect(insert, "the enqueue statement was not captured").toBeDefined();
+    const columnsOf = (text: string) => [...(text.match(/\(([^()]*)\)/)?.[1] ?? "").matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+    const written = columnsOf((insert as string).slice((insert as string).indexOf("workflow_runs")));
+    const stock = columnsOf(squash(distFile("postgres/backend.js")).split("async insertWorkflowRun(")[1].split("INSERT INTO ${workflowRunsTable}")[1]);
+    expect(stock.length).toBeGreaterThan(10);
+    expect(
+      written,
+      `${OPENWORKFLOW_TS} weftRunEnqueue copies openworkflow's insertWorkflowRun (lib/runtime/queue.ts and ${RUNS_STORE_TS} insertRun enqueue with it); its column list changed`,
+    ).toEqual(stock);
+
+    const columns = await sql`
+      SELECT column_name, is_nullable, column_default FROM information_schema.columns
+      WHERE table_schema = ${OPENWORKFLOW_SCHEMA} AND table_name = 'workflow_runs'`;
+    const names = new Set(columns.map((c) => c.column_name as string));
+    for (const column of written) expect(names.has(column), `${OPENWORKFLOW_TS} weftRunEnqueue writes workflow_runs.${column}, which no longer exists`).toBe(true);
+    for (const c of columns) {
+      if (c.is_nullable === "NO" && c.column_default === null) {
+        expect(written, `workflow_runs.${c.column_name} is NOT NULL without a default: ${OPENWORKFLOW_TS} weftRunEnqueue must write it`).toContain(c.column_name);
+      }
+    }
+
+    // The stock path, for comparison: every column but the id, input and timestamps must match.
+    const handle = await ow.runWorkflow(weftRunSpec, runInput("compare"));
+    const [mine, theirs] = [await owRun(ours), await owRun(handle.workflowRun.id)];
+    for (const column of Object.keys(theirs)) {
+      if (["id", "input", "available_at", "created_at", "updated_at"].includes(column)) continue;
+      expect(mine[column], `${OPENWORKFLOW_TS} weftRunEnqueue writes workflow_runs.${column} differently from ow.runWorkflow(weftRunSpec, input)`).toEqual(theirs[column]);
+    }
+    expect(mine.input).toEqual(theirs.input);
+    await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${ours}, ${handle.workflowRun.id})`;
+  });
+
+  it("a run enqueued by the CTE is claimed through a fromPool backend, in camelCase, with a 30 s lease and its slot in activeExecutions", async () => {
+    const id = await enqueue("errors");
+    const workerId = worker.workerIds[0];
+    const claimed = await worker.claimAndProcessWorkflowRunInBackground(workerId);
+    expect(claimed?.id, `${WORKER_TS}/${OPENWORKFLOW_TS}: the run our CTE enqueued was not claimed`).toBe(id);
+    expect(claimed?.workflowName, `${OPENWORKFLOW_TS} openWorkflowBackend's pool must return camelCase rows (the registry looks up workflowName)`).toBe(weftRunSpec.name);
+    expect(
+      [...worker.activeExecutions].map((e) => e.workerId),
+      `${OPENWORKFLOW_TS} driveClaims expects the execution in activeExecutions, under its workerId, before the claim resolves`,
+    ).toEqual([workerId]);
+    const lease = (claimed?.availableAt as Date).getTime() - (claimed?.startedAt as Date).getTime();
+    expect(lease, `${WORKER_TS} and docs/openworkflow.md: a claim leases the run for 30 s (crash recovery time)`).toBe(30_000);
+    await untilIdle();
+  });
+
+  it("the errors a workflow fn sees are the ones lib/runtime/openworkflow.ts recognises", async () => {
+    await Promise.race([seen.late, new Promise((res) => setTimeout(res, 2_000))]);
+    expect((seen.stepError as Error)?.name, `${OPENWORKFLOW_TS} stepErrorInfo: a failed step.run throws StepError`).toBe("StepError");
+    expect(
+      stepErrorInfo(seen.stepError),
+      `${OPENWORKFLOW_TS} stepErrorInfo reads stepFailedAttempts and retryPolicy.maximumAttempts (STEP_INFRA_RETRY allows 4)`,
+    ).toEqual({ exhausted: false, message: "fails once" });
+    expect((seen.park as Error)?.name, `${OPENWORKFLOW_TS} isParkError: a wait parks the run by throwing SleepSignalError`).toBe("SleepSignalError");
+    expect(isParkError(seen.park) && !isStaleBranchError(seen.park) && !isStepLimitError(seen.park)).toBe(true);
+    expect(parkResumeAt(seen.park), `${OPENWORKFLOW_TS} parkResumeAt (${EXECUTE_RUN_TS} resumes at the earliest park)`).toBe(parkUntil.getTime());
+    expect(
+      (seen.stale as Error)?.name,
+      `${OPENWORKFLOW_TS} isStaleBranchError: a branch that goes on after its pass parked gets StaleExecutionBranchError (${EXECUTE_RUN_TS} then writes nothing)`,
+    ).toBe("StaleExecutionBranchError");
+    expect(isParkError(seen.stale) && isStaleBranchError(seen.stale)).toBe(true);
+  });
+
+  it("a parked run reads running with no worker; sendSignal answers an empty list when nobody waits on the signal", async () => {
+    const id = (await sql`SELECT id FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE input->>'runId' = 'run_contract_errors'`)[0].id as string;
+    const parked = await owRun(id);
+    expect([parked.status, parked.worker_id], `${EXECUTE_RUN_TS}: a park leaves the run running without a worker`).toEqual(["running", null]);
+    expect(
+      (await ow.sendSignal({ signal: "weft:contract:nobody", data: {} })).workflowRunIds,
+      `${RUNTIME_TS} wake() re-sends a signal while the answer is empty (the run has not parked on it yet)`,
+    ).toEqual([]);
+    expect(
+      (await ow.sendSignal({ signal: "weft:contract:run_contract_errors", data: {}, idempotencyKey: "evt_contract" })).workflowRunIds,
+      `${RUNTIME_TS} wake() stops re-sending once the answer lists the run`,
+    ).toEqual([id]);
+    await ow.cancelWorkflowRun(id);
+    expect((await owRun(id)).status, `${RUNTIME_TS} cancel() cancels the openworkflow run`).toBe("canceled");
+  });
+
+  it("a step that exhausts its retries fails the run for good, whatever the workflow's retry policy", async () => {
+    const id = await enqueue("exhaust");
+    expect((await worker.claimAndProcessWorkflowRunInBackground(worker.workerIds[0]))?.id).toBe(id);
+    await untilIdle();
+    expect(
+      (await owRun(id)).status,
+      `${EXECUTE_RUN_TS} writes the run failed itself when STEP_INFRA_RETRY is exhausted, because openworkflow fails it for good`,
+    ).toBe("failed");
+  });
+
+  it("a pass that throws outside any step is retried (weftRunSpec's unlimited retry policy)", async () => {
+    const id = await enqueue("throw");
+    expect((await worker.claimAndProcessWorkflowRunInBackground(worker.workerIds[0]))?.id).toBe(id);
+    await untilIdle();
+    const run = await owRun(id);
+    expect(run.status, `${OPENWORKFLOW_TS} weftRunSpec: an error outside a step (a database outage) must reschedule the run, not fail it`).toBe("pending");
+    await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${id}`;
+  });
+
+  it("openworkflow's claim statement is served by workflow_runs_claim_idx, in order, without a sort", async () => {
+    statements.length = 0;
+    expect(await worker.claimAndProcessWorkflowRunInBackground(worker.workerIds[1])).toBeNull();
+    const claim = statements.find((q) => q.includes("FOR UPDATE SKIP LOCKED"));
+    expect(claim, "the claim statement was not captured").toBeDefined();
+    const text = squash(claim as string);
+    expect(
+      text,
+      `${MIGRATE_TS} workflow_runs_claim_idx is built for this claim order; openworkflow's claim changed`,
+    ).toMatch(
+      /"status" IN \('pending', 'running', 'sleeping'\) AND "available_at" <= NOW\(\) AND \("deadline_at" IS NULL OR "deadline_at" > NOW\(\)\) ORDER BY CASE WHEN "status" = 'pending' THEN 0 ELSE 1 END, "available_at", "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED/,
+    );
+    // Plan the candidate query alone (its only parameter is the namespace), with every other path priced out.
+    const candidate = text.match(/candidate AS \( (SELECT .*? FOR UPDATE SKIP LOCKED) \)/)?.[1];
+    const expired = text.match(/WITH expired AS \( (UPDATE .*? RETURNING "id") \)/)?.[1];
+    expect(candidate && expired, `${MIGRATE_TS}: the claim's expired/candidate CTEs were not found`).toBeTruthy();
+    // Every parameter left in these two parts is the namespace id.
+    const namespaced = (part: string) => part.replace(/\$\d+/g, `'${DEFAULT_NAMESPACE_ID}'`);
+    const expiredWhere = (expired as string).split(" WHERE ")[1].replace(/ RETURNING "id"$/, "");
+    const plans = await sql.begin(async (tx) => {
+      await tx`SET LOCAL enable_seqscan = off`;
+      await tx`SET LOCAL enable_bitmapscan = off`;
+      await tx`SET LOCAL enable_sort = off`;
+      const plan = async (query: string) => (await tx.unsafe(`EXPLAIN ${query}`)).map((r) => r["QUERY PLAN"] as string).join("\n");
+      return {
+        candidate: await plan(namespaced(candidate as string)),
+        expired: await plan(`SELECT 1 FROM "${OPENWORKFLOW_SCHEMA}"."workflow_runs" WHERE ${namespaced(expiredWhere)}`),
+      };
+    });
+    expect(plans.candidate, `${MIGRATE_TS} workflow_runs_claim_idx no longer serves openworkflow's claim`).toContain("workflow_runs_claim_idx");
+    expect(plans.candidate, `${MIGRATE_TS} workflow_runs_claim_idx no longer gives the claim's order (the plan sorts)`).not.toMatch(/\bSort\b/);
+    expect(plans.expired, `${MIGRATE_TS} workflow_runs_deadline_idx no longer serves the claim's deadline sweep`).toContain("workflow_runs_deadline_idx");
+  });
+});
