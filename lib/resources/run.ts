@@ -35,7 +35,7 @@ export const RunSchema = z.object({
   createdAt: timestamp(),
   startedAt: timestamp().nullable(),
   finishedAt: timestamp().nullable(),
-  queuePosition: z.number().int().optional().describe("Only while queued: 1 = next in the organization"),
+  queuePosition: z.number().int().optional().describe("Only while queued: how many older queued runs of the organization are ahead (0 = next)"),
 });
 export type RunResource = z.infer<typeof RunSchema>;
 
