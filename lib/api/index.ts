@@ -7,7 +7,6 @@
  * rate-limit middleware, so they answer without credentials; every route after them is
  * authenticated (fail closed) and limited per (organization, principal).
  */
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { DatabaseHandle } from "@/db/client";
 import type { WeftAuth } from "@/lib/auth";
@@ -15,7 +14,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
-import type { AppEnv, ApiDeps } from "./context";
+import type { ApiDeps } from "./context";
 import { ApiError, errorResponse } from "./errors";
 import { limitBody, rateLimit, requestContext, requireJsonBody } from "./middleware";
 import { authenticate } from "./middleware/auth";
@@ -56,7 +55,7 @@ export interface ControlPlaneOptions {
   runtime: Runtime;
 }
 
-export type ControlPlaneApi = OpenAPIHono<AppEnv> & {
+export type ControlPlaneApi = ControlPlaneRoutes & {
   /** Operator-defined inbound routes, registered in code at start-up (DESIGN §6). */
   webhooks: Pick<CodeWebhookRegistry, "register">;
 };
@@ -74,7 +73,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     secretsKey: options.secretsKey,
     runtime: options.runtime,
   };
-  const app = createRouter().basePath("/api");
+  const app = apiRoot();
 
   const codeWebhooks = createCodeWebhookRegistry();
 
@@ -98,17 +97,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
 
   // Everything below is authenticated and rate-limited.
   app.use("*", authenticate(deps), rateLimit(deps.rateLimiter));
-  app.route("/me", meRoutes(deps));
-  app.route("/keys", keyRoutes(deps));
-  app.route("/workflows", workflowRoutes(deps));
-  app.route("/workflows", workflowRunRoutes(deps));
-  app.route("/runs", runRoutes(deps));
-  app.route("/events", eventRoutes(deps));
-  app.route("/connectors", connectorRoutes(deps));
-  app.route("/secrets", secretRoutes(deps));
-  app.route("/schedules", scheduleRoutes(deps));
-  app.route("/workflows", webhookEndpointRoutes(deps));
-  app.route("/admin", adminRoutes(deps));
+  mountProductRoutes(app, deps);
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
@@ -124,5 +113,31 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
     return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
   });
-  return Object.assign(app, { webhooks: { register: codeWebhooks.register } });
+  return Object.assign(app as unknown as ControlPlaneRoutes, { webhooks: { register: codeWebhooks.register } });
 }
+
+/**
+ * The authenticated product routes, mounted in one chain so their types accumulate: `typeof` the
+ * result is what Hono's typed client infers the API from (`hc<ControlPlaneRoutes>(url)`).
+ */
+function mountProductRoutes(app: ReturnType<typeof apiRoot>, deps: ApiDeps) {
+  return app
+    .route("/me", meRoutes(deps))
+    .route("/keys", keyRoutes(deps))
+    .route("/workflows", workflowRoutes(deps))
+    .route("/workflows", workflowRunRoutes(deps))
+    .route("/runs", runRoutes(deps))
+    .route("/events", eventRoutes(deps))
+    .route("/connectors", connectorRoutes(deps))
+    .route("/secrets", secretRoutes(deps))
+    .route("/schedules", scheduleRoutes(deps))
+    .route("/workflows", webhookEndpointRoutes(deps))
+    .route("/admin", adminRoutes(deps));
+}
+
+function apiRoot() {
+  return createRouter().basePath("/api");
+}
+
+/** The typed shape of the control plane's routes, for `hc<ControlPlaneRoutes>` (lib/api/client.ts). */
+export type ControlPlaneRoutes = ReturnType<typeof mountProductRoutes>;
