@@ -3,23 +3,19 @@
  * are encrypted before they reach the database (lib/secrets.ts) and only `getSecretValues`, for
  * the runtime, ever decrypts them; everything the API sees is names and dates.
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { secrets } from "@/db/schema";
 import { decryptSecret, encryptSecret, SECRET_NAME_PATTERN } from "@/lib/secrets";
-import { encodeCursor } from "./cursor";
-
-/** A secret as the API shows it: never its value. */
-export interface SecretInfo {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { SecretInfo } from "@/lib/resources/secret";
+import { byUniqueColumn, keysetPage, type Page, type PageRequest } from "./pages";
 
 /** A position in the name-ordered secret list. */
 export const SecretCursorSchema = z.object({ n: z.string().regex(SECRET_NAME_PATTERN) }).strict();
 export type SecretCursor = z.infer<typeof SecretCursorSchema>;
+
+const byName = byUniqueColumn(secrets.name, "asc", "n", (row: { name: string }) => row.name);
 
 function toInfo(row: { name: string; createdAt: Date; updatedAt: Date }): SecretInfo {
   return { name: row.name, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
@@ -54,20 +50,9 @@ export async function upsertSecret(
 }
 
 /** One page of the organization's secrets (names and dates), ordered by name. */
-export async function listSecrets(
-  db: Database,
-  organizationId: string,
-  page: { limit: number; after?: SecretCursor | null },
-): Promise<{ data: SecretInfo[]; nextCursor: string | null }> {
-  const rows = await db
-    .select({ name: secrets.name, createdAt: secrets.createdAt, updatedAt: secrets.updatedAt })
-    .from(secrets)
-    .where(and(eq(secrets.organizationId, organizationId), page.after ? gt(secrets.name, page.after.n) : undefined))
-    .orderBy(asc(secrets.name))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map(toInfo);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ n: last.name }) : null };
+export async function listSecrets(db: Database, organizationId: string, page: PageRequest<SecretCursor>): Promise<Page<SecretInfo>> {
+  const query = db.select({ name: secrets.name, createdAt: secrets.createdAt, updatedAt: secrets.updatedAt }).from(secrets).$dynamic();
+  return keysetPage(query, { where: eq(secrets.organizationId, organizationId), order: byName, page, toItem: toInfo });
 }
 
 /** Deletes the secret; false when the organization has none by that name. */

@@ -7,28 +7,21 @@
  * Secrets are encrypted before they reach the database and decrypted only for verification;
  * they are returned to a client once, by `createWebhookEndpoint` and `rotateWebhookEndpointSecret`.
  */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { webhookEndpoints, workflows } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
-import {
-  newWebhookEndpointId,
-  newWebhookSecret,
-  SECRET_ROTATION_GRACE_MS,
-  webhookSecretBinding,
-  type WebhookMethod,
-} from "@/lib/webhooks/secret";
-import { encodeCursor, type CreatedAtCursor } from "./cursor";
+import { newWebhookEndpointId, newWebhookSecret, SECRET_ROTATION_GRACE_MS, webhookSecretBinding } from "@/lib/webhooks/secret";
+import type { CreatedAtCursor } from "./cursor";
+import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
+import type { RotatedWebhookSecret, WebhookEndpoint, WebhookMethod } from "@/lib/resources/webhook-endpoint";
 import type { Workflow } from "@/lib/resources/workflow";
 
-/** An endpoint as the management API shows it (never its secret). */
-export interface WebhookEndpointInfo {
-  id: string;
-  workflowId: string;
-  methods: WebhookMethod[];
-  createdAt: string;
-  rotatedAt: string | null;
-}
+/**
+ * An endpoint as the management API shows it (never its secret), with its workflow; the API adds
+ * the `url`, which depends on where the app is served.
+ */
+export type WebhookEndpointInfo = Omit<WebhookEndpoint, "url"> & { workflowId: string };
 
 /** What the inbound route needs: the tenant, the workflow, the methods and the valid secrets. */
 export interface InboundEndpoint {
@@ -82,31 +75,18 @@ export async function listWebhookEndpoints(
   db: Database,
   organizationId: string,
   workflowId: string,
-  page: { limit: number; after?: CreatedAtCursor | null },
-): Promise<{ data: WebhookEndpointInfo[]; nextCursor: string | null }> {
-  const after = page.after;
-  const position = after
-    ? or(
-        lt(webhookEndpoints.createdAt, new Date(after.t)),
-        and(eq(webhookEndpoints.createdAt, new Date(after.t)), lt(webhookEndpoints.id, after.id)),
-      )
-    : undefined;
-  const rows = await db
-    .select()
-    .from(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.organizationId, organizationId),
-        eq(webhookEndpoints.workflowId, workflowId),
-        isNull(webhookEndpoints.deletedAt),
-        position,
-      ),
-    )
-    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map(toInfo);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { data, nextCursor: last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+  page: PageRequest<CreatedAtCursor>,
+): Promise<Page<WebhookEndpointInfo>> {
+  return keysetPage(db.select().from(webhookEndpoints).$dynamic(), {
+    where: and(
+      eq(webhookEndpoints.organizationId, organizationId),
+      eq(webhookEndpoints.workflowId, workflowId),
+      isNull(webhookEndpoints.deletedAt),
+    ),
+    order: newestFirst(webhookEndpoints),
+    page,
+    toItem: toInfo,
+  });
 }
 
 const liveEndpoint = (organizationId: string, workflowId: string, endpointId: string) =>
@@ -138,7 +118,7 @@ export async function rotateWebhookEndpointSecret(
   organizationId: string,
   workflowId: string,
   endpointId: string,
-): Promise<{ id: string; secret: string; previousSecretValidUntil: string } | null> {
+): Promise<RotatedWebhookSecret | null> {
   const secret = newWebhookSecret();
   const ciphertext = encryptSecret(key, webhookSecretBinding(organizationId, endpointId), secret);
   // In an UPDATE, the right-hand sides read the row as it was, so the old secret moves over.

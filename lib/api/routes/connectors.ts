@@ -52,23 +52,19 @@ function project(connector: AnyConnector, detail: "full" | "summary") {
 
 /** The connectors sub-app. */
 export function connectorRoutes(deps: ApiDeps) {
-  const app = createRouter();
-
-  app.openapi(listConnectorsRoute, (c) => {
-    const { cursor, limit, detail } = c.req.valid("query");
-    const offset = pageCursor(cursor, OffsetCursorSchema)?.o ?? 0;
-    const all = deps.registry.list();
-    const data = all.slice(offset, offset + limit).map((connector) => project(connector, detail));
-    const nextCursor = offset + limit < all.length ? encodeCursor({ o: offset + limit }) : null;
-    return c.json({ data, nextCursor }, 200);
-  });
-
-  app.openapi(getConnectorRoute, (c) => {
-    const { type } = c.req.valid("param");
-    const connector = deps.registry.get(type);
-    if (!connector) throw new ApiError(404, "not_found", `No connector of type ${JSON.stringify(type)}; GET /api/connectors lists them.`);
-    return c.json(project(connector, c.req.valid("query").detail), 200);
-  });
-
-  return app;
+  return createRouter()
+    .openapi(listConnectorsRoute, (c) => {
+      const { cursor, limit, detail } = c.req.valid("query");
+      const offset = pageCursor(cursor, OffsetCursorSchema)?.o ?? 0;
+      const all = deps.registry.list();
+      const data = all.slice(offset, offset + limit).map((connector) => project(connector, detail));
+      const nextCursor = offset + limit < all.length ? encodeCursor({ o: offset + limit }) : null;
+      return c.json({ data, nextCursor }, 200);
+    })
+    .openapi(getConnectorRoute, (c) => {
+      const { type } = c.req.valid("param");
+      const connector = deps.registry.get(type);
+      if (!connector) throw new ApiError(404, "not_found", `No connector of type ${JSON.stringify(type)}; GET /api/connectors lists them.`);
+      return c.json(project(connector, c.req.valid("query").detail), 200);
+    });
 }

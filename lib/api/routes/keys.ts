@@ -6,42 +6,23 @@
  * another organization's key id is 404 `not_found`.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { apikey } from "@/db/auth-schema";
 import { ORG_KEY_CONFIG_ID } from "@/lib/auth";
-import { CreatedAtCursorSchema, encodeCursor } from "@/lib/store/cursor";
+import { ApiKeySchema as ApiKeyResourceSchema, CreatedApiKeySchema as CreatedApiKeyResourceSchema, type ApiKey } from "@/lib/resources/key";
+import { CreatedAtCursorSchema } from "@/lib/store/cursor";
+import { keysetPage, newestFirst } from "@/lib/store/pages";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError } from "../errors";
 import { errorResponses, listSchema, PageQuerySchema, pageCursor, requireRole } from "../http";
 import { forgetApiKey } from "../middleware/auth";
 import { createRouter } from "../router";
 
-const date = z.string().openapi({ format: "date-time" });
-
-const ApiKeySchema = z
-  .object({
-    id: z.string(),
-    name: z.string().nullable(),
-    prefix: z.string().nullable().openapi({ example: "weft_" }),
-    start: z.string().nullable().openapi({ description: "The first characters of the key, to recognise it", example: "weft_AbC" }),
-    createdAt: date,
-    expiresAt: date.nullable(),
-    lastUsedAt: date.nullable(),
-  })
-  .openapi("ApiKey", { description: "An organization API key, without key material." });
-
-const CreatedApiKeySchema = z
-  .object({
-    id: z.string(),
-    name: z.string().nullable(),
-    key: z.string().openapi({ description: "The key itself. Shown once: store it now.", example: "weft_…" }),
-    prefix: z.string().nullable(),
-    start: z.string().nullable(),
-    createdAt: date,
-    expiresAt: date.nullable(),
-  })
-  .openapi("CreatedApiKey");
+// The resources are declared once, in lib/resources/key.ts; rebuilt here with the OpenAPI-extended
+// `z` so the document names them.
+const ApiKeySchema = z.object(ApiKeyResourceSchema.shape).openapi("ApiKey", { description: ApiKeyResourceSchema.description });
+const CreatedApiKeySchema = z.object(CreatedApiKeyResourceSchema.shape).openapi("CreatedApiKey");
 
 const CreateApiKeyBody = z
   .object({
@@ -143,7 +124,7 @@ export function keyRoutes(deps: ApiDeps) {
       const principal = c.get("principal");
       const query = c.req.valid("query");
       const after = pageCursor(query.cursor, CreatedAtCursorSchema);
-      const rows = await deps.db
+      const keys = deps.db
         .select({
           id: apikey.id,
           name: apikey.name,
@@ -154,31 +135,19 @@ export function keyRoutes(deps: ApiDeps) {
           lastUsedAt: apikey.lastRequest,
         })
         .from(apikey)
-        .where(
-          and(
-            eq(apikey.referenceId, principal.organizationId),
-            eq(apikey.configId, ORG_KEY_CONFIG_ID),
-            after
-              ? or(lt(apikey.createdAt, new Date(after.t)), and(eq(apikey.createdAt, new Date(after.t)), lt(apikey.id, after.id)))
-              : undefined,
-          ),
-        )
-        .orderBy(desc(apikey.createdAt), desc(apikey.id))
-        .limit(query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return c.json(
-        {
-          data: page.map((row) => ({
-            ...row,
-            createdAt: row.createdAt.toISOString(),
-            expiresAt: iso(row.expiresAt),
-            lastUsedAt: iso(row.lastUsedAt),
-          })),
-          nextCursor: rows.length > query.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
-        },
-        200,
-      );
+        .$dynamic();
+      const page = await keysetPage(keys, {
+        where: and(eq(apikey.referenceId, principal.organizationId), eq(apikey.configId, ORG_KEY_CONFIG_ID)),
+        order: newestFirst(apikey),
+        page: { limit: query.limit, after },
+        toItem: (row): ApiKey => ({
+          ...row,
+          createdAt: row.createdAt.toISOString(),
+          expiresAt: iso(row.expiresAt),
+          lastUsedAt: iso(row.lastUsedAt),
+        }),
+      });
+      return c.json(page, 200);
     })
     .openapi(deleteKeyRoute, async (c) => {
       const principal = c.get("principal");

@@ -8,6 +8,7 @@ import type { ApiDeps } from "../context";
 import { ApiError } from "../errors";
 import { errorResponses, listSchema, PageQuerySchema, pageCursor, ownerOrAdmin } from "../http";
 import { createRouter } from "../router";
+import { SecretSchema as SecretResourceSchema } from "@/lib/resources/secret";
 import { MAX_SECRET_VALUE_BYTES, SECRET_NAME_PATTERN } from "@/lib/secrets";
 import { deleteSecret, listSecrets, SecretCursorSchema, upsertSecret } from "@/lib/store/secrets";
 
@@ -16,13 +17,9 @@ const NAME_RULE =
 
 const SecretName = z.string().regex(SECRET_NAME_PATTERN, NAME_RULE).openapi({ example: "SLACK_TOKEN" });
 
-const SecretSchema = z
-  .object({
-    name: z.string().openapi({ example: "SLACK_TOKEN" }),
-    createdAt: z.string().openapi({ format: "date-time" }),
-    updatedAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Secret", { description: "A secret's name and dates; its value is never returned." });
+// The resource is declared once, in lib/resources/secret.ts; rebuilt here with the OpenAPI-extended
+// `z` so the document names it.
+const SecretSchema = z.object(SecretResourceSchema.shape).openapi("Secret", { description: SecretResourceSchema.description });
 
 const SetSecretBody = z
   .object({

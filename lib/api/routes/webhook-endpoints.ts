@@ -10,6 +10,14 @@ import { ApiError } from "../errors";
 import { errorResponses, listSchema, PageQuerySchema, pageCursor, json } from "../http";
 import { createRouter } from "../router";
 import { WorkflowIdParamsSchema } from "../schemas";
+import {
+  CreatedWebhookEndpointSchema,
+  RotatedWebhookSecretSchema,
+  WEBHOOK_METHODS,
+  WebhookEndpointSchema,
+  type WebhookEndpoint,
+  type WebhookMethod,
+} from "@/lib/resources/webhook-endpoint";
 import { CreatedAtCursorSchema } from "@/lib/store/cursor";
 import {
   createWebhookEndpoint,
@@ -19,7 +27,6 @@ import {
   type WebhookEndpointInfo,
 } from "@/lib/store/webhook-endpoints";
 import { getWorkflow } from "@/lib/store/workflows";
-import { WEBHOOK_METHODS, type WebhookMethod } from "@/lib/webhooks/secret";
 
 const EndpointParamsSchema = WorkflowIdParamsSchema.extend({
   endpointId: z.string().min(1).max(200).openapi({ param: { name: "endpointId", in: "path" }, example: "whk_k3v9x0q2m5h7c2b4n4z6" }),
@@ -36,32 +43,13 @@ const CreateEndpointBody = z
   .strict()
   .openapi("CreateWebhookEndpoint");
 
-const endpointFields = {
-  id: z.string().openapi({ example: "whk_k3v9x0q2m5h7c2b4n4z6" }),
-  url: z.string().openapi({ description: "Where senders call: <base URL>/api/webhooks/<id>" }),
-  methods: z.array(z.enum(WEBHOOK_METHODS)),
-  createdAt: z.string().openapi({ format: "date-time" }),
-};
-
-const SecretField = z.string().openapi({
-  description:
-    "Shown once. Send it as `Authorization: Bearer <secret>`, or sign: `X-Weft-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" keyed with this string>`.",
-  example: "whsec_3q2-7wEXAMPLEm1dT0vYq1e8V0fZyG8ZxN3xM4t2JkLh0",
-});
-
-const CreatedEndpointSchema = z.object({ ...endpointFields, secret: SecretField }).openapi("CreatedWebhookEndpoint");
-
+// The resources are declared once, in lib/resources/webhook-endpoint.ts; rebuilt here with the
+// OpenAPI-extended `z` so the document names them.
+const CreatedEndpointSchema = z.object(CreatedWebhookEndpointSchema.shape).openapi("CreatedWebhookEndpoint");
 const EndpointSchema = z
-  .object({ ...endpointFields, rotatedAt: z.string().nullable().openapi({ format: "date-time" }) })
-  .openapi("WebhookEndpoint", { description: "An inbound endpoint; its secret is never listed." });
-
-const RotatedSecretSchema = z
-  .object({
-    id: z.string(),
-    secret: SecretField,
-    previousSecretValidUntil: z.string().openapi({ format: "date-time", description: "The old secret keeps working until then (24 h)" }),
-  })
-  .openapi("RotatedWebhookSecret");
+  .object(WebhookEndpointSchema.shape)
+  .openapi("WebhookEndpoint", { description: WebhookEndpointSchema.description });
+const RotatedSecretSchema = z.object(RotatedWebhookSecretSchema.shape).openapi("RotatedWebhookSecret");
 
 const createEndpointRoute = createRoute({
   method: "post",
@@ -117,9 +105,8 @@ function normalizeMethods(methods: readonly WebhookMethod[] | undefined): Webhoo
 
 /** The webhook-endpoint management sub-app. */
 export function webhookEndpointRoutes(deps: ApiDeps) {
-  const app = createRouter();
   const url = (id: string) => `${deps.baseUrl}/api/webhooks/${id}`;
-  const withUrl = ({ workflowId: _workflowId, ...endpoint }: WebhookEndpointInfo) => ({ ...endpoint, url: url(endpoint.id) });
+  const withUrl = ({ workflowId: _workflowId, ...endpoint }: WebhookEndpointInfo): WebhookEndpoint => ({ ...endpoint, url: url(endpoint.id) });
 
   /** 404 unless the workflow is a live one of the caller's organization. */
   const requireWorkflow = async (organizationId: string, workflowId: string) => {
@@ -128,50 +115,46 @@ export function webhookEndpointRoutes(deps: ApiDeps) {
     return workflow;
   };
 
-  app.openapi(createEndpointRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json") ?? {};
-    const principal = c.get("principal");
-    await requireWorkflow(principal.organizationId, id);
-    const { endpoint, secret } = await createWebhookEndpoint(deps.db, deps.secretsKey, principal.organizationId, {
-      workflowId: id,
-      methods: normalizeMethods(body.methods),
-      actor: principal.id,
+  return createRouter()
+    .openapi(createEndpointRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json") ?? {};
+      const principal = c.get("principal");
+      await requireWorkflow(principal.organizationId, id);
+      const { endpoint, secret } = await createWebhookEndpoint(deps.db, deps.secretsKey, principal.organizationId, {
+        workflowId: id,
+        methods: normalizeMethods(body.methods),
+        actor: principal.id,
+      });
+      c.get("log").info({ workflowId: id, endpointId: endpoint.id }, "webhook endpoint created");
+      return c.json({ id: endpoint.id, url: url(endpoint.id), secret, methods: endpoint.methods, createdAt: endpoint.createdAt }, 201);
+    })
+    .openapi(listEndpointsRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      const { cursor, limit } = c.req.valid("query");
+      const principal = c.get("principal");
+      const after = pageCursor(cursor, CreatedAtCursorSchema);
+      await requireWorkflow(principal.organizationId, id);
+      const page = await listWebhookEndpoints(deps.db, principal.organizationId, id, { limit, after });
+      return c.json({ data: page.data.map(withUrl), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(deleteEndpointRoute, async (c) => {
+      const { id, endpointId } = c.req.valid("param");
+      const principal = c.get("principal");
+      await requireWorkflow(principal.organizationId, id);
+      if (!(await deleteWebhookEndpoint(deps.db, principal.organizationId, id, endpointId))) {
+        throw new ApiError(404, "not_found", "No such webhook endpoint.");
+      }
+      c.get("log").info({ workflowId: id, endpointId }, "webhook endpoint deleted");
+      return c.body(null, 204);
+    })
+    .openapi(rotateSecretRoute, async (c) => {
+      const { id, endpointId } = c.req.valid("param");
+      const principal = c.get("principal");
+      await requireWorkflow(principal.organizationId, id);
+      const rotated = await rotateWebhookEndpointSecret(deps.db, deps.secretsKey, principal.organizationId, id, endpointId);
+      if (!rotated) throw new ApiError(404, "not_found", "No such webhook endpoint.");
+      c.get("log").info({ workflowId: id, endpointId }, "webhook secret rotated");
+      return c.json(rotated, 200);
     });
-    c.get("log").info({ workflowId: id, endpointId: endpoint.id }, "webhook endpoint created");
-    return c.json({ id: endpoint.id, url: url(endpoint.id), secret, methods: endpoint.methods, createdAt: endpoint.createdAt }, 201);
-  });
-
-  app.openapi(listEndpointsRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    const { cursor, limit } = c.req.valid("query");
-    const principal = c.get("principal");
-    const after = pageCursor(cursor, CreatedAtCursorSchema);
-    await requireWorkflow(principal.organizationId, id);
-    const page = await listWebhookEndpoints(deps.db, principal.organizationId, id, { limit, after });
-    return c.json({ data: page.data.map(withUrl), nextCursor: page.nextCursor }, 200);
-  });
-
-  app.openapi(deleteEndpointRoute, async (c) => {
-    const { id, endpointId } = c.req.valid("param");
-    const principal = c.get("principal");
-    await requireWorkflow(principal.organizationId, id);
-    if (!(await deleteWebhookEndpoint(deps.db, principal.organizationId, id, endpointId))) {
-      throw new ApiError(404, "not_found", "No such webhook endpoint.");
-    }
-    c.get("log").info({ workflowId: id, endpointId }, "webhook endpoint deleted");
-    return c.body(null, 204);
-  });
-
-  app.openapi(rotateSecretRoute, async (c) => {
-    const { id, endpointId } = c.req.valid("param");
-    const principal = c.get("principal");
-    await requireWorkflow(principal.organizationId, id);
-    const rotated = await rotateWebhookEndpointSecret(deps.db, deps.secretsKey, principal.organizationId, id, endpointId);
-    if (!rotated) throw new ApiError(404, "not_found", "No such webhook endpoint.");
-    c.get("log").info({ workflowId: id, endpointId }, "webhook secret rotated");
-    return c.json(rotated, 200);
-  });
-
-  return app;
 }
