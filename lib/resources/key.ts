@@ -1,6 +1,6 @@
 /**
- * The organization API key resource (docs/architecture.md): what a list shows (never key
- * material) and what a create answers, with the key itself, shown that once.
+ * The organization API key resource (docs/architecture.md, "Tenancy and auth"): what a list shows
+ * (never key material) and what a create answers, with the key itself, shown that once.
  */
 import { z } from "zod";
 

@@ -1,5 +1,5 @@
 /**
- * The schedule resource (docs/architecture.md), as zod schemas: the one declaration
+ * The schedule resource (docs/runs.md, "Schedules"), as zod schemas: the one declaration
  * lib/schedules/resource.ts builds from a stored row and the API's OpenAPI document derives from.
  */
 import { z } from "zod";

@@ -1,6 +1,6 @@
 /**
- * The secret resource as lists and writes show it (docs/architecture.md): a name and dates, never
- * the value, which goes in and never comes out.
+ * The secret resource as lists and writes show it (docs/architecture.md, "Tenancy and auth"): a
+ * name and dates, never the value, which goes in and never comes out.
  */
 import { z } from "zod";
 

@@ -1,7 +1,7 @@
 /**
- * The inbound webhook endpoint resource (docs/architecture.md), as zod schemas: the one
- * declaration the store and the API's OpenAPI document derive from. The secret appears only in
- * the answers to create and rotate, never in the endpoint itself.
+ * The inbound webhook endpoint resource (docs/runs.md, "Inbound webhooks"), as zod schemas: the one
+ * declaration the store and the API's OpenAPI document derive from. The secret appears only in the
+ * answers to create and rotate, never in the endpoint itself.
  */
 import { z } from "zod";
 

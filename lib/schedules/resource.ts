@@ -1,5 +1,5 @@
 /**
- * The schedule resource the API returns (docs/architecture.md; its shape is declared in
+ * The schedule resource the API returns (docs/runs.md, "Schedules"; its shape is declared in
  * lib/resources/schedule.ts): the stored row plus `nextRuns`, the next five fire times after now
  * (none while the schedule is disabled), and `lastError` while the ticker's dispatches of the
  * current slot are failing.

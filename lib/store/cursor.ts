@@ -1,6 +1,7 @@
 /**
- * Opaque list cursors (DESIGN §7): base64url of a JSON position. A cursor that does not decode to
- * the expected shape is `null`, which routes answer with 400 `invalid_cursor`.
+ * Opaque list cursors (docs/architecture.md, "Errors and lists"): base64url of a JSON position. A
+ * cursor that does not decode to the expected shape is `null`, which routes answer with 400
+ * `invalid_cursor`.
  */
 import { z } from "zod";
 

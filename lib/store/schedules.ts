@@ -1,8 +1,8 @@
 /**
- * Schedule store (DESIGN §5). The CRUD functions take the organization id and filter on it, so
- * another organization's schedule is "not found". The ticker's functions run inside the pass's
- * transaction: `claimDueSchedules` locks due rows with `FOR UPDATE SKIP LOCKED`, so racing
- * tickers never see the same row, and the row stays locked until its outcome is written.
+ * Schedule store (docs/runs.md, "Schedules"). The CRUD functions take the organization id and
+ * filter on it, so another organization's schedule is "not found". The ticker's functions run
+ * inside the pass's transaction: `claimDueSchedules` locks due rows with `FOR UPDATE SKIP LOCKED`,
+ * so racing tickers never see the same row, and the row stays locked until its outcome is written.
  */
 import { and, eq, isNull, or, sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";

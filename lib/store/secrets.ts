@@ -1,7 +1,8 @@
 /**
- * Secret store: every function takes the organization id and filters on it (DESIGN §2). Values
- * are encrypted before they reach the database (lib/secrets.ts) and only `getSecretValues`, for
- * the runtime, ever decrypts them; everything the API sees is names and dates.
+ * Secret store: every function takes the organization id and filters on it (docs/architecture.md,
+ * "Tenancy and auth"). Values are encrypted before they reach the database (lib/secrets.ts) and
+ * only `getSecretValues`, for the runtime, ever decrypts them; everything the API sees is names and
+ * dates.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";

@@ -1,11 +1,12 @@
 /**
- * Webhook endpoint store (DESIGN §6). Management functions take the organization and the
- * workflow and filter on both, so another organization's endpoint is simply "not found".
- * `findInboundEndpoint` is the one lookup by id alone: the inbound route does not know the tenant
- * until the endpoint tells it, and the caller must still prove it holds the endpoint's secret.
+ * Webhook endpoint store (docs/runs.md, "Inbound webhooks"). Management functions take the
+ * organization and the workflow and filter on both, so another organization's endpoint is simply
+ * "not found". `findInboundEndpoint` is the one lookup by id alone: the inbound route does not know
+ * the tenant until the endpoint tells it, and the caller must still prove it holds the endpoint's
+ * secret.
  *
- * Secrets are encrypted before they reach the database and decrypted only for verification;
- * they are returned to a client once, by `createWebhookEndpoint` and `rotateWebhookEndpointSecret`.
+ * Secrets are encrypted before they reach the database and decrypted only for verification; they
+ * are returned to a client once, by `createWebhookEndpoint` and `rotateWebhookEndpointSecret`.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";

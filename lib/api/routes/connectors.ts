@@ -1,7 +1,7 @@
 /**
- * `/api/connectors` (DESIGN §3): the catalog, generated from the connector registry. `full`
- * (default) for tools and editors, `summary` compact enough for a system prompt. Hidden params
- * never appear: the projections in lib/engine/catalog.ts leave them out.
+ * `/api/connectors` (docs/connectors.md): the catalog, generated from the connector registry.
+ * `full` (default) for tools and editors, `summary` compact enough for a system prompt. Hidden
+ * params never appear: the projections in lib/engine/catalog.ts leave them out.
  *
  * The registry is small and fixed at start-up, so the list cursor is a plain offset.
  */

@@ -1,9 +1,9 @@
 /**
- * `/api/keys` (DESIGN §2): organization API keys. Keys belong to the organization, not a person;
- * only owner and admin sessions create, list and revoke them, and a key cannot mint keys.
- * better-auth's api-key plugin generates and hashes the key (shown once, here); listing and
- * revoking read its `apikey` table directly, always filtered on the caller's organization, so
- * another organization's key id is 404 `not_found`.
+ * `/api/keys` (docs/architecture.md, "Tenancy and auth"): organization API keys. Keys belong to the
+ * organization, not a person; only owner and admin sessions create, list and revoke them, and a key
+ * cannot mint keys. better-auth's api-key plugin generates and hashes the key (shown once, here);
+ * listing and revoking read its `apikey` table directly, always filtered on the caller's
+ * organization, so another organization's key id is 404 `not_found`.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";

@@ -1,6 +1,6 @@
 /**
- * `GET /api/me` (DESIGN §2): who the caller is — the user (null for an API key), the
- * organization the request acts in, the role and how it authenticated.
+ * `GET /api/me` (docs/architecture.md, "Tenancy and auth"): who the caller is — the user (null for
+ * an API key), the organization the request acts in, the role and how it authenticated.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";

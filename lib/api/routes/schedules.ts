@@ -1,8 +1,9 @@
 /**
- * `/api/schedules` (DESIGN §5): create, list, read, change and delete cron schedules. Members and
- * API keys may manage them. A bad cron → 400 `invalid_cron`, a bad zone → 400 `invalid_timezone`,
- * a workflow that is deleted or of another organization → 404 `workflow_not_found`; another
- * organization's schedule → 404 `not_found`. The worker's ticker fires them (lib/schedules).
+ * `/api/schedules` (docs/runs.md, "Schedules"): create, list, read, change and delete cron
+ * schedules. Members and API keys may manage them. A bad cron → 400 `invalid_cron`, a bad zone →
+ * 400 `invalid_timezone`, a workflow that is deleted or of another organization → 404
+ * `workflow_not_found`; another organization's schedule → 404 `not_found`. The worker's ticker
+ * fires them (lib/schedules).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";

@@ -1,7 +1,8 @@
 /**
- * `/api/secrets` (DESIGN §2): set, list (names and dates only) and delete organization secrets.
- * Values go in and never come out: no route returns them and nothing here logs them. Setting and
- * deleting need an owner or admin session; members and API keys may list names.
+ * `/api/secrets` (docs/architecture.md, "Tenancy and auth"): set, list (names and dates only) and
+ * delete organization secrets. Values go in and never come out: no route returns them and nothing
+ * here logs them. Setting and deleting need an owner or admin session; members and API keys may
+ * list names.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";

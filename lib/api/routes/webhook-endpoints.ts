@@ -1,8 +1,8 @@
 /**
- * `/api/workflows/:id/webhooks` (DESIGN §6): create, list, delete and rotate the secret of a
- * workflow's inbound webhook endpoints. Members and API keys may manage them. The secret is in
- * the responses of create and rotate only, never in a list. Another organization's (or a deleted)
- * workflow or endpoint is 404 `not_found`. Mounted at /workflows beside ./workflows.ts.
+ * `/api/workflows/:id/webhooks` (docs/runs.md, "Inbound webhooks"): create, list, delete and rotate
+ * the secret of a workflow's inbound webhook endpoints. Members and API keys may manage them. The
+ * secret is in the responses of create and rotate only, never in a list. Another organization's (or
+ * a deleted) workflow or endpoint is 404 `not_found`. Mounted at /workflows beside ./workflows.ts.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
