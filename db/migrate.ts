@@ -2,12 +2,15 @@
  * The runtime migrator used by `npm start`, `npm run db:migrate`, the tests and CI: Weft's own
  * drizzle migrations (db/migrations), then openworkflow's schema. Safe to run repeatedly.
  */
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { BackendPostgres } from "openworkflow/postgres";
-import { OPENWORKFLOW_SCHEMA } from "./client";
+import { checkSchemaName, DEFAULT_SCHEMA, openworkflowSchemaOf, schemaPoolOptions } from "./client";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -27,8 +30,9 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.me
  *   cached plans on indexes; stale ones (a table analyzed while nearly empty) turned primary-key
  *   lookups into sequential scans under load in `npm run bench -- webhooks`.
  */
-async function tuneQueueTables(sql: postgres.Sql): Promise<void> {
-  const runs = sql(`${OPENWORKFLOW_SCHEMA}.workflow_runs`);
+async function tuneQueueTables(sql: postgres.Sql, weftSchema: string): Promise<void> {
+  const owSchema = openworkflowSchemaOf(weftSchema);
+  const runs = sql(`${owSchema}.workflow_runs`);
   await sql`
     CREATE INDEX IF NOT EXISTS workflow_runs_claim_idx ON ${runs}
       (namespace_id, (CASE WHEN status = 'pending' THEN 0 ELSE 1 END), available_at, created_at)
@@ -36,7 +40,7 @@ async function tuneQueueTables(sql: postgres.Sql): Promise<void> {
   await sql`
     CREATE INDEX IF NOT EXISTS workflow_runs_deadline_idx ON ${runs} (namespace_id, deadline_at)
       WHERE status IN ('pending', 'running', 'sleeping') AND deadline_at IS NOT NULL`;
-  const churned = [runs, sql(`${OPENWORKFLOW_SCHEMA}.step_attempts`), sql("runs"), sql("run_logs")];
+  const churned = [runs, sql(`${owSchema}.step_attempts`), sql(`${weftSchema}.runs`), sql(`${weftSchema}.run_logs`)];
   for (const table of churned) {
     await sql`
       ALTER TABLE ${table} SET (
@@ -46,17 +50,44 @@ async function tuneQueueTables(sql: postgres.Sql): Promise<void> {
   }
 }
 
-/** Applies every pending migration to the database at `url`. Throws on failure. */
-export async function migrateDatabase(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+/**
+ * Applies every pending migration to the database at `url`, for Weft's tables in `schema`
+ * (default public) and openworkflow's beside them. Throws on failure.
+ */
+export async function migrateDatabase(url: string, options: { schema?: string } = {}): Promise<void> {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const sql = postgres(url, { max: 1, onnotice: () => {}, ...schemaPoolOptions(schema) });
+  let folder = MIGRATIONS_FOLDER;
   try {
     // One migrator at a time per database: a second `npm start` or a parallel test file waits here.
     await sql`select pg_advisory_lock(hashtext('weft:migrate'))`;
-    await migrate(drizzle({ client: sql }), { migrationsFolder: MIGRATIONS_FOLDER });
-    const backend = await BackendPostgres.connect(url, { schema: OPENWORKFLOW_SCHEMA, runMigrations: true });
+    if (schema !== DEFAULT_SCHEMA) {
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
+      folder = await migrationsFor(schema);
+    }
+    // Each schema keeps its own migration journal (public's stays where it always was: schema "drizzle").
+    await migrate(drizzle({ client: sql }), { migrationsFolder: folder, migrationsSchema: schema === DEFAULT_SCHEMA ? "drizzle" : schema });
+    const backend = await BackendPostgres.connect(url, { schema: openworkflowSchemaOf(schema), runMigrations: true });
     await backend.stop();
-    await tuneQueueTables(sql);
+    await tuneQueueTables(sql, schema);
   } finally {
     await sql.end({ timeout: 5 });
+    if (folder !== MIGRATIONS_FOLDER) await rm(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * The migrations rewritten for `schema`: drizzle-kit qualifies foreign-key targets with
+ * `"public".`, which would tie another schema's tables to public's rows; everything else in them
+ * is unqualified and lands in the pool's search_path.
+ */
+async function migrationsFor(schema: string): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), `weft-migrations-${schema}-`));
+  await cp(MIGRATIONS_FOLDER, folder, { recursive: true });
+  for (const name of await readdir(folder)) {
+    if (!name.endsWith(".sql")) continue;
+    const file = path.join(folder, name);
+    await writeFile(file, (await readFile(file, "utf8")).replaceAll('"public".', `"${schema}".`));
+  }
+  return folder;
 }

@@ -17,6 +17,11 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /** The Postgres schema of Weft's tables (openworkflow's go in `<schema>_openworkflow`, or `openworkflow` for public). */
+  WEFT_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,47}$/, "must be lowercase letters, digits and _ (at most 48, not starting with a digit)")
+    .default("public"),
   /** Port of the web app. */
   PORT: port.default(3000),
   /** The app's public URL: better-auth's base URL and the allowed Origin of cookie requests. */

@@ -28,13 +28,15 @@ export function controlPlane(): ControlPlaneApi {
       secret = randomBytes(32).toString("base64url");
       logger.warn("BETTER_AUTH_SECRET is not set; using a random secret for this process (sessions end on restart)");
     }
-    const database = openDatabase(config.DATABASE_URL);
+    const schema = config.WEFT_DB_SCHEMA;
+    const database = openDatabase(config.DATABASE_URL, { schema });
     const url = baseUrl(config);
     const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
     // Dispatch and reads only: workers (`npm run worker`) execute the runs.
-    const runtime = openRuntime({ databaseUrl: config.DATABASE_URL, logger });
+    const runtime = openRuntime({ databaseUrl: config.DATABASE_URL, schema, logger });
     instance = createControlPlaneApi({
       database,
+      schema,
       logger,
       auth: createAuth({
         db: database.db,

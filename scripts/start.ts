@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
   };
   try {
-    await migrateDatabase(db.url).catch((error: unknown) =>
+    await migrateDatabase(db.url, { schema: config.WEFT_DB_SCHEMA }).catch((error: unknown) =>
       fail(`migrations failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     say("migrations applied");

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
-  const database = openDatabase(config.DATABASE_URL, { max: 4 });
+  const database = openDatabase(config.DATABASE_URL, { max: 4, schema: config.WEFT_DB_SCHEMA });
   const worker = await startWorker({
     databaseUrl: config.DATABASE_URL,
     database,
@@ -47,8 +47,9 @@ async function main(): Promise<void> {
   });
   // The ticker starts runs through the same startRun as the API, on a small queue pool of its own
   // (postgres.js with Date parsing, which the run store needs; drizzle's pool turns it off).
-  const queueSql = openRunStorePool(config.DATABASE_URL, 2);
-  const ticker = startScheduleTicker({ sql: database.sql, db: database.db, runtime: createRunQueue(queueSql, logger), logger });
+  const queueSql = openRunStorePool(config.DATABASE_URL, 2, database.schema);
+  const queue = createRunQueue(queueSql, logger, database.schema);
+  const ticker = startScheduleTicker({ sql: database.sql, db: database.db, runtime: queue, logger });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -8,7 +8,7 @@
  * authenticated (fail closed) and limited per (organization, principal).
  */
 import { HTTPException } from "hono/http-exception";
-import type { DatabaseHandle } from "@/db/client";
+import { checkSchemaName, DEFAULT_SCHEMA, type DatabaseHandle } from "@/db/client";
 import type { WeftAuth } from "@/lib/auth";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
@@ -51,8 +51,14 @@ export interface ControlPlaneOptions {
   webhookRateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
-  /** Runs: dispatch, read, events, cancel (lib/runtime). */
+  /** Runs: dispatch, read, events, cancel (lib/runtime), opened for the same schema. */
   runtime: Runtime;
+  /**
+   * The Postgres schema of Weft's tables (default public), so two instances can share a database.
+   * `database` and `runtime` must be opened for it (`openDatabase(url, { schema })`,
+   * `openRuntime({ schema })`, `migrateDatabase(url, { schema })`); a mismatch throws here.
+   */
+  schema?: string;
 }
 
 export type ControlPlaneApi = ControlPlaneRoutes & {
@@ -62,6 +68,12 @@ export type ControlPlaneApi = ControlPlaneRoutes & {
 
 /** The Hono app, mounted at `/api`. */
 export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlaneApi {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  for (const [name, opened] of [["database", options.database.schema], ["runtime", options.runtime.schema]] as const) {
+    if (opened !== schema) {
+      throw new Error(`createControlPlaneApi: schema is "${schema}" but the ${name} was opened for "${opened}"; open both for the same schema.`);
+    }
+  }
   const deps: ApiDeps = {
     db: options.database.db,
     sql: options.database.sql,

@@ -37,7 +37,7 @@ const NAMESPACE_ID = "default";
  * (lib/store/runs.ts `insertRun`): one round trip instead of three, and never one row without the
  * other. Trace context is not captured (Weft configures no OpenTelemetry).
  */
-export function weftRunEnqueue(input: RunInput): {
+export function weftRunEnqueue(input: RunInput, owSchema: string = OPENWORKFLOW_SCHEMA): {
   owRunId: string;
   insert: (q: postgres.Sql, source: string) => postgres.PendingQuery<postgres.Row[]>;
 } {
@@ -45,7 +45,7 @@ export function weftRunEnqueue(input: RunInput): {
   return {
     owRunId,
     insert: (q, source) => q`
-      INSERT INTO ${q(`${OPENWORKFLOW_SCHEMA}.workflow_runs`)} (
+      INSERT INTO ${q(`${owSchema}.workflow_runs`)} (
         "namespace_id", "id", "workflow_name", "version", "status", "idempotency_key", "config", "context", "input",
         "attempts", "parent_step_attempt_namespace_id", "parent_step_attempt_id", "available_at", "deadline_at",
         "created_at", "updated_at"
@@ -64,13 +64,18 @@ export function weftRunEnqueue(input: RunInput): {
 export const STEP_INFRA_RETRY = { maximumAttempts: 4, initialInterval: "500ms", backoffCoefficient: 2, maximumInterval: "5s" } as const;
 
 /**
- * An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: gotcha 7.3).
- * `debug` (benchmarks) is postgres.js's: called with every statement the pool sends.
+ * An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: gotcha 7.3),
+ * on its tables in `owSchema`. `debug` (benchmarks) is postgres.js's: called with every statement the pool sends.
  */
-export function openWorkflowBackend(url: string, max: number, debug?: (connection: number, query: string) => void): BackendPostgres {
+export function openWorkflowBackend(
+  url: string,
+  max: number,
+  debug?: (connection: number, query: string) => void,
+  owSchema: string = OPENWORKFLOW_SCHEMA,
+): BackendPostgres {
   const pool = postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
   // fromPool is typed for openworkflow's own postgres import; it is the same postgres.js version (3.4.9).
-  return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: OPENWORKFLOW_SCHEMA });
+  return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: owSchema });
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (gotcha 7.2). */

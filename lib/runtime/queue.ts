@@ -4,6 +4,7 @@
  * process that only starts runs (a worker's schedule ticker) does not open a whole runtime.
  */
 import type postgres from "postgres";
+import { DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { toJson } from "@/lib/engine/json";
 import type { Logger } from "@/lib/log";
 import { RUNS_CHANNEL } from "@/lib/store/channels";
@@ -13,8 +14,12 @@ import { RunNotStartedError, type Runtime } from "./types";
 
 export type RunQueue = Pick<Runtime, "dispatch">;
 
-/** A queue on `sql`, a plain postgres.js pool (not drizzle's: the run store reads Dates from it). */
-export function createRunQueue(sql: postgres.Sql, logger: Logger): RunQueue {
+/**
+ * A queue on `sql`, a plain postgres.js pool (not drizzle's: the run store reads Dates from it)
+ * opened for Weft's tables in `schema` (default public).
+ */
+export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string = DEFAULT_SCHEMA): RunQueue {
+  const owSchema = openworkflowSchemaOf(schema);
   return {
     async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
       const runInput = input === undefined ? {} : toJson(input);
@@ -28,7 +33,7 @@ export function createRunQueue(sql: postgres.Sql, logger: Logger): RunQueue {
         trigger,
         input: runInput,
         idempotencyKey,
-        queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }),
+        queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }, owSchema),
         notify: RUNS_CHANNEL,
       }).catch((error: unknown) => {
         logger.error({ err: error, organizationId, workflowId: workflow.id }, "could not store and enqueue a run");

@@ -10,6 +10,7 @@ import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
 import { getRun, listRuns, markRunCanceled, openRunStorePool, runExists } from "@/lib/store/runs";
+import { DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { openWorkflowBackend } from "./openworkflow";
@@ -20,6 +21,8 @@ import type { Runtime } from "./types";
 export interface RuntimeOptions {
   /** The runtime opens its own pools on this database: runs, openworkflow, and one LISTEN connection. */
   databaseUrl: string;
+  /** The schema of Weft's tables (default public; openworkflow's are beside it). */
+  schema?: string;
   logger: Logger;
 }
 
@@ -38,11 +41,12 @@ function strip<T extends RunResource & { owRunId?: string | null }>(run: T): Run
 
 /** Builds the runtime without waiting for anything (connections open on first use). */
 export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise<void> } {
-  const sql = openRunStorePool(options.databaseUrl, 10);
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const sql = openRunStorePool(options.databaseUrl, 10, schema);
   const log = options.logger.child({ component: "runtime" });
-  const backend = openWorkflowBackend(options.databaseUrl, 10);
+  const backend = openWorkflowBackend(options.databaseUrl, 10, undefined, openworkflowSchemaOf(schema));
   const ow = new OpenWorkflow({ backend });
-  const queue = createRunQueue(sql, log);
+  const queue = createRunQueue(sql, log, schema);
   const listeners = new Map<string, Set<Listener>>();
   const pending = new Set<Promise<void>>();
   let closed = false;
@@ -89,6 +93,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
 
   const runtime: Runtime & { ready: Promise<void> } = {
     ready,
+    schema,
 
     dispatch: queue.dispatch,
 

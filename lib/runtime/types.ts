@@ -16,6 +16,8 @@ export class RunNotStartedError extends Error {
 
 /** What the control plane (and the schedule ticker) use to start, read, signal and cancel runs. */
 export interface Runtime {
+  /** The schema of Weft's tables this runtime reads and writes. */
+  readonly schema: string;
   /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker,
    *  all or nothing (else throws RunNotStartedError). The same idempotency key for the same
    *  workflow within 24 h returns the existing run (`created: false`). */

@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import { openDatabase, type DatabaseHandle } from "@/db/client";
+import { DEFAULT_SCHEMA, openDatabase, openworkflowSchemaOf, type DatabaseHandle } from "@/db/client";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
@@ -18,6 +18,8 @@ import { RunAborts, type WorkerDeps } from "./worker-deps";
 
 export interface WorkerOptions {
   databaseUrl: string;
+  /** The schema of Weft's tables (default public; openworkflow's are beside it). A shared `database` must be opened for the same one. */
+  schema?: string;
   /** A drizzle handle to share for secret reads (tests); by default the worker opens a small one. */
   database?: DatabaseHandle;
   secretsKey: Buffer;
@@ -40,8 +42,12 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const concurrency = options.concurrency ?? 10;
   const log = options.logger.child({ component: "worker" });
-  const database = options.database ?? openDatabase(options.databaseUrl, { max: 4 });
-  const sql = openRunStorePool(options.databaseUrl, concurrency + 4);
+  const schema = options.database?.schema ?? options.schema ?? DEFAULT_SCHEMA;
+  if (options.schema !== undefined && options.schema !== schema) {
+    throw new Error(`startWorker: schema "${options.schema}" but the database handle was opened for "${schema}"`);
+  }
+  const database = options.database ?? openDatabase(options.databaseUrl, { max: 4, schema });
+  const sql = openRunStorePool(options.databaseUrl, concurrency + 4, schema);
   const onQuery = options.onQuery;
   if (onQuery) {
     // postgres.js reads `options.debug` at every query, so the pools stay exactly as built.
@@ -52,6 +58,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.databaseUrl,
     Math.max(10, concurrency + 2),
     onQuery && ((_connection, query) => onQuery("openworkflow", query)),
+    openworkflowSchemaOf(schema),
   );
   const ow = new OpenWorkflow({ backend });
   const aborts = new RunAborts();

@@ -5,6 +5,7 @@
  * row in `run_waits`, computed on read.
  */
 import postgres from "postgres";
+import { schemaPoolOptions } from "@/db/client";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
@@ -16,10 +17,10 @@ import { inTransaction } from "./transaction";
 /**
  * A postgres.js pool for the run stores. Not the drizzle handle's pool: drizzle replaces that
  * client's json and timestamp (de)serializers with pass-throughs, so jsonb parameters and Date
- * values would not round-trip there.
+ * values would not round-trip there. `schema` is where Weft's tables are (default public).
  */
-export function openRunStorePool(url: string, max: number): postgres.Sql {
-  return postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+export function openRunStorePool(url: string, max: number, schema?: string): postgres.Sql {
+  return postgres(url, { max, onnotice: () => {}, connect_timeout: 10, ...schemaPoolOptions(schema) });
 }
 
 /** A new run id: `run_` and 20 random lowercase characters. */

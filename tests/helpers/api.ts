@@ -11,7 +11,7 @@ import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { createRuntime, type Runtime } from "@/lib/runtime";
-import { createTestDatabase, type TestDatabase } from "./database";
+import { createTestDatabase, openSchemaDatabase, type TestDatabase } from "./database";
 
 export interface TestApp {
   api: ControlPlaneApi;
@@ -41,15 +41,21 @@ export interface TestUser {
 
 const BASE_URL = "http://localhost:3000";
 
-/** Boots the control plane on a new, migrated database. better-auth's IP limiter is off. */
+/**
+ * Boots the control plane on a new, migrated database. better-auth's IP limiter is off. With
+ * `schema`, Weft's tables live in that Postgres schema; with `shareDatabaseOf` too, in that other
+ * test app's database (two instances side by side), which then drops the database on close.
+ */
 export async function createTestApp(
-  options: { signup?: SignupMode; rateLimitPerMinute?: number; registry?: ConnectorRegistry } = {},
+  options: { signup?: SignupMode; rateLimitPerMinute?: number; registry?: ConnectorRegistry; schema?: string; shareDatabaseOf?: TestApp } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.shareDatabaseOf
+    ? await openSchemaDatabase(options.shareDatabaseOf.database.url, options.schema ?? "public")
+    : await createTestDatabase({ schema: options.schema });
   const logger = pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
   const secretsKey = randomBytes(32);
   const registry = options.registry ?? connectorRegistry;
-  const runtime = await createRuntime({ databaseUrl: database.url, logger });
+  const runtime = await createRuntime({ databaseUrl: database.url, schema: database.schema, logger });
   const auth = createAuth({
     db: database.db,
     baseUrl: BASE_URL,
@@ -60,6 +66,7 @@ export async function createTestApp(
   });
   const api = createControlPlaneApi({
     database,
+    schema: database.schema,
     logger,
     auth,
     baseUrl: BASE_URL,

@@ -17,16 +17,16 @@ function serverUrl(): string {
   return url;
 }
 
-/** Creates `weft_t_<random>`, migrates it, and opens a pool on it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Creates `weft_t_<random>`, migrates it (Weft's tables in `schema`, default public), and opens a pool on it. */
+export async function createTestDatabase(options: { schema?: string } = {}): Promise<TestDatabase> {
   const name = `weft_t_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE "${name}"`);
   await admin.end();
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  const handle = openDatabase(url.toString(), { max: 20 });
+  await migrateDatabase(url.toString(), { schema: options.schema });
+  const handle = openDatabase(url.toString(), { max: 20, schema: options.schema });
   return {
     ...handle,
     url: url.toString(),
@@ -37,4 +37,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * Migrates `schema` in the existing database at `url` and opens a pool on it: a second instance
+ * beside another. Its `drop` closes the pool only (the database belongs to the first instance).
+ */
+export async function openSchemaDatabase(url: string, schema: string): Promise<TestDatabase> {
+  await migrateDatabase(url, { schema });
+  const handle = openDatabase(url, { max: 20, schema });
+  return { ...handle, url, drop: () => handle.close() };
 }
