@@ -1,5 +1,5 @@
 /**
- * Page protection only (DESIGN §1): a page request without a session cookie is redirected to
+ * Page protection only (docs/architecture.md): a page request without a session cookie is redirected to
  * /sign-in. API routes authenticate themselves (lib/api), so the matcher skips them.
  * This checks that a session cookie is present, not that it is valid; pages that read data
  * validate the session on the server.

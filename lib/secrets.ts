@@ -1,5 +1,5 @@
 /**
- * Organization secrets at rest (DESIGN §2–§3): AES-256-GCM with a 32-byte key from the
+ * Organization secrets at rest (docs/architecture.md, "Tenancy and auth"): AES-256-GCM with a 32-byte key from the
  * environment, a random 12-byte IV per value, and `<organizationId>:<name>` as additional
  * authenticated data, so a ciphertext copied to another organization or name does not decrypt.
  * Stored form: base64 of iv (12 bytes) ‖ auth tag (16 bytes) ‖ ciphertext.

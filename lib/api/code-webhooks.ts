@@ -1,5 +1,5 @@
 /**
- * Code-defined inbound routes (DESIGN §6): an operator registers them at start-up with
+ * Code-defined inbound routes (docs/runs.md, "Inbound webhooks"): an operator registers them at start-up with
  * `api.webhooks.register({ path, method, handler })`, and they are served at
  * `/api/webhooks<path>` after the per-tenant endpoints. There is no HTTP route that creates one.
  *

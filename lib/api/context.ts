@@ -12,7 +12,7 @@ import type { RateLimiter } from "./rate-limit";
 
 export type Role = "owner" | "admin" | "member";
 
-/** Who is calling, resolved by the auth middleware (DESIGN §2). */
+/** Who is calling, resolved by the auth middleware (docs/architecture.md, "Tenancy and auth"). */
 export interface Principal {
   organizationId: string;
   /** owner/admin/member; an API key acts as a member. */

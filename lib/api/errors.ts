@@ -1,5 +1,5 @@
 /**
- * The one place HTTP failures become JSON (DESIGN §7): `{ error: "<stable_code>", message?, … }`.
+ * The one place HTTP failures become JSON (docs/architecture.md, "Errors and lists"): `{ error: "<stable_code>", message?, … }`.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";

@@ -1,7 +1,7 @@
 /**
  * `createControlPlaneApi(options)`: builds the Hono control plane from what it is given and holds
  * no module-level state, so Next.js, plain Node, Bun or Deno can serve it, and tests can boot a
- * fresh one per database (DESIGN §1).
+ * fresh one per database (docs/architecture.md).
  *
  * Order matters: open routes (health, OpenAPI, better-auth) are registered before the auth and
  * rate-limit middleware, so they answer without credentials; every route after them is
@@ -62,7 +62,7 @@ export interface ControlPlaneOptions {
 }
 
 export type ControlPlaneApi = ControlPlaneRoutes & {
-  /** Operator-defined inbound routes, registered in code at start-up (DESIGN §6). */
+  /** Operator-defined inbound routes, registered in code at start-up (docs/runs.md, "Inbound webhooks"). */
   webhooks: Pick<CodeWebhookRegistry, "register">;
 };
 

@@ -1,5 +1,5 @@
 /**
- * Rate limiting (DESIGN §2): a token bucket per (organization, principal). `RateLimiter` is the
+ * Rate limiting (docs/architecture.md, "Tenancy and auth"): a token bucket per (organization, principal). `RateLimiter` is the
  * interface, so a Postgres- or Redis-backed limiter can replace the in-memory one when several
  * web instances share the load; the in-memory one is exact for a single instance.
  */

@@ -1,6 +1,6 @@
 /**
- * `createRouter()`: an OpenAPIHono sub-app whose request validation failures all become DESIGN §7
- * errors: 400 `invalid_body` (JSON body), `invalid_query`, `invalid_params` or `invalid_headers`,
+ * `createRouter()`: an OpenAPIHono sub-app whose request validation failures all become the errors of
+ * docs/architecture.md ("Errors and lists"): 400 `invalid_body` (JSON body), `invalid_query`, `invalid_params` or `invalid_headers`,
  * each with the zod `issues`.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";

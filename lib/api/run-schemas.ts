@@ -1,5 +1,5 @@
 /**
- * Request and response shapes of the run routes (DESIGN §4): dispatch, the run resource, its log
+ * Request and response shapes of the run routes (docs/runs.md): dispatch, the run resource, its log
  * entries, cancel and events. They validate requests and generate the OpenAPI document.
  */
 import { z } from "@hono/zod-openapi";

@@ -1,5 +1,5 @@
 /**
- * Request and response shapes of the workflow and connector routes (DESIGN §3). They validate
+ * Request and response shapes of the workflow and connector routes (docs/patch-endpoint.md). They validate
  * requests and generate the OpenAPI document, so the contract has one source of truth.
  *
  * Definitions a client sends are checked only for their outer shape here: what is wrong inside
@@ -37,7 +37,7 @@ export const WorkflowVersionParamsSchema = WorkflowIdParamsSchema.extend({
 // Rebuilt with the OpenAPI-extended `z`: schemas created by lib/engine (plain zod) may predate the
 // extension and then have no `.openapi`, depending on import order.
 export const DefinitionSchema = z.object(WorkflowDefinitionSchema.shape).strict().openapi("WorkflowDefinition", {
-  description: "Blocks, edges and variables, as stored (DESIGN §3).",
+  description: "Blocks, edges and variables, as stored (docs/patch-endpoint.md).",
 });
 
 // The workflow resource is declared once, in lib/resources/workflow.ts; rebuilt here with the

@@ -1,5 +1,5 @@
 /**
- * `applyEditOps`: the heart of the patch endpoint (DESIGN §3). Ops apply in order to a copy; a
+ * `applyEditOps`: the heart of the patch endpoint (docs/patch-endpoint.md). Ops apply in order to a copy; a
  * bad op is skipped with a stable reason code and a hint, the rest still apply, and the result is
  * validated as a whole. Pure: no I/O, never throws for bad input, never mutates its input.
  */

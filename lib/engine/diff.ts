@@ -1,5 +1,5 @@
 /**
- * Whole-definition edits (DESIGN §3, `PUT /api/workflows/:id/definition`): the EditOps that turn
+ * Whole-definition edits (docs/patch-endpoint.md, `PUT /api/workflows/:id/definition`): the EditOps that turn
  * the stored definition into the one a client sent, so a PUT goes through the same `applyEditOps`
  * path (skips, validation, history) as the patch endpoint.
  *

@@ -1,5 +1,5 @@
 /**
- * The edge ops of the patch endpoint: `connect` and `disconnect` (DESIGN §3). Edges are stored as
+ * The edge ops of the patch endpoint: `connect` and `disconnect` (docs/patch-endpoint.md). Edges are stored as
  * `{ source, target, sourceHandle? }`; the graph stays acyclic and triggers have no incoming edges.
  */
 import { blockHandles } from "./connector";

@@ -1,5 +1,5 @@
 /**
- * Param rules of `add` and `update` (DESIGN §3, Connectors): hidden params are never settable
+ * Param rules of `add` and `update` (docs/patch-endpoint.md, Connectors): hidden params are never settable
  * through the API, `user` params not by API-key callers, and unknown params are dropped and
  * reported as `unknown_param`. Values are checked later, on the resulting workflow.
  */

@@ -1,5 +1,5 @@
 /**
- * Checks one raw EditOp against its shape (DESIGN §3, "The patch endpoint"): each op is validated
+ * Checks one raw EditOp against its shape (docs/patch-endpoint.md, "The patch endpoint"): each op is validated
  * on its own, aliases become canonical names and unknown top-level keys are dropped (reported).
  */
 import type { z } from "zod";

@@ -1,5 +1,5 @@
 // Pure graph logic over a workflow's blocks and edges: cycles, order, and which blocks may run
-// next (DESIGN §4 "Order"). Everything is iterative so a 10,000-block chain cannot overflow the
+// next (docs/runs.md, "Order, branches, joins, skips"). Everything is iterative so a 10,000-block chain cannot overflow the
 // stack, and ids only ever key Maps and Sets, so ids like `__proto__` are harmless.
 
 export interface GraphEdge {

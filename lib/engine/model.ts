@@ -1,5 +1,5 @@
 /**
- * The workflow model: what a stored definition looks like (DESIGN §3).
+ * The workflow model: what a stored definition looks like (docs/patch-endpoint.md).
  * Stored definitions are only ever produced by `applyEditOps`, so they always satisfy the
  * id rules below; input shapes that come from clients are checked op by op instead.
  */

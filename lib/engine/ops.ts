@@ -1,5 +1,5 @@
 /**
- * EditOp shapes and the result vocabulary of the patch endpoint (DESIGN §3).
+ * EditOp shapes and the result vocabulary of the patch endpoint (docs/patch-endpoint.md).
  * Each op is validated on its own with these schemas; `edit` and `delete` are aliases.
  */
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// `{{ path }}` templates inside JSON params (DESIGN §3 "References between blocks").
+// `{{ path }}` templates inside JSON params (docs/runs.md, "Templates and secrets").
 // Resolution is one pass: text that came from a resolved value is never scanned again.
 // Lookups read only own data properties of plain objects and arrays, so no template can reach a
 // prototype, a getter or the server environment (there is no `env` root).

@@ -1,5 +1,5 @@
 /**
- * Validation of a workflow definition (DESIGN §3): params against each connector's zod schema,
+ * Validation of a workflow definition (docs/patch-endpoint.md): params against each connector's zod schema,
  * `{{…}}` references against the graph, and the one-trigger rule. It describes the workflow, not
  * the ops that produced it, and never throws.
  */

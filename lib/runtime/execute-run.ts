@@ -6,7 +6,7 @@
  * settle, and the final status is written (or the error rethrown). When a branch parks in a wait,
  * the other branches keep going — an event that woke one branch must not wait for a sleeping
  * sibling — and once nothing can run, the earliest park is rethrown to openworkflow, never
- * swallowed (OPENWORKFLOW gotcha 7.2).
+ * swallowed (docs/openworkflow.md, "Control-flow errors").
  */
 import type { Logger } from "@/lib/log";
 import { nextBlocks, type Settlement } from "@/lib/engine/graph";

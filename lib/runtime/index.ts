@@ -1,5 +1,5 @@
 /**
- * Durable runs (DESIGN §4) on openworkflow: `createRuntime` for the processes that dispatch and
+ * Durable runs (docs/runs.md) on openworkflow: `createRuntime` for the processes that dispatch and
  * read runs (the web app), `startWorker` for the processes that execute them.
  */
 export type { RunInput, Runtime } from "./types";

@@ -1,5 +1,5 @@
 /**
- * Everything Weft knows about openworkflow 0.10.1 (OPENWORKFLOW.md), in one place: the one
+ * Everything Weft knows about openworkflow 0.10.1 (docs/openworkflow.md), in one place: the one
  * generic workflow spec, backends on our own pools, the single-flight tick, the eager re-tick,
  * and how to recognise its internal control-flow errors.
  */
@@ -19,7 +19,7 @@ export interface RunOutcome {
  * The one workflow that executes every definition. Errors thrown outside a step (a database
  * outage mid-pass) are retried without limit, backing off to 5 minutes: the run is replayed and
  * its completed blocks are not executed again. `attempts` counts every claim, wake-ups included,
- * so a finite limit could be used up by a long wait (OPENWORKFLOW §6).
+ * so a finite limit could be used up by a long wait (docs/openworkflow.md, "Retry policies").
  */
 export const weftRunSpec = defineWorkflowSpec<RunInput, RunOutcome>({
   name: "weft.run",
@@ -59,12 +59,12 @@ export function weftRunEnqueue(input: RunInput, owSchema: string = OPENWORKFLOW_
 
 /**
  * Retries of a block step whose own machinery failed (the run_logs write, a secrets read):
- * not the block's `retry`, which never throws. Exhaustion fails the whole run (OPENWORKFLOW §6).
+ * not the block's `retry`, which never throws. Exhaustion fails the whole run (docs/openworkflow.md, "Retry policies").
  */
 export const STEP_INFRA_RETRY = { maximumAttempts: 4, initialInterval: "500ms", backoffCoefficient: 2, maximumInterval: "5s" } as const;
 
 /**
- * An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: gotcha 7.3),
+ * An openworkflow backend on a pool of `max` connections (openworkflow needs camelCase columns: docs/openworkflow.md, "Backends on our own pools"),
  * on its tables in `owSchema`. `debug` (benchmarks) is postgres.js's: called with every statement the pool sends.
  */
 export function openWorkflowBackend(
@@ -78,7 +78,7 @@ export function openWorkflowBackend(
   return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: owSchema });
 }
 
-/** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (gotcha 7.2). */
+/** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */
 export function isParkError(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === "SleepSignalError" || name === "StaleExecutionBranchError";
@@ -141,7 +141,7 @@ export interface Claimer {
  * the version is pinned). Stock, each tick sends one claim per free slot at once, and the worker
  * ticks again only after a 50–1000 ms idle backoff. Here:
  * - **Single-flight** passes (at most one running and one queued), so triggers that overlap never
- *   break the concurrency limit (OPENWORKFLOW §4).
+ *   break the concurrency limit (docs/openworkflow.md, "The claim loop").
  * - A pass claims **one run at a time**, until a claim comes back empty, every slot is busy, or it
  *   has nothing more to look for. The claim is the costliest statement openworkflow sends.
  * - **Announced runs**: every NOTIFY counts one. A pass started by a NOTIFY claims only while
@@ -152,7 +152,7 @@ export interface Claimer {
  *   more may be waiting, so passes keep claiming until one comes back empty. The stock poll loop
  *   still runs, and every pass it starts makes at least one claim: it is what finds timers.
  * - **A freed slot** starts a pass at once when runs are announced or may be waiting, instead of
- *   waiting for the poll loop's backoff (OPENWORKFLOW §3b).
+ *   waiting for the poll loop's backoff (docs/openworkflow.md, "The claim loop").
  */
 export function driveClaims(worker: Worker, options: { stopped: () => boolean; onError: (error: unknown) => void }): Claimer {
   const internals = internalsOf(worker);

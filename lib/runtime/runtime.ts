@@ -71,7 +71,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     const send = async (d: Delivery): Promise<void> => {
       const signal = { signal: blockSignal(d.runId, d.blockId), data: { eventId: d.eventId }, idempotencyKey: d.eventId };
       const deadline = Date.now() + SIGNAL_RETRY_MS;
-      // Empty while the run is between registering its wait and parking on it (OPENWORKFLOW §2).
+      // Empty while the run is between registering its wait and parking on it (docs/openworkflow.md, "Step names, timers and signals").
       for (;;) {
         const sent = await ow.sendSignal(signal);
         if (sent.workflowRunIds.length > 0 || Date.now() >= deadline || closed) break;

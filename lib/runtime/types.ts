@@ -1,5 +1,5 @@
 /**
- * The runtime's public shapes (DESIGN §4): the run resource, its log entries, and the `Runtime`
+ * The runtime's public shapes (docs/runs.md): the run resource, its log entries, and the `Runtime`
  * the control plane calls. Kept apart from the implementation so routes import types only.
  */
 import type { WorkflowDefinition } from "@/lib/engine/model";

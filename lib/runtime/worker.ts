@@ -2,7 +2,7 @@
  * A worker: executes runs through openworkflow. Many may run against one database (claims are
  * `FOR UPDATE SKIP LOCKED` with a 30 s lease). Prompt start: LISTEN on `weft_runs` and claim at
  * once on every NOTIFY, one claim per announced run, and again whenever a slot frees
- * (driveClaims in ./openworkflow.ts; OPENWORKFLOW §3b, §4).
+ * (driveClaims in ./openworkflow.ts; docs/openworkflow.md, "The claim loop").
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
@@ -70,7 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
   };
 
-  // Implement before newWorker(): the worker snapshots the registry (OPENWORKFLOW gotcha 7.1).
+  // Implement before newWorker(): the worker snapshots the registry (docs/openworkflow.md, "Other behaviour").
   ow.implementWorkflow(weftRunSpec, async ({ input, step, run }) => {
     const runLog = log.child({ runId: input.runId, owRunId: run.id });
     const signal = aborts.signal(input.runId);

@@ -1,5 +1,5 @@
 /**
- * Cron expressions and time zones of schedules (DESIGN §5), on croner. Only standard five-field
+ * Cron expressions and time zones of schedules (docs/runs.md, "Schedules"), on croner. Only standard five-field
  * cron is accepted: minute hour day-of-month month day-of-week, with `*`, lists, ranges, steps
  * (`*\/n`, `a-b/n`) and three-letter month and weekday names; when both day fields are restricted
  * either may match (Vixie OR semantics, croner's default `domAndDow: false`). The nicknames

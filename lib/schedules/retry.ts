@@ -1,5 +1,5 @@
 /**
- * When the ticker retries a schedule whose dispatch failed (DESIGN §5). The slot is kept (the row
+ * When the ticker retries a schedule whose dispatch failed (docs/runs.md, "Schedules"). The slot is kept (the row
  * stays due), but each failure in a row doubles the wait, so a dispatch that keeps failing (the
  * queue is down, the workflow's organization is over a limit) is not retried every second.
  */

@@ -1,5 +1,5 @@
 /**
- * The ticker loop every worker process runs (DESIGN §5): one pass about once a second, the
+ * The ticker loop every worker process runs (docs/runs.md, "Schedules"): one pass about once a second, the
  * interval jittered so many workers do not claim in lockstep. Passes never overlap within a
  * process; a failing pass is logged and the loop carries on.
  */

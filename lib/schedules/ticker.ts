@@ -1,5 +1,5 @@
 /**
- * One ticker pass (DESIGN §5): claim due schedules under row locks, fire each one's latest slot
+ * One ticker pass (docs/runs.md, "Schedules"): claim due schedules under row locks, fire each one's latest slot
  * at or before now (slots missed while no ticker ran coalesce into that one firing), then move it
  * to its next slot after now, all before the claim's transaction commits.
  *

@@ -1,5 +1,5 @@
 /**
- * Events and waits (DESIGN §4), the outbox that makes event delivery reliable: openworkflow drops
+ * Events and waits (docs/runs.md), the outbox that makes event delivery reliable: openworkflow drops
  * a signal nobody waits for, so every event is stored here first, and a signal only wakes the run.
  *
  * Race-freedom: senders and waiters of one (organization, event name) serialize on one advisory

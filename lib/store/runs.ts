@@ -1,5 +1,5 @@
 /**
- * Run store (DESIGN §4): the org-scoped `runs` rows the API reads. Written in plain SQL on the
+ * Run store (docs/runs.md): the org-scoped `runs` rows the API reads. Written in plain SQL on the
  * postgres.js pool so each runtime write is exactly one round trip (status changes fold their
  * NOTIFY into the same statement). "waiting" is not stored: it is a running run with an open
  * row in `run_waits`, computed on read.

@@ -1,6 +1,6 @@
 /**
  * Workflow store: every function takes the organization id and filters on it, so a row of another
- * organization is simply "not found" (DESIGN §2). The version check and the write of a new
+ * organization is simply "not found" (docs/architecture.md, "Tenancy and auth"). The version check and the write of a new
  * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";

@@ -1,5 +1,5 @@
 /**
- * The run input of an inbound webhook (DESIGN §6), the output of the `trigger_webhook` block:
+ * The run input of an inbound webhook (docs/runs.md, "Inbound webhooks"), the output of the `trigger_webhook` block:
  * `{ method, headers, query, body }`. Credentials never reach the run (its input is stored and
  * shown in the run resource and logs).
  */

@@ -1,5 +1,5 @@
 /**
- * Webhook endpoint ids and secrets (DESIGN §6). The id is public (it is in the URL); the secret
+ * Webhook endpoint ids and secrets (docs/runs.md, "Inbound webhooks"). The id is public (it is in the URL); the secret
  * is what a sender proves itself with, shown once on creation and on rotation, and stored
  * encrypted (lib/secrets) under a binding to its organization and endpoint, so a ciphertext
  * copied onto another endpoint row does not decrypt.

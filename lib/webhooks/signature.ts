@@ -1,5 +1,5 @@
 /**
- * How an inbound webhook proves it knows the endpoint secret (DESIGN §6), without I/O:
+ * How an inbound webhook proves it knows the endpoint secret (docs/runs.md, "Inbound webhooks"), without I/O:
  *
  * - `Authorization: Bearer <secret>`, compared in constant time; or
  * - `X-Weft-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`, the HMAC keyed with the secret

@@ -1,5 +1,5 @@
 /**
- * Authentication and tenancy (DESIGN §2): the three ways in, fail-closed resolution, CSRF on
+ * Authentication and tenancy (docs/architecture.md, "Tenancy and auth"): the three ways in, fail-closed resolution, CSRF on
  * cookie mutations, the personal organization at sign-up, sign-up modes and better-auth's own
  * limiter — all through HTTP against a real database.
  */

@@ -1,5 +1,5 @@
 /**
- * DESIGN §7 app-wide: every bad input gets a 4xx with a stable code in a JSON body, never a 500,
+ * App-wide (docs/architecture.md, "Errors and lists"): every bad input gets a 4xx with a stable code in a JSON body, never a 500,
  * and changes nothing. Exercised through the routes that take bodies and lists: secrets, keys,
  * workflows.
  */
@@ -8,7 +8,7 @@ import { call as rawCall, createTestApp, signUp, type TestApp, type TestUser } f
 
 const MB = 1024 * 1024;
 
-describe("errors and lists (DESIGN §7)", () => {
+describe("errors and lists (docs/architecture.md, Errors and lists)", () => {
   let app: TestApp;
   let owner: TestUser;
   let workflowId: string;

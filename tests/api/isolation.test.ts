@@ -1,5 +1,5 @@
 /**
- * Tenancy is structural (DESIGN §2): another organization's workflow is 404 `not_found` on every
+ * Tenancy is structural (docs/architecture.md, "Tenancy and auth"): another organization's workflow is 404 `not_found` on every
  * workflow route, for sessions and API keys alike, and nothing it sends changes the workflow.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * `/api/keys` (DESIGN §2): organization API keys — shown once, listed without key material,
+ * `/api/keys` (docs/architecture.md, "Tenancy and auth"): organization API keys — shown once, listed without key material,
  * revoked at once, managed only by owner/admin sessions, invisible to other organizations.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Members and invitations through better-auth's organization routes (DESIGN §2): invite (the
+ * Members and invitations through better-auth's organization routes (docs/architecture.md, "Tenancy and auth"): invite (the
  * invitation id is the shareable link), accept, change role, remove — with Weft's roles enforced
  * on its own routes as the membership changes.
  */

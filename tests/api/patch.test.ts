@@ -1,5 +1,5 @@
 /**
- * The patch endpoint over HTTP (DESIGN §3): the quickstart loop, every skip code, dry_run and
+ * The patch endpoint over HTTP (docs/patch-endpoint.md): the quickstart loop, every skip code, dry_run and
  * atomic, If-Match, and concurrent writers (with If-Match exactly one wins; without it nobody
  * loses an update).
  */

@@ -1,5 +1,5 @@
 /**
- * Events over HTTP (DESIGN §4): `POST /api/runs/:runId/events` wakes that run only;
+ * Events over HTTP (docs/runs.md): `POST /api/runs/:runId/events` wakes that run only;
  * `POST /api/events { event, key }` wakes every run of the caller's organization waiting on the
  * event with that key, and no other; an event sent before the wait is stored, not lost; bad input
  * is 400 and delivers nothing.

@@ -1,5 +1,5 @@
 /**
- * `GET /api/runs/:runId/stream` (DESIGN §4): Server-Sent Events of a run's log entries (id = the
+ * `GET /api/runs/:runId/stream` (docs/runs.md): Server-Sent Events of a run's log entries (id = the
  * entry's cursor) and status changes, resumable with Last-Event-ID, with heartbeat comments,
  * closing after the final status. Read with the streaming Response of `api.request`.
  */

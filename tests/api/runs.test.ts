@@ -1,5 +1,5 @@
 /**
- * The runs API over HTTP (DESIGN §4) with a real worker: dispatch, read, list, logs, cancel,
+ * The runs API over HTTP (docs/runs.md) with a real worker: dispatch, read, list, logs, cancel,
  * idempotency, the 422 for invalid workflows, bad input that creates nothing, and tenancy —
  * another organization's run is 404 on every run route.
  */

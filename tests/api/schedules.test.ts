@@ -1,5 +1,5 @@
 /**
- * `/api/schedules` and `POST /api/admin/tick` through HTTP (DESIGN §5, §2): create, list, read,
+ * `/api/schedules` and `POST /api/admin/tick` through HTTP (docs/runs.md, "Schedules"): create, list, read,
  * change and delete; cron, zone and workflow validation; another organization's schedules are
  * 404; the admin tick fires only the caller's organization and only for owner/admin sessions.
  */

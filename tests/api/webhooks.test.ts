@@ -1,5 +1,5 @@
 /**
- * Webhook endpoints over HTTP (DESIGN §6): managing them (create, list, delete, rotate, tenancy),
+ * Webhook endpoints over HTTP (docs/runs.md, "Inbound webhooks"): managing them (create, list, delete, rotate, tenancy),
  * how a sender proves itself (bearer, HMAC, rotation grace) — every refusal is a 401 that starts
  * no run — and code-defined routes. Requests, bodies and limits: tests/webhooks/inbound.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The workflow resource over HTTP (DESIGN §3, §7): create, list, read, rename, soft delete,
+ * The workflow resource over HTTP (docs/patch-endpoint.md): create, list, read, rename, soft delete,
  * PUT definition, history and restore, and bad input that must get a stable 4xx and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Durable runs end to end (DESIGN §4): dispatch over HTTP, an in-process worker, real Postgres.
+ * Durable runs end to end (docs/runs.md): dispatch over HTTP, an in-process worker, real Postgres.
  * Scheduling (branch, join, skips, concurrency), block failures and retries, pinning,
  * idempotency, secret redaction and prompt start.
  */

@@ -1,5 +1,5 @@
 /**
- * Durable waits, events and cancel (DESIGN §4): wait_duration, wait_for_event addressed to one
+ * Durable waits, events and cancel (docs/runs.md): wait_duration, wait_for_event addressed to one
  * run or to the organization by key, events stored before a wait is reached, timeouts, and
  * cancel — through an in-process worker on real Postgres.
  */

@@ -1,5 +1,5 @@
 /**
- * Cron and time-zone rules of schedules (DESIGN §5), no database: which expressions are accepted,
+ * Cron and time-zone rules of schedules (docs/runs.md, "Schedules"), no database: which expressions are accepted,
  * the fire times they give, day-of-month/day-of-week OR semantics, and daylight-saving behaviour
  * as croner documents it (Vixie cron): a fixed-time job skipped by spring-forward runs at the
  * first valid time after the gap and runs once when fall-back repeats its time; an interval job

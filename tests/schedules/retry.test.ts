@@ -1,5 +1,5 @@
 /**
- * When the ticker retries a failed dispatch (DESIGN §5), no database: the next pass first, then a
+ * When the ticker retries a failed dispatch (docs/runs.md, "Schedules"), no database: the next pass first, then a
  * wait that doubles from 2 s up to 5 minutes; and the error message a schedule keeps.
  */
 import { describe, expect, test } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The schedule ticker (DESIGN §5) against real Postgres and the real runtime: each due slot fires
+ * The schedule ticker (docs/runs.md, "Schedules") against real Postgres and the real runtime: each due slot fires
  * exactly once (one run, idempotency key `schedule:<id>:<slot>`), even with 50 passes racing on
  * their own connections; a failed dispatch is retried with backoff, never lost, and shows on the
  * schedule until one succeeds; missed slots coalesce; a schedule left enabled on a deleted

@@ -1,5 +1,5 @@
 /**
- * Inbound webhook requests over HTTP with a real worker (DESIGN §6): methods, what the run
+ * Inbound webhook requests over HTTP with a real worker (docs/runs.md, "Inbound webhooks"): methods, what the run
  * receives (method, headers without credentials, query, body), `?wait`, `Idempotency-Key`, the
  * 1 MB body limit (also for chunked bodies, through a real HTTP server), and invalid workflows.
  */

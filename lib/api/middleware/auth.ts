@@ -1,6 +1,6 @@
 /**
  * `authenticate(deps)`: resolves every control-plane request to `(organizationId, principal)`
- * (DESIGN §2), failing closed. Resolution order:
+ * (docs/architecture.md, "Tenancy and auth"), failing closed. Resolution order:
  *   1. `Authorization` present → it alone decides: it must be `Bearer <token>` (scheme in any
  *      case); a `weft_…` token is an API key, anything else a session token (bearer plugin).
  *   2. `x-api-key: weft_…`.

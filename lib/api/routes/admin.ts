@@ -1,5 +1,5 @@
 /**
- * `/api/admin` (DESIGN §5): `POST /tick` runs one schedule-ticker pass over the caller's
+ * `/api/admin` (docs/runs.md, "Schedules"): `POST /tick` runs one schedule-ticker pass over the caller's
  * organization only, the same pass the workers run every second, and answers with the runs it
  * started. Owner or admin sessions only (an API key acts as a member → 403 `forbidden`).
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /api/events` (DESIGN §4): an organization event, delivered to every run of the caller's
+ * `POST /api/events` (docs/runs.md): an organization event, delivered to every run of the caller's
  * organization waiting on `event` with this `key` (e.g. a payment webhook waking "the run for
  * order 123"), and stored until a matching wait consumes it.
  */

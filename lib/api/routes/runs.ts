@@ -1,5 +1,5 @@
 /**
- * `/api/runs` (DESIGN §4): list and read runs, page through their logs, follow them live over
+ * `/api/runs` (docs/runs.md): list and read runs, page through their logs, follow them live over
  * Server-Sent Events, cancel them and send them events. Every route is organization-scoped: the
  * use-cases answer `not_found` for another organization's run, which is 404 here.
  */

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI description of `/api/webhooks/{endpointId}` (DESIGN §6). The handler in
+ * The OpenAPI description of `/api/webhooks/{endpointId}` (docs/runs.md, "Inbound webhooks"). The handler in
  * ./webhooks-inbound.ts is plain Hono because it verifies a signature over the raw body, so it is
  * not a `createRoute`; this registers the same contract on the route group's registry, which the
  * control plane merges into `GET /api/openapi.json` when it mounts the group at `/webhooks`.

@@ -1,5 +1,5 @@
 /**
- * Inbound webhooks at `/api/webhooks/*` (DESIGN §6), an OPEN route group: callers carry no Weft
+ * Inbound webhooks at `/api/webhooks/*` (docs/runs.md, "Inbound webhooks"), an OPEN route group: callers carry no Weft
  * session or key, they prove they hold the endpoint's secret (lib/webhooks/signature.ts).
  *
  * `/api/webhooks/whk_…` is a per-tenant endpoint; any other path is looked up among the

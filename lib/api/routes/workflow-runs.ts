@@ -1,5 +1,5 @@
 /**
- * `POST /api/workflows/:id/run` (DESIGN §4): dispatch a run of the workflow's current definition,
+ * `POST /api/workflows/:id/run` (docs/runs.md): dispatch a run of the workflow's current definition,
  * which the runtime pins into the run. Mounted at /workflows beside ./workflows.ts.
  */
 import { createRoute } from "@hono/zod-openapi";

@@ -1,5 +1,5 @@
 /**
- * A workflow's history (DESIGN §3): `GET /:id/versions` (newest first), `GET /:id/versions/:version`,
+ * A workflow's history (docs/patch-endpoint.md): `GET /:id/versions` (newest first), `GET /:id/versions/:version`,
  * and `POST /:id/restore { version }`, which saves the old definition as a new version through
  * the same edit path as the patch endpoint (source "restore:<n>").
  */

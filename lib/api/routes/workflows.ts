@@ -1,5 +1,5 @@
 /**
- * `/api/workflows` (DESIGN §3): create, list, read, rename, soft-delete, and the two ways to
+ * `/api/workflows` (docs/patch-endpoint.md): create, list, read, rename, soft-delete, and the two ways to
  * change a definition: the patch endpoint (`POST /:id/operations`) and `PUT /:id/definition`.
  * History and restore live in ./workflow-versions.ts; every handler is a thin adapter over the
  * use-cases in lib/workflows.
