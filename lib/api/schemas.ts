@@ -10,9 +10,10 @@
 import { z } from "@hono/zod-openapi";
 import { PARAM_WIDGETS } from "@/lib/engine/connector";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
-import { SKIP_CODES, VALIDATION_CODES } from "@/lib/engine/ops";
+import { SKIP_CODES } from "@/lib/engine/ops";
 import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
 import {
+  ValidationErrorSchema as ValidationErrorResourceSchema,
   WorkflowSchema as WorkflowResourceSchema,
   WorkflowVersionSchema as WorkflowVersionResourceSchema,
   WorkflowVersionSummarySchema as WorkflowVersionSummaryResourceSchema,
@@ -146,16 +147,7 @@ export const SkippedItemSchema = z
   })
   .openapi("SkippedItem");
 
-export const ValidationErrorSchema = z
-  .object({
-    code: z.enum(VALIDATION_CODES),
-    block_id: z.string().nullable(),
-    block_type: z.string().nullable(),
-    field: z.string().optional(),
-    value: z.unknown().optional(),
-    error: z.string(),
-  })
-  .openapi("ValidationError");
+export const ValidationErrorSchema = z.object(ValidationErrorResourceSchema.shape).openapi("ValidationError");
 
 export const DroppedKeysSchema = z
   .object({ index: z.number().int(), keys: z.array(z.string()) })

@@ -3,17 +3,7 @@
  * lib/schedules/resource.ts builds from a stored row and the API's OpenAPI document derives from.
  */
 import { z } from "zod";
-import { VALIDATION_CODES, type ValidationError } from "@/lib/engine/ops";
-
-/** The engine's ValidationError, for dispatches refused because the workflow does not validate. */
-export const ScheduleValidationErrorSchema = z.object({
-  code: z.enum(VALIDATION_CODES),
-  block_id: z.string().nullable(),
-  block_type: z.string().nullable(),
-  field: z.string().optional(),
-  value: z.unknown().optional(),
-  error: z.string(),
-}) satisfies z.ZodType<ValidationError>;
+import { ValidationErrorSchema } from "./workflow";
 
 /** The latest failed dispatch of the current slot. */
 export const ScheduleLastErrorSchema = z.object({
@@ -21,7 +11,7 @@ export const ScheduleLastErrorSchema = z.object({
   at: z.string().meta({ format: "date-time" }),
   attempts: z.number().int().describe("Failed dispatches in a row of the current slot"),
   code: z.string().optional(),
-  validation_errors: z.array(ScheduleValidationErrorSchema).optional(),
+  validation_errors: z.array(ValidationErrorSchema).optional(),
 });
 export type ScheduleLastError = z.infer<typeof ScheduleLastErrorSchema>;
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
-import type { EditOp } from "@/lib/engine/ops";
+import { VALIDATION_CODES, type EditOp, type ValidationError } from "@/lib/engine/ops";
 
 const timestamp = () => z.string().meta({ format: "date-time" });
 
@@ -41,3 +41,13 @@ export const WorkflowVersionSchema = z.object({
 });
 /** `ops` are stored normalized by the engine, so they are typed as EditOps. */
 export type WorkflowVersion = Omit<z.infer<typeof WorkflowVersionSchema>, "ops"> & { ops: EditOp[] };
+
+/** A validation error of a definition (lib/engine/validate.ts): what is wrong with the workflow, not with an op. */
+export const ValidationErrorSchema = z.object({
+  code: z.enum(VALIDATION_CODES),
+  block_id: z.string().nullable(),
+  block_type: z.string().nullable(),
+  field: z.string().optional(),
+  value: z.unknown().optional(),
+  error: z.string(),
+}) satisfies z.ZodType<ValidationError>;
