@@ -1,4 +1,9 @@
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { serverAuth } from "@/lib/server";
 import { WEFT_VERSION } from "@/lib/version";
+
+export const dynamic = "force-dynamic";
 
 const loop = [
   ["Discover", "GET /api/connectors?detail=summary", "A compact catalog of every block, small enough for a system prompt."],
@@ -7,7 +12,12 @@ const loop = [
   ["Read", "GET /api/runs/:runId/logs", "One entry per block attempt, secrets redacted."],
 ] as const;
 
-export default function HomePage() {
+/** The landing page for visitors; a signed-in visit goes straight to the app. */
+export default async function HomePage() {
+  const session = await serverAuth()
+    .api.getSession({ headers: await headers() })
+    .catch(() => null);
+  if (session) redirect("/workflows");
   return (
     <main className="mx-auto max-w-4xl px-6 py-16">
       <header className="flex items-baseline justify-between">

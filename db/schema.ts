@@ -79,6 +79,8 @@ export const runs = pgTable(
     workflowVersion: integer("workflow_version").notNull(),
     definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
     trigger: text("trigger").notNull(),
+    /** Who started it: the actor of startRun (`user:<id>`, `api_key:<id>`, `webhook:<endpoint id>`, `schedule:<id>`). */
+    triggeredBy: text("triggered_by"),
     status: text("status").notNull().default("queued"),
     input: jsonb("input").notNull(),
     output: jsonb("output"),
@@ -93,6 +95,7 @@ export const runs = pgTable(
     index("runs_org_created_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
     index("runs_org_workflow_idx").on(t.organizationId, t.workflowId, t.createdAt.desc()),
     index("runs_org_status_idx").on(t.organizationId, t.status, t.createdAt),
+    index("runs_org_triggered_by_idx").on(t.organizationId, t.triggeredBy, t.createdAt.desc()),
     uniqueIndex("runs_idempotency_idx").on(t.organizationId, t.workflowId, t.idempotencyKey),
   ],
 );

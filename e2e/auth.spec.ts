@@ -10,7 +10,7 @@ test("a person signs up in the browser, lands where they were going, and their c
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct-horse-battery");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/workflows$/);
 
   // The browser's cookie session reaches the control plane, with the personal organization active.
   const me = await page.evaluate(async () => (await fetch("/api/me")).json());

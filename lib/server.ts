@@ -5,16 +5,32 @@
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "@/db/client";
 import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
-import { createAuth } from "@/lib/auth";
+import { createAuth, type WeftAuth } from "@/lib/auth";
 import { baseUrl, loadConfig } from "@/lib/config";
 import { createLogger } from "@/lib/log";
 import { openRuntime } from "@/lib/runtime";
 
-let instance: ControlPlaneApi | undefined;
+interface Services {
+  api: ControlPlaneApi;
+  auth: WeftAuth;
+}
+
+// On globalThis, not in module scope: Next bundles route handlers and server components into
+// separate chunks, and each would otherwise open pools of its own.
+const holder = globalThis as typeof globalThis & { __weftServices?: Services };
 
 /** The app's Hono instance; throws a ConfigError naming bad variables on first use. */
 export function controlPlane(): ControlPlaneApi {
-  if (!instance) {
+  return services().api;
+}
+
+/** better-auth of the same instance: server components read the session with it. */
+export function serverAuth(): WeftAuth {
+  return services().auth;
+}
+
+function services(): Services {
+  if (!holder.__weftServices) {
     const config = loadConfig();
     if (!config.DATABASE_URL) throw new Error("DATABASE_URL is not set; start the app with `npm start`.");
     if (!config.WEFT_SECRETS_KEY) throw new Error("WEFT_SECRETS_KEY is not set; start the app with `npm start`, or see .env.example.");
@@ -34,24 +50,26 @@ export function controlPlane(): ControlPlaneApi {
     const secretsKey = Buffer.from(config.WEFT_SECRETS_KEY, "base64");
     // Dispatch and reads only: workers (`npm run worker`) execute the runs.
     const runtime = openRuntime({ databaseUrl: config.DATABASE_URL, schema, logger });
-    instance = createControlPlaneApi({
+    const auth = createAuth({
+      db: database.db,
+      baseUrl: url,
+      secret,
+      signup: config.WEFT_SIGNUP,
+      rateLimit: config.WEFT_AUTH_RATE_LIMIT === "on",
+      logger,
+    });
+    const api = createControlPlaneApi({
       database,
       schema,
       logger,
-      auth: createAuth({
-        db: database.db,
-        baseUrl: url,
-        secret,
-        signup: config.WEFT_SIGNUP,
-        rateLimit: config.WEFT_AUTH_RATE_LIMIT === "on",
-        logger,
-      }),
+      auth,
       baseUrl: url,
       secretsKey,
       rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
       webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
       runtime,
     });
+    holder.__weftServices = { api, auth };
   }
-  return instance;
+  return holder.__weftServices;
 }

@@ -9,9 +9,18 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
 
-/** Only same-site paths are followed after signing in (no open redirect; browsers read `/\` as `//`). */
+/**
+ * Where to go after signing in: `next` only when it resolves to this origin (so `//evil`, `/\evil`
+ * and paths with tabs or newlines, which browsers strip, cannot leave the site); else the app.
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  if (!next) return "/workflows";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/workflows";
+  } catch {
+    return "/workflows";
+  }
 }
 
 export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {

@@ -4,7 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { listSchema, PageQuerySchema } from "./http";
-import { RunLogEntrySchema as RunLogEntryResourceSchema, RunSchema as RunResourceSchema, RUN_STATUSES } from "@/lib/resources/run";
+import { DefinitionSchema } from "./schemas";
+import { RunLogEntrySchema as RunLogEntryResourceSchema, RunSchema as RunResourceSchema, RUN_STATUSES, RUN_TRIGGERS } from "@/lib/resources/run";
 
 const RunStatusSchema = z.enum(RUN_STATUSES).openapi({ description: "waiting: stopped in wait_for_event or wait_duration" });
 
@@ -18,6 +19,10 @@ export const RunSchema = z.object(RunResourceSchema.shape).openapi("Run");
 export const RunLogEntrySchema = z.object(RunLogEntryResourceSchema.shape).openapi("RunLogEntry");
 
 export const RunListSchema = listSchema(RunSchema, "RunList");
+
+export const RunDefinitionSchema = z
+  .object({ workflowId: z.string(), workflowVersion: z.number().int(), definition: DefinitionSchema })
+  .openapi("RunDefinition");
 export const RunLogListSchema = listSchema(RunLogEntrySchema, "RunLogList");
 
 export const DispatchRunBodySchema = z
@@ -40,6 +45,13 @@ export const DispatchedRunSchema = z
 export const ListRunsQuerySchema = PageQuerySchema.extend({
   workflowId: z.string().min(1).max(200).optional(),
   status: RunStatusSchema.optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
+  triggeredBy: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .openapi({ description: "Only runs started by this actor: user:<id>, api_key:<id>, webhook:<endpoint id>, schedule:<id>" }),
 }).strict();
 
 const MAX_LOG_PAGE = 500;

@@ -28,6 +28,10 @@ export const RunSchema = z.object({
   workflowId: z.string(),
   workflowVersion: z.number().int().describe("The version pinned when the run was dispatched"),
   trigger: RunTriggerSchema,
+  triggeredBy: z
+    .string()
+    .nullable()
+    .describe("Who started it: user:<id>, api_key:<id>, webhook:<endpoint id> or schedule:<id> (null for runs from before this was recorded)"),
   status: RunStatusSchema,
   input: z.unknown(),
   output: z.record(z.string(), z.unknown()).nullable().describe("Each block id that ran, mapped to its output"),

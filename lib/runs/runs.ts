@@ -3,8 +3,11 @@
  * cancel them, send them events, wait for one to finish. A run of another organization is
  * `not_found`; run ids are not capabilities.
  */
-import type { RunLogEntry, RunResource, RunStatus } from "@/lib/resources/run";
+import type { RunLogEntry, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
+import type { Database } from "@/db/client";
+import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { Runtime } from "@/lib/runtime/types";
+import { getRunDefinition as getPinnedDefinition } from "@/lib/store/runs";
 import { fail, invalidCursor, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
 import type { Page } from "@/lib/workflows/workflows";
 
@@ -23,13 +26,14 @@ export async function getRun(deps: RunDeps, actor: Actor, runId: string): Promis
   return run ? succeed(run) : fail(runNotFound());
 }
 
-/** A page of the organization's runs, newest first, optionally of one workflow and one status. */
+/** A page of the organization's runs, newest first, optionally of one workflow, status, trigger and starter (`triggeredBy`). */
 export async function listRuns(
   deps: RunDeps,
   actor: Actor,
-  query: { workflowId?: string; status?: RunStatus; limit: number; cursor?: string },
+  query: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; limit: number; cursor?: string },
 ): Promise<Outcome<Page<RunResource>>> {
-  const page = await deps.runtime.listRuns(actor.organizationId, { workflowId: query.workflowId, status: query.status, limit: query.limit, after: query.cursor });
+  const { cursor, ...filters } = query;
+  const page = await deps.runtime.listRuns(actor.organizationId, { ...filters, after: cursor });
   return page === "invalid_cursor" ? fail(invalidCursor()) : succeed(page);
 }
 
@@ -73,6 +77,16 @@ export async function sendOrgEvent(
   event: { event: string; key: string; data?: unknown },
 ): Promise<Outcome<{ eventId: string; deliveredTo: string[] }>> {
   return succeed(await deps.runtime.sendOrgEvent(actor.organizationId, event));
+}
+
+/** The definition the run pinned when it started (what it executes, whatever the workflow became since). */
+export async function getRunDefinition(
+  deps: { db: Database },
+  actor: Actor,
+  runId: string,
+): Promise<Outcome<{ workflowId: string; workflowVersion: number; definition: WorkflowDefinition }>> {
+  const found = await getPinnedDefinition(deps.db, actor.organizationId, runId);
+  return found ? succeed(found) : fail(runNotFound());
 }
 
 /** Waits up to `timeoutMs` for the run to finish; the latest run (finished or not), or `not_found`. */

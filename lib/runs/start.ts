@@ -58,6 +58,7 @@ export async function startRun(
         input: request.input,
         idempotencyKey: request.idempotencyKey,
         trigger: request.trigger,
+        triggeredBy: actor.id,
       }),
     );
   } catch (error) {

@@ -21,7 +21,7 @@ export type RunQueue = Pick<Runtime, "dispatch">;
 export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string = DEFAULT_SCHEMA): RunQueue {
   const owSchema = openworkflowSchemaOf(schema);
   return {
-    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger }) {
+    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy }) {
       const runInput = input === undefined ? {} : toJson(input);
       const id = newRunId();
       const stored = await insertRun(sql, {
@@ -31,6 +31,7 @@ export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string
         workflowVersion: workflow.version,
         definition: workflow.definition,
         trigger,
+        triggeredBy,
         input: runInput,
         idempotencyKey,
         queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }, owSchema),

@@ -102,10 +102,10 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
       return run ? strip(run) : null;
     },
 
-    async listRuns(organizationId, { workflowId, status, limit, after }) {
+    async listRuns(organizationId, { after, ...filters }) {
       const cursor = after === undefined ? null : decodeCursor(after, CreatedAtCursorSchema);
       if (after !== undefined && cursor === null) return "invalid_cursor";
-      return listRuns(sql, organizationId, { workflowId, status, limit, after: cursor });
+      return listRuns(sql, organizationId, { ...filters, after: cursor });
     },
 
     async listLogs(organizationId, runId, { after, limit }) {

@@ -25,14 +25,14 @@ export interface Runtime {
     organizationId: string,
     /** What a run pins: the workflow's id, version and definition. */
     workflow: Pick<Workflow, "id" | "version" | "definition">,
-    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger },
+    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string },
   ): Promise<{ run: RunResource; created: boolean }>;
   /** The run, or null when it does not exist in this organization. */
   getRun(organizationId: string, runId: string): Promise<RunResource | null>;
   /** Newest first; `after` is a cursor from a previous page. */
   listRuns(
     organizationId: string,
-    options: { workflowId?: string; status?: RunStatus; limit: number; after?: string },
+    options: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; limit: number; after?: string },
   ): Promise<{ data: RunResource[]; nextCursor: string | null } | "invalid_cursor">;
   /** Log entries in write order after the `after` cursor; null when the run is not found. */
   listLogs(

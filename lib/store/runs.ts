@@ -5,7 +5,9 @@
  * row in `run_waits`, computed on read.
  */
 import postgres from "postgres";
-import { schemaPoolOptions } from "@/db/client";
+import { and, eq } from "drizzle-orm";
+import { schemaPoolOptions, type Database } from "@/db/client";
+import { runs } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
@@ -39,6 +41,7 @@ interface RunRow {
   workflow_id: string;
   workflow_version: number;
   trigger: string;
+  triggered_by: string | null;
   status: string;
   input: unknown;
   output: Record<string, unknown> | null;
@@ -58,6 +61,7 @@ function toResource(row: RunRow): RunResource {
     workflowId: row.workflow_id,
     workflowVersion: row.workflow_version,
     trigger: row.trigger as RunTrigger,
+    triggeredBy: row.triggered_by ?? null,
     status,
     input: row.input,
     output: row.output ?? null,
@@ -73,7 +77,7 @@ function toResource(row: RunRow): RunResource {
 /** The columns every read returns, with "waiting" and the queue position derived. */
 function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
   return sql`
-    SELECT r.id, r.organization_id, r.workflow_id, r.workflow_version, r.trigger, r.status, r.input, r.output,
+    SELECT r.id, r.organization_id, r.workflow_id, r.workflow_version, r.trigger, r.triggered_by, r.status, r.input, r.output,
       r.error, r.ow_run_id, r.created_at, r.started_at, r.finished_at,
       (r.status = 'running' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)) AS waiting,
       CASE WHEN r.status = 'queued' THEN (
@@ -91,6 +95,8 @@ export interface NewRun {
   workflowVersion: number;
   definition: WorkflowDefinition;
   trigger: RunTrigger;
+  /** Who started it (the actor id of startRun). */
+  triggeredBy?: string;
   input: unknown;
   idempotencyKey?: string;
   /** The openworkflow run that executes it: its id, and its INSERT (lib/runtime/openworkflow.ts `weftRunEnqueue`). */
@@ -108,9 +114,9 @@ export interface NewRun {
 export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: RunResource & { owRunId: string | null }; created: boolean }> {
   const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
     WITH inserted AS (
-      INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, idempotency_key, ow_run_id)
+      INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, triggered_by, status, input, idempotency_key, ow_run_id)
       VALUES (${run.id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
-        ${run.trigger}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId})
+        ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId})
       ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
       RETURNING *
     ), queued AS (
@@ -142,19 +148,32 @@ export async function getRun(sql: postgres.Sql, organizationId: string, runId: s
   return row ? { ...toResource(row), owRunId: row.ow_run_id } : null;
 }
 
+/** The definition a run pinned when it started, with the workflow and version it came from; null when not in this organization. */
+export async function getRunDefinition(
+  db: Database,
+  organizationId: string,
+  runId: string,
+): Promise<{ workflowId: string; workflowVersion: number; definition: WorkflowDefinition } | null> {
+  const [row] = await db
+    .select({ workflowId: runs.workflowId, workflowVersion: runs.workflowVersion, definition: runs.definition })
+    .from(runs)
+    .where(and(eq(runs.organizationId, organizationId), eq(runs.id, runId)));
+  return row ?? null;
+}
+
 /** Whether the run exists in this organization. */
 export async function runExists(sql: postgres.Sql, organizationId: string, runId: string): Promise<boolean> {
   const rows = await sql`SELECT 1 FROM runs WHERE organization_id = ${organizationId} AND id = ${runId}`;
   return rows.length > 0;
 }
 
-/** One page of the organization's runs, newest first, optionally for one workflow and one status. */
+/** One page of the organization's runs, newest first, optionally for one workflow, status, trigger and starter. */
 export async function listRuns(
   sql: postgres.Sql,
   organizationId: string,
-  options: PageRequest<CreatedAtCursor> & { workflowId?: string; status?: RunStatus },
+  options: PageRequest<CreatedAtCursor> & { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string },
 ): Promise<Page<RunResource>> {
-  const { workflowId, status, after } = options;
+  const { workflowId, status, trigger, triggeredBy, after } = options;
   const waitingClause = sql`EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)`;
   const statusClause =
     status === undefined
@@ -168,6 +187,8 @@ export async function listRuns(
     ${selectRuns(sql)}
     WHERE r.organization_id = ${organizationId}
       ${workflowId ? sql`AND r.workflow_id = ${workflowId}` : sql``}
+      ${trigger ? sql`AND r.trigger = ${trigger}` : sql``}
+      ${triggeredBy ? sql`AND r.triggered_by = ${triggeredBy}` : sql``}
       ${statusClause}
       ${after ? sql`AND (r.created_at, r.id) < (${new Date(after.t)}, ${after.id})` : sql``}
     ORDER BY r.created_at DESC, r.id DESC

@@ -14,6 +14,7 @@ import {
   ListRunsQuerySchema,
   LogsQuerySchema,
   RunEventBodySchema,
+  RunDefinitionSchema,
   RunEventResultSchema,
   RunIdParamsSchema,
   RunListSchema,
@@ -21,7 +22,7 @@ import {
   RunSchema,
 } from "../run-schemas";
 import { FINAL_STATUSES, type RunLogEntry, type RunResource } from "@/lib/resources/run";
-import { cancelRun, getRun, listRunLogs, listRuns, sendRunEvent, watchRun, type RunDeps } from "@/lib/runs/runs";
+import { cancelRun, getRun, getRunDefinition, listRunLogs, listRuns, sendRunEvent, watchRun, type RunDeps } from "@/lib/runs/runs";
 import type { Actor } from "@/lib/workflows/outcome";
 
 const TAGS = ["runs"];
@@ -52,6 +53,16 @@ const getRunRoute = createRoute({
   summary: "Read a run",
   request: { params: RunIdParamsSchema },
   responses: { 200: { description: "The run", content: json(RunSchema) }, ...errorResponses(400, 404) },
+});
+
+const definitionRoute = createRoute({
+  method: "get",
+  path: "/{runId}/definition",
+  tags: TAGS,
+  summary: "The definition a run pinned when it started",
+  description: "What the run executes, whatever the workflow became since (also for a deleted workflow).",
+  request: { params: RunIdParamsSchema },
+  responses: { 200: { description: "The pinned definition", content: json(RunDefinitionSchema) }, ...errorResponses(400, 404) },
 });
 
 const logsRoute = createRoute({
@@ -111,11 +122,13 @@ const runEventRoute = createRoute({
 export function runRoutes(deps: ApiDeps) {
   return createRouter()
     .openapi(listRunsRoute, async (c) => {
-      const { cursor, limit, workflowId, status } = c.req.valid("query");
-      return c.json(unwrap(await listRuns(deps, actorOf(c), { workflowId, status, limit, cursor })), 200);
+      return c.json(unwrap(await listRuns(deps, actorOf(c), c.req.valid("query"))), 200);
     })
     .openapi(getRunRoute, async (c) => {
       return c.json(unwrap(await getRun(deps, actorOf(c), c.req.valid("param").runId)), 200);
+    })
+    .openapi(definitionRoute, async (c) => {
+      return c.json(unwrap(await getRunDefinition(deps, actorOf(c), c.req.valid("param").runId)), 200);
     })
     .openapi(logsRoute, async (c) => {
       const { after, limit } = c.req.valid("query");

@@ -1,0 +1,2 @@
+ALTER TABLE "runs" ADD COLUMN "triggered_by" text;--> statement-breakpoint
+CREATE INDEX "runs_org_triggered_by_idx" ON "runs" USING btree ("organization_id","triggered_by","created_at" DESC NULLS LAST);
