@@ -93,7 +93,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       </form>
       <p className="mt-4 text-center text-sm text-stone-500">
         {signUp ? "Already have an account? " : "New to Weft? "}
-        <Link className="text-indigo-700 underline" href={signUp ? "/sign-in" : "/sign-up"}>
+        <Link className="text-indigo-700 underline" href={`${signUp ? "/sign-in" : "/sign-up"}${params.get("next") ? `?next=${encodeURIComponent(params.get("next") ?? "")}` : ""}`}>
           {signUp ? "Sign in" : "Create an account"}
         </Link>
       </p>
