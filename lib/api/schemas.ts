@@ -11,9 +11,12 @@ import { z } from "@hono/zod-openapi";
 import { PARAM_WIDGETS } from "@/lib/engine/connector";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
 import { SKIP_CODES } from "@/lib/engine/ops";
+import { PageQuerySchema } from "./http";
 import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
 import {
+  ActorSummarySchema as ActorSummaryResourceSchema,
   ValidationErrorSchema as ValidationErrorResourceSchema,
+  WorkflowListItemSchema as WorkflowListItemResourceSchema,
   WorkflowSchema as WorkflowResourceSchema,
   WorkflowVersionSchema as WorkflowVersionResourceSchema,
   WorkflowVersionSummarySchema as WorkflowVersionSummaryResourceSchema,
@@ -44,6 +47,22 @@ export const DefinitionSchema = z.object(WorkflowDefinitionSchema.shape).strict(
 // The workflow resource is declared once, in lib/resources/workflow.ts; rebuilt here with the
 // OpenAPI-extended `z` so the document names it and its definition.
 export const WorkflowSchema = z.object({ ...WorkflowResourceSchema.shape, definition: DefinitionSchema }).openapi("Workflow");
+
+export const ActorSummarySchema = z.object(ActorSummaryResourceSchema.shape).openapi("ActorSummary");
+
+/** A workflow as the list shows it (lib/resources/workflow.ts): the resource, its newest run, who saved it. */
+export const WorkflowListItemSchema = z
+  .object({ ...WorkflowListItemResourceSchema.shape, definition: DefinitionSchema, updatedBy: ActorSummarySchema.nullable() })
+  .openapi("WorkflowListItem");
+
+/** `GET /api/workflows`: paging, and a name search. */
+export const WorkflowListQuerySchema = PageQuerySchema.extend({
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Only workflows whose name contains this text (any case; % and _ match themselves)", example: "greet" }),
+});
 
 // ---- definitions sent by clients (lenient inside blocks and edges, see the file comment) ----
 

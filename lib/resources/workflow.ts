@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
 import { VALIDATION_CODES, type EditOp, type ValidationError } from "@/lib/engine/ops";
+import { RunStatusSchema } from "@/lib/resources/run";
 
 const timestamp = () => z.string().meta({ format: "date-time" });
 
@@ -19,6 +20,30 @@ export const WorkflowSchema = z.object({
   updatedAt: timestamp(),
 });
 export type Workflow = z.infer<typeof WorkflowSchema>;
+
+/** Who saved a version, as a list shows it: the actor id, its kind, and its name in the organization. */
+export const ActorSummarySchema = z.object({
+  actor: z.string().describe('"user:<id>", "api_key:<id>" or "system"'),
+  kind: z.enum(["user", "api_key", "system"]),
+  name: z
+    .string()
+    .nullable()
+    .describe("The member's name or the API key's name; null for system, a former member or a revoked key"),
+});
+export type ActorSummary = z.infer<typeof ActorSummarySchema>;
+
+/**
+ * A workflow as `GET /api/workflows` lists it: the resource, its newest run, and who saved its
+ * latest version (renames are not versions, so they do not change `updatedBy`).
+ */
+export const WorkflowListItemSchema = WorkflowSchema.extend({
+  lastRun: z
+    .object({ id: z.string(), status: RunStatusSchema, createdAt: timestamp() })
+    .nullable()
+    .describe("The newest run of this workflow, whatever started it; null when it never ran"),
+  updatedBy: ActorSummarySchema.nullable().describe("Who saved the latest version; null when the workflow has no history"),
+});
+export type WorkflowListItem = z.infer<typeof WorkflowListItemSchema>;
 
 /** A history entry without its definition and ops, for lists. */
 export const WorkflowVersionSummarySchema = z.object({

@@ -3,19 +3,20 @@
  * organization is simply "not found" (docs/architecture.md, "Tenancy and auth"). The version check and the write of a new
  * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { workflows, workflowVersions } from "@/db/schema";
+import { runs, workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { z } from "zod";
-import type { Workflow, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
+import type { RunStatus } from "@/lib/resources/run";
+import type { ActorSummary, Workflow, WorkflowListItem, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
 import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
 import { byUniqueColumn, keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
 import { disableWorkflowSchedules } from "./schedules";
 
-export type { Workflow, WorkflowVersion, WorkflowVersionSummary };
+export type { Workflow, WorkflowListItem, WorkflowVersion, WorkflowVersionSummary };
 
 /** The position in a version list: versions below `v` come next. */
 export const VersionCursorSchema = z.object({ v: z.number().int().min(1).max(2_147_483_647) }).strict();
@@ -85,14 +86,82 @@ export async function getWorkflow(db: Database, organizationId: string, id: stri
   return row ? toWorkflow(row) : null;
 }
 
-/** One page of the organization's workflows, newest first. */
-export async function listWorkflows(db: Database, organizationId: string, page: PageRequest<CreatedAtCursor>): Promise<Page<Workflow>> {
-  return keysetPage(db.select().from(workflows).$dynamic(), {
-    where: and(eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)),
+/** `text` as a LIKE pattern that matches it literally anywhere (`\` is the escape character). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * One page of the organization's workflows, newest first, each with its newest run and who saved
+ * its latest version. `q` keeps the workflows whose name contains it, case-insensitively. One
+ * statement: both extras are lateral joins, and the actor's name is looked up only inside this
+ * organization (a member's user name, an API key the organization owns), so a name from another
+ * organization can never appear.
+ */
+export async function listWorkflows(
+  db: Database,
+  organizationId: string,
+  page: PageRequest<CreatedAtCursor> & { q?: string },
+): Promise<Page<WorkflowListItem>> {
+  const lastRun = db
+    .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt })
+    .from(runs)
+    .where(and(eq(runs.organizationId, workflows.organizationId), eq(runs.workflowId, workflows.id)))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(1)
+    .as("last_run");
+  const latestVersion = db
+    .select({ actor: workflowVersions.actor })
+    .from(workflowVersions)
+    .where(and(eq(workflowVersions.workflowId, workflows.id), eq(workflowVersions.organizationId, workflows.organizationId)))
+    .orderBy(desc(workflowVersions.version))
+    .limit(1)
+    .as("latest_version");
+  const query = db
+    .select({
+      ...getTableColumns(workflows),
+      lastRunId: lastRun.id,
+      // "waiting" is not stored: it is a running run with an open wait (as lib/store/runs.ts derives it).
+      lastRunStatus: sql<string | null>`CASE
+        WHEN ${lastRun.status} = 'running' AND EXISTS (SELECT 1 FROM run_waits rw WHERE rw.run_id = ${lastRun.id} AND rw.open)
+        THEN 'waiting' ELSE ${lastRun.status} END`,
+      lastRunCreatedAt: lastRun.createdAt,
+      updatedByActor: latestVersion.actor,
+      updatedByName: sql<string | null>`CASE
+        WHEN ${latestVersion.actor} LIKE 'user:%' THEN (
+          SELECT u.name FROM "user" u JOIN member m ON m.user_id = u.id
+          WHERE u.id = substr(${latestVersion.actor}, 6) AND m.organization_id = ${workflows.organizationId} LIMIT 1)
+        WHEN ${latestVersion.actor} LIKE 'api_key:%' THEN (
+          SELECT k.name FROM apikey k WHERE k.id = substr(${latestVersion.actor}, 9) AND k.reference_id = ${workflows.organizationId})
+        END`,
+    })
+    .from(workflows)
+    .leftJoinLateral(lastRun, sql`true`)
+    .leftJoinLateral(latestVersion, sql`true`)
+    .$dynamic();
+  const q = page.q?.trim();
+  return keysetPage(query, {
+    where: and(
+      eq(workflows.organizationId, organizationId),
+      isNull(workflows.deletedAt),
+      q ? sql`${workflows.name} ILIKE ${containsPattern(q)} ESCAPE '\\'` : undefined,
+    ),
     order: newestFirst(workflows),
     page,
-    toItem: toWorkflow,
+    toItem: (row) => ({
+      ...toWorkflow(row),
+      lastRun:
+        row.lastRunId && row.lastRunStatus && row.lastRunCreatedAt
+          ? { id: row.lastRunId, status: row.lastRunStatus as RunStatus, createdAt: row.lastRunCreatedAt.toISOString() }
+          : null,
+      updatedBy: row.updatedByActor ? actorSummary(row.updatedByActor, row.updatedByName) : null,
+    }),
   });
+}
+
+function actorSummary(actor: string, name: string | null): ActorSummary {
+  const kind = actor.startsWith("user:") ? "user" : actor.startsWith("api_key:") ? "api_key" : "system";
+  return { actor, kind, name: kind === "system" ? null : name };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { diffToEditOps } from "@/lib/engine/diff";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { ValidationError } from "@/lib/engine/ops";
-import type { Workflow } from "@/lib/resources/workflow";
+import type { Workflow, WorkflowListItem } from "@/lib/resources/workflow";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import * as store from "@/lib/store/workflows";
 import { editActor } from "./edit";
@@ -67,15 +67,19 @@ export async function getWorkflow(deps: Pick<WorkflowDeps, "db">, actor: Actor, 
   return workflow ? succeed(workflow) : fail(workflowNotFound());
 }
 
-/** A page of the organization's workflows, newest first; `cursor` is a previous page's nextCursor. */
+/**
+ * A page of the organization's workflows, newest first, each with its newest run and who saved its
+ * latest version; `q` keeps names that contain it (any case), `cursor` is a previous page's
+ * nextCursor (of the same `q`).
+ */
 export async function listWorkflows(
   deps: Pick<WorkflowDeps, "db">,
   actor: Actor,
-  page: { limit: number; cursor?: string },
-): Promise<Outcome<Page<Workflow>>> {
+  page: { limit: number; cursor?: string; q?: string },
+): Promise<Outcome<Page<WorkflowListItem>>> {
   const after = page.cursor === undefined ? null : decodeCursor(page.cursor, CreatedAtCursorSchema);
   if (page.cursor !== undefined && after === null) return fail(invalidCursor());
-  return succeed(await store.listWorkflows(deps.db, actor.organizationId, { limit: page.limit, after }));
+  return succeed(await store.listWorkflows(deps.db, actor.organizationId, { limit: page.limit, after, q: page.q }));
 }
 
 /** Renames or re-describes a workflow (the version is unchanged); `ifMatch` guards it like an edit. */

@@ -7,7 +7,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
 import { unwrap } from "../errors";
-import { actorOf, errorResponses, ifMatchVersion, listSchema, PageQuerySchema, json } from "../http";
+import { actorOf, errorResponses, ifMatchVersion, listSchema, json } from "../http";
 import { createRouter } from "../router";
 import {
   CreatedWorkflowSchema,
@@ -17,6 +17,8 @@ import {
   PutDefinitionBodySchema,
   UpdateWorkflowBodySchema,
   WorkflowIdParamsSchema,
+  WorkflowListItemSchema,
+  WorkflowListQuerySchema,
   WorkflowSchema,
 } from "../schemas";
 import { workflowVersionRoutes } from "./workflow-versions";
@@ -52,8 +54,10 @@ const listWorkflowsRoute = createRoute({
   path: "/",
   tags: TAGS,
   summary: "List workflows, newest first",
-  request: { query: PageQuerySchema },
-  responses: { 200: { description: "A page of workflows", content: json(listSchema(WorkflowSchema, "WorkflowList")) }, ...errorResponses(400) },
+  description:
+    "Each item is the workflow with `lastRun` (its newest run) and `updatedBy` (who saved its latest version, named as in this organization). `q` searches names.",
+  request: { query: WorkflowListQuerySchema },
+  responses: { 200: { description: "A page of workflows", content: json(listSchema(WorkflowListItemSchema, "WorkflowList")) }, ...errorResponses(400) },
 });
 
 const getWorkflowRoute = createRoute({
@@ -123,8 +127,8 @@ export function workflowRoutes(deps: ApiDeps) {
       return c.json(created, 201);
     })
     .openapi(listWorkflowsRoute, async (c) => {
-      const { cursor, limit } = c.req.valid("query");
-      return c.json(unwrap(await listWorkflows(deps, actorOf(c), { limit, cursor })), 200);
+      const { cursor, limit, q } = c.req.valid("query");
+      return c.json(unwrap(await listWorkflows(deps, actorOf(c), { limit, cursor, q })), 200);
     })
     .openapi(getWorkflowRoute, async (c) => {
       return c.json(unwrap(await getWorkflow(deps, actorOf(c), c.req.valid("param").id)), 200);
