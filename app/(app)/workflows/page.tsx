@@ -1,7 +1,14 @@
-import { PageHeader } from "@/app/_ui/page";
+import { Suspense } from "react";
+import { TableSkeleton } from "@/app/_ui/states";
+import { WorkflowList } from "./workflow-list";
 
 export const metadata = { title: "Workflows · Weft" };
 
 export default function WorkflowsPage() {
-  return <PageHeader title="Workflows" description="Every workflow of your organization." />;
+  // The list reads ?q= from the URL, which needs a Suspense boundary around it.
+  return (
+    <Suspense fallback={<TableSkeleton label="Loading workflows" />}>
+      <WorkflowList />
+    </Suspense>
+  );
 }
