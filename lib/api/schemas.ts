@@ -62,7 +62,7 @@ export const WorkflowListQuerySchema = PageQuerySchema.extend({
     .max(200)
     .optional()
     .openapi({ description: "Only workflows whose name contains this text (any case; % and _ match themselves)", example: "greet" }),
-});
+}).strict();
 
 // ---- definitions sent by clients (lenient inside blocks and edges, see the file comment) ----
 

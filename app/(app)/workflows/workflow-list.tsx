@@ -103,13 +103,19 @@ export function WorkflowList() {
               </button>
             )}
           </div>
-          {list.isFetching && !list.isPending && <span className="text-xs text-stone-400" aria-live="polite">Updating…</span>}
+          <span className="text-xs" aria-live="polite">
+            {list.isError && list.data ? (
+              <span className="text-amber-700">Not refreshed: {list.error.message}</span>
+            ) : (
+              list.isFetching && !list.isPending && <span className="text-stone-400">Updating…</span>
+            )}
+          </span>
         </div>
       )}
 
       {list.isPending ? (
         <TableSkeleton label="Loading workflows" />
-      ) : list.isError ? (
+      ) : !list.data ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : nothingAtAll ? (
         <EmptyState icon={<Workflow className="size-8" aria-hidden />} title="No workflows yet" action={<NewWorkflowButton />}>

@@ -57,7 +57,7 @@ export function RunsTab({ workflowId }: { workflowId: string }) {
       </div>
       {runs.isPending ? (
         <TableSkeleton label="Loading runs" />
-      ) : runs.isError ? (
+      ) : !runs.data ? (
         <ErrorState error={runs.error} onRetry={() => void runs.refetch()} />
       ) : runs.data.data.length === 0 ? (
         <EmptyState icon={<History className="size-8" aria-hidden />} title="No runs yet">

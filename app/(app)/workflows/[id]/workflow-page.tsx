@@ -41,7 +41,7 @@ export function WorkflowPage({ id }: { id: string }) {
     queryKey: ["workflow", id],
     queryFn: async () => read(await api.api.workflows[":id"].$get({ param: { id } })),
     // Agents edit workflows through the API while people look at them.
-    refetchInterval: 5_000,
+    refetchInterval: 10_000,
     enabled: !deleted,
   });
 
@@ -76,7 +76,7 @@ export function WorkflowPage({ id }: { id: string }) {
       </div>
     );
   }
-  if (workflow.isError) {
+  if (!workflow.data) {
     return (
       <>
         <div className="mb-4">{back}</div>

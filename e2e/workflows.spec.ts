@@ -1,0 +1,246 @@
+import { expect, test, type Page } from "@playwright/test";
+
+/**
+ * The workflows pages in a browser, against the app and worker started by `npm start`: the list
+ * (empty state, create, search, paging, rename, delete), one workflow's page (blocks, Run, runs,
+ * webhook endpoints and their deliveries), and the 404 page for another organization's workflow.
+ */
+
+const PASSWORD = "correct-horse-battery";
+
+/** Console errors and uncaught exceptions; `allow` lists expected ones (a 404 the test asked for). */
+function watchErrors(page: Page, allow: RegExp[] = []): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const text = `${message.text()} (${message.location().url})`;
+    if (!allow.some((pattern) => pattern.test(text))) errors.push(text);
+  });
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/** Full-page screenshots at 1280 and 390 px wide; the viewport goes back to 1280 afterwards. */
+async function shoot(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `e2e/screenshots/workflows-${name}-1280.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `e2e/screenshots/workflows-${name}-390.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function signUp(page: Page, name: string) {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/workflows$/);
+}
+
+/** A request with the page's session cookie (and its Origin, which cookie mutations need). */
+async function api(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- arbitrary response JSON
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const res = await fetch(path, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}
+
+test("a person creates a workflow, gives it blocks, runs it, wires a webhook, then renames and deletes it", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  // The run's page belongs to another part of the app; on this page set it may still be a 404.
+  const errors = watchErrors(page, [/status of 404.*\/runs\/run_/]);
+  await signUp(page, "Ada");
+  await expect(page.getByRole("heading", { name: "No workflows yet" })).toBeVisible();
+  await shoot(page, "list-empty");
+
+  await page.getByRole("button", { name: "New workflow" }).first().click();
+  const create = page.getByRole("dialog", { name: "New workflow" });
+  await create.getByLabel("Name").fill("Greeter");
+  await create.getByLabel("Description").fill("Says hello to whoever calls the webhook");
+  await shoot(page, "new-dialog");
+  await create.getByRole("button", { name: "Create workflow" }).click();
+  await expect(page).toHaveURL(/\/workflows\/wf_[a-z0-9]+$/);
+  const workflowId = page.url().split("/").pop()!;
+  await expect(page.getByRole("heading", { name: "Greeter", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "No blocks yet" })).toBeVisible();
+  await shoot(page, "overview-empty");
+
+  // An agent gives it blocks through the patch endpoint; the Overview picks them up by itself.
+  const patched = await api(page, "POST", `/api/workflows/${workflowId}/operations`, {
+    ops: [
+      { operation_type: "add", block_id: "trg", type: "trigger_webhook" },
+      { operation_type: "add", block_id: "greet", type: "greet", params: { name: "{{trg.body.name}}" } },
+      { operation_type: "connect", block_id: "trg", target_block_id: "greet" },
+    ],
+  });
+  expect(patched.body).toMatchObject({ ok: true, saved: true, version: 2 });
+  await expect(page.getByTestId("block-row")).toHaveCount(2, { timeout: 15_000 });
+  await expect(page.getByTestId("block-row").filter({ hasText: "greet" }).last()).toContainText("name: {{trg.body.name}}");
+  await expect(page.getByText("v2", { exact: true })).toBeVisible();
+  await shoot(page, "overview");
+
+  // Run from the UI: bad JSON is caught before sending, good JSON starts a run and opens it.
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const runDialog = page.getByRole("dialog", { name: "Run “Greeter”" });
+  await runDialog.getByLabel("Input (JSON)").fill('{"body": {"name": Ada}}');
+  await runDialog.getByRole("button", { name: "Start run" }).click();
+  await expect(runDialog.getByText(/This is not valid JSON/)).toBeVisible();
+  await runDialog.getByLabel("Input (JSON)").fill('{"body":{"name":"Ada"}}');
+  await shoot(page, "run-dialog");
+  await runDialog.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/runs\/run_[a-z0-9]+$/);
+  const runId = page.url().split("/").pop()!;
+  const run = await api(page, "GET", `/api/runs/${runId}`);
+  expect(run.status).toBe(200);
+  expect(run.body).toMatchObject({ workflowId, trigger: "manual", input: { body: { name: "Ada" } } });
+  await expect.poll(async () => (await api(page, "GET", `/api/runs/${runId}`)).body.status, { timeout: 30_000 }).toBe("succeeded");
+
+  await page.goto(`/workflows/${workflowId}?tab=runs`);
+  await expect(page.getByRole("link", { name: `Run ${runId}: succeeded` })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Open in the runs console" })).toHaveAttribute("href", `/runs?workflowId=${workflowId}`);
+  await shoot(page, "runs");
+
+  // A webhook endpoint: its secret is shown once, with a curl that works as shown.
+  await page.getByRole("tab", { name: "Webhooks" }).click();
+  await expect(page).toHaveURL(/\?tab=webhooks$/);
+  await expect(page.getByRole("heading", { name: "No webhook endpoints" })).toBeVisible();
+  await shoot(page, "webhooks-empty");
+  await page.getByRole("button", { name: "Create endpoint" }).click();
+  const createHook = page.getByRole("dialog", { name: "Create a webhook endpoint" });
+  await expect(createHook.getByRole("checkbox", { name: "POST" })).toBeChecked();
+  await createHook.getByRole("button", { name: "Create endpoint" }).click();
+  const created = page.getByRole("dialog", { name: "Webhook endpoint created" });
+  const url = (await created.getByTestId("webhook-url").textContent())!.trim();
+  const secret = (await created.getByTestId("secret-value").textContent())!.trim();
+  expect(url).toMatch(/\/api\/webhooks\/whk_[a-z0-9]+$/);
+  await expect(created.getByTestId("webhook-curl")).toContainText(`Authorization: Bearer ${secret}`);
+  await expect(created.getByTestId("webhook-curl")).toContainText(url);
+  await expect(created.getByText("shown only this once")).toBeVisible();
+  await shoot(page, "webhook-created");
+  const delivered = await request.post(url, { headers: { authorization: `Bearer ${secret}` }, data: { name: "Grace" } });
+  expect(delivered.status()).toBe(202);
+  const deliveryId = (await delivered.json()).runId as string;
+  await created.getByRole("button", { name: "I have copied the secret" }).click();
+  await expect(page.getByRole("link", { name: new RegExp(`^Delivery ${deliveryId}: `) })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("link", { name: `Delivery ${deliveryId}: succeeded` })).toBeVisible({ timeout: 30_000 });
+
+  // Rotating shows a new secret once and keeps the old one working for a day.
+  await page.getByRole("button", { name: "Rotate secret" }).click();
+  await page.getByRole("dialog", { name: "Rotate this endpoint's secret?" }).getByRole("button", { name: "Rotate secret" }).click();
+  const rotated = page.getByRole("dialog", { name: "Secret rotated" });
+  await expect(rotated.getByText(/previous secret keeps working for 24 hours/)).toBeVisible();
+  const newSecret = (await rotated.getByTestId("secret-value").textContent())!.trim();
+  expect(newSecret).not.toBe(secret);
+  await rotated.getByRole("button", { name: "I have copied the secret" }).click();
+  await expect(page.getByText(/Secret rotated .*ago|Secret rotated just now/)).toBeVisible();
+  await shoot(page, "webhooks");
+
+  // Rename and delete from the list.
+  await page.getByRole("link", { name: "Workflows" }).first().click();
+  await expect(page).toHaveURL(/\/workflows$/);
+  const row = page.getByTestId("workflow-row").filter({ hasText: "Greeter" });
+  await expect(row.getByRole("link", { name: /^Last run: (succeeded|queued|running)/ })).toBeVisible();
+  await expect(row).toContainText("by you");
+  await shoot(page, "list");
+  await page.getByRole("button", { name: "Actions for Greeter" }).click();
+  await page.getByRole("menuitem", { name: "Rename" }).click();
+  const rename = page.getByRole("dialog", { name: "Rename workflow" });
+  await rename.getByLabel("Name").fill("Greeter (renamed)");
+  await rename.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("link", { name: "Greeter (renamed)" })).toBeVisible();
+  await page.getByRole("button", { name: "Actions for Greeter (renamed)" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  const confirm = page.getByRole("dialog", { name: "Delete “Greeter (renamed)”?" });
+  await shoot(page, "delete-dialog");
+  await confirm.getByRole("button", { name: "Delete workflow" }).click();
+  await expect(page.getByRole("heading", { name: "No workflows yet" })).toBeVisible();
+  expect((await api(page, "GET", `/api/workflows/${workflowId}`)).status).toBe(404);
+  expect(errors).toEqual([]);
+});
+
+test("search filters the list and stays in the URL; paging walks the pages; delete from a workflow's page", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await signUp(page, "Searcher");
+  // An agent key creates them, so the person's own request budget is left to the page.
+  const key = (await api(page, "POST", "/api/keys", { name: "e2e agent" })).body.key as string;
+  const make = async (name: string) => {
+    const res = await request.post("/api/workflows", { headers: { "x-api-key": key }, data: { name } });
+    expect(res.status()).toBe(201);
+    return (await res.json()).id as string;
+  };
+  const invoiceId = await make("Invoice sync");
+  await make("Lead intake");
+  for (let i = 1; i <= 21; i++) await make(`Batch job ${String(i).padStart(2, "0")}`);
+
+  await page.goto("/workflows");
+  const rows = page.getByTestId("workflow-row");
+  await expect(rows).toHaveCount(20);
+  await expect(rows.first()).toContainText("Batch job 21");
+  await expect(rows.first()).toContainText("by agent key e2e agent");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByText("Page 2")).toBeVisible();
+  await expect(rows).toHaveCount(3);
+  await expect(rows.last()).toContainText("Invoice sync");
+  await page.getByRole("button", { name: "Previous" }).click();
+  await expect(rows).toHaveCount(20);
+
+  const search = page.getByRole("searchbox", { name: "Search workflows by name" });
+  await search.fill("LEAD");
+  await expect(page).toHaveURL(/\/workflows\?q=LEAD$/);
+  await expect(rows).toHaveCount(1);
+  await expect(rows).toContainText("Lead intake");
+  await shoot(page, "search");
+  await search.fill("no such thing");
+  await expect(page.getByRole("heading", { name: "No workflows match “no such thing”" })).toBeVisible();
+  await shoot(page, "search-empty");
+  await page.getByRole("button", { name: "Clear the search" }).first().click();
+  await expect(page).toHaveURL(/\/workflows$/);
+  await expect(rows).toHaveCount(20);
+
+  await page.goto("/workflows?q=invoice");
+  await expect(search).toHaveValue("invoice");
+  await expect(rows).toHaveCount(1);
+  await rows.getByRole("link", { name: "Invoice sync" }).click();
+  await expect(page).toHaveURL(`/workflows/${invoiceId}`);
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("dialog", { name: "Delete “Invoice sync”?" }).getByRole("button", { name: "Delete workflow" }).click();
+  await expect(page).toHaveURL(/\/workflows$/);
+  await search.fill("invoice");
+  await expect(page.getByRole("heading", { name: "No workflows match “invoice”" })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("another organization's workflow, and an unknown id, are the 404 page", async ({ page, browser, baseURL }) => {
+  const errors = watchErrors(page);
+  await signUp(page, "Owner");
+  const created = await api(page, "POST", "/api/workflows", { name: "Private pipeline" });
+  expect(created.status).toBe(201);
+
+  const other = await browser.newContext({ baseURL });
+  const stranger = await other.newPage();
+  // The page asks the API, which answers 404 for another organization's id: the browser logs that fetch.
+  const strangerErrors = watchErrors(stranger, [/status of 404.*\/api\/workflows\/wf_/]);
+  await signUp(stranger, "Stranger");
+  await stranger.goto(`/workflows/${created.body.id}`);
+  await expect(stranger.getByRole("heading", { name: "We could not find that" })).toBeVisible();
+  await expect(stranger.getByText("Private pipeline")).toHaveCount(0);
+  await shoot(stranger, "not-found");
+  await stranger.goto("/workflows/wf_doesnotexist0000000000");
+  await expect(stranger.getByRole("heading", { name: "We could not find that" })).toBeVisible();
+  await other.close();
+
+  await page.goto(`/workflows/${created.body.id}`);
+  await expect(page.getByRole("heading", { name: "Private pipeline", level: 1 })).toBeVisible();
+  expect(errors).toEqual([]);
+  expect(strangerErrors).toEqual([]);
+});
