@@ -23,7 +23,7 @@ export function Tabs({
 }) {
   return (
     <RadixTabs.Root value={value} onValueChange={onValueChange}>
-      <RadixTabs.List aria-label={label} className="-mx-1 mb-5 flex gap-1 overflow-x-auto border-b border-stone-200 px-1">
+      <RadixTabs.List aria-label={label} className="mb-5 flex gap-1 overflow-x-auto border-b border-stone-200">
         {tabs.map((tab) => (
           <RadixTabs.Trigger
             key={tab.value}

@@ -80,7 +80,7 @@ export function WorkflowList() {
         actions={<NewWorkflowButton />}
       />
       {!nothingAtAll && (
-        <div className="mb-4 flex items-center gap-3">
+        <div className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-1">
           <div className="relative w-full sm:max-w-xs">
             <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-stone-400" aria-hidden />
             <input
@@ -103,7 +103,7 @@ export function WorkflowList() {
               </button>
             )}
           </div>
-          <span className="text-xs" aria-live="polite">
+          <span className="text-xs empty:hidden" aria-live="polite">
             {list.isError && list.data ? (
               <span className="text-amber-700">Not refreshed: {list.error.message}</span>
             ) : (

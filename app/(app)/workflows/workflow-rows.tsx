@@ -25,9 +25,9 @@ export function WorkflowRows({ items, myUserId }: { items: WorkflowListItem[]; m
           <thead>
             <tr>
               <th scope="col" className={table.th}>Workflow</th>
-              <th scope="col" className={table.th}>Version</th>
-              <th scope="col" className={table.th}>Updated</th>
-              <th scope="col" className={table.th}>Last run</th>
+              <th scope="col" className={cn(table.th, "w-28")}>Version</th>
+              <th scope="col" className={cn(table.th, "w-52")}>Updated</th>
+              <th scope="col" className={cn(table.th, "w-56")}>Last run</th>
               <th scope="col" className={cn(table.th, "w-12")}><span className="sr-only">Actions</span></th>
             </tr>
           </thead>
@@ -92,11 +92,7 @@ function WorkflowName({ workflow }: { workflow: WorkflowListItem }) {
       >
         {workflow.name}
       </Link>
-      {workflow.description ? (
-        <p className="mt-0.5 line-clamp-2 text-xs text-stone-500 md:truncate">{workflow.description}</p>
-      ) : (
-        <p className="mt-0.5 text-xs text-stone-400">No description</p>
-      )}
+      {workflow.description && <p className="mt-0.5 line-clamp-2 text-xs text-stone-500 md:truncate">{workflow.description}</p>}
     </>
   );
 }

@@ -48,8 +48,10 @@ export function signedExample(shown: Pick<ShownSecret, "url" | "secret" | "metho
     `SECRET=${quote(shown.secret)}`,
     `BODY='${withBody ? '{"name":"Ada"}' : ""}'; T=$(date +%s)`,
     `# hex HMAC-SHA256 of "<unix time>.<raw body>", keyed with the secret`,
-    `SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')`,
-    `curl -X ${method} ${quote(shown.url)} -H "X-Weft-Signature: t=$T,v1=$SIG"${withBody ? ` \\\n  -H 'content-type: application/json' -d "$BODY"` : ""}`,
+    `SIG=$(printf '%s.%s' "$T" "$BODY" \\`,
+    `  | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')`,
+    `curl -X ${method} ${quote(shown.url)} \\`,
+    `  -H "X-Weft-Signature: t=$T,v1=$SIG"${withBody ? ` \\\n  -H 'content-type: application/json' -d "$BODY"` : ""}`,
   ].join("\n");
 }
 
@@ -92,7 +94,7 @@ export function SecretDialog({ shown, onClose }: { shown: ShownSecret | null; on
             <div className="space-y-3">
               <p className="text-sm font-medium text-stone-800">Try it</p>
               <CodeBlock title="curl, secret as a bearer token" code={bearerExample(shown)} testId="webhook-curl" />
-              <CodeBlock title="bash + openssl, signed request (X-Weft-Signature)" code={signedExample(shown)} />
+              <CodeBlock title="bash + openssl, signed request (X-Weft-Signature)" code={signedExample(shown)} testId="webhook-signed" />
               <p className="text-xs text-stone-500">
                 Add <code className="font-mono">?wait=10</code> to the URL to get the finished run back instead of 202 with its id.
                 Signatures are accepted for 5 minutes after <code className="font-mono">t</code>.

@@ -28,7 +28,7 @@ export function WebhooksTab({ workflowId }: { workflowId: string }) {
     queryKey: ["webhooks", workflowId],
     queryFn: async () => read(await api.api.workflows[":id"].webhooks.$get({ param: { id: workflowId }, query: { limit: "100" } })),
   });
-  const create = <CreateEndpointDialog workflowId={workflowId} onCreated={setShown} />;
+  const create = (primary: boolean) => <CreateEndpointDialog workflowId={workflowId} onCreated={setShown} primary={primary} />;
 
   return (
     <section aria-labelledby="webhooks-heading">
@@ -37,14 +37,14 @@ export function WebhooksTab({ workflowId }: { workflowId: string }) {
           <h2 id="webhooks-heading" className="text-sm font-semibold text-stone-900">Webhook endpoints</h2>
           <p className="text-xs text-stone-500">URLs that start a run of this workflow when another service calls them.</p>
         </div>
-        {endpoints.data && endpoints.data.data.length > 0 && create}
+        {endpoints.data && endpoints.data.data.length > 0 && create(false)}
       </div>
       {endpoints.isPending ? (
         <TableSkeleton rows={2} label="Loading webhook endpoints" />
       ) : !endpoints.data ? (
         <ErrorState error={endpoints.error} onRetry={() => void endpoints.refetch()} />
       ) : endpoints.data.data.length === 0 ? (
-        <EmptyState icon={<Webhook className="size-8" aria-hidden />} title="No webhook endpoints" action={create}>
+        <EmptyState icon={<Webhook className="size-8" aria-hidden />} title="No webhook endpoints" action={create(true)}>
           An endpoint gives this workflow a URL and a secret. Each call with the secret starts a run, with the request (method,
           headers, query, body) as its input.
         </EmptyState>
@@ -62,7 +62,8 @@ export function WebhooksTab({ workflowId }: { workflowId: string }) {
   );
 }
 
-function CreateEndpointDialog({ workflowId, onCreated }: { workflowId: string; onCreated: (shown: ShownSecret) => void }) {
+/** `primary` only in the empty state: the page's one primary action is Run. */
+function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: string; onCreated: (shown: ShownSecret) => void; primary: boolean }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [methods, setMethods] = useState<WebhookMethod[]>(["POST"]);
@@ -94,7 +95,7 @@ function CreateEndpointDialog({ workflowId, onCreated }: { workflowId: string; o
       }}
     >
       <DialogTrigger asChild>
-        <Button variant="primary">
+        <Button variant={primary ? "primary" : "secondary"}>
           <Plus className="size-4" aria-hidden /> Create endpoint
         </Button>
       </DialogTrigger>

@@ -146,6 +146,7 @@ export function DeleteWorkflowDialog({
   onDeleted?: () => void;
 }) {
   const refetch = useRefetchWorkflows(workflow.id);
+  const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: async () =>
       read(await api.api.workflows[":id"].$delete({ param: { id: workflow.id } }, { headers: { "If-Match": String(workflow.version) } })),
@@ -153,7 +154,9 @@ export function DeleteWorkflowDialog({
       toast.success(`Deleted “${workflow.name}”`);
       onOpenChange(false);
       onDeleted?.();
-      refetch();
+      // Not a refetch of the workflow itself: it is gone, and its page is on its way out.
+      void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+      queryClient.removeQueries({ queryKey: ["workflow", workflow.id], type: "inactive" });
     },
     onError: (error) => {
       if (explainStale(error, workflow.name, refetch)) onOpenChange(false);
