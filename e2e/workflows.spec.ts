@@ -133,7 +133,7 @@ test("a person creates a workflow, gives it blocks, runs it, wires a webhook, th
   const deliveryId = (await delivered.json()).runId as string;
   // The signed example is a working script too: bash + openssl, as shown.
   const signed = (await created.getByTestId("webhook-signed").textContent())!;
-  const signedAnswer = JSON.parse(execFileSync("bash", ["-euo", "pipefail", "-c", signed], { encoding: "utf8", timeout: 30_000 }));
+  const signedAnswer = JSON.parse(execFileSync("bash", ["-euo", "pipefail", "-c", signed], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] }));
   expect(signedAnswer.runId).toMatch(/^run_/);
   await created.getByRole("button", { name: "I have copied the secret" }).click();
   await expect(page.getByRole("link", { name: new RegExp(`^Delivery ${deliveryId}: `) })).toBeVisible({ timeout: 15_000 });
@@ -228,9 +228,13 @@ test("search filters the list and stays in the URL; paging walks the pages; dele
 });
 
 test("another organization's workflow, and an unknown id, are the 404 page", async ({ page, browser, baseURL }) => {
-  const errors = watchErrors(page, [OTHER_PAGES]);
+  // Run answers 422 here on purpose (the workflow does not validate); the browser logs that fetch.
+  const errors = watchErrors(page, [OTHER_PAGES, /status of 422.*\/api\/workflows\/wf_[a-z0-9]+\/run/]);
   await signUp(page, "Owner");
-  const created = await api(page, "POST", "/api/workflows", { name: "Private pipeline" });
+  const created = await api(page, "POST", "/api/workflows", {
+    name: "Private pipeline",
+    definition: { blocks: [{ id: "trg", type: "trigger_manual", params: {} }, { id: "greet", type: "greet", params: {} }], edges: [{ source: "trg", target: "greet" }] },
+  });
   expect(created.status).toBe(201);
 
   const other = await browser.newContext({ baseURL });
@@ -246,8 +250,18 @@ test("another organization's workflow, and an unknown id, are the 404 page", asy
   await expect(stranger.getByRole("heading", { name: "We could not find that" })).toBeVisible();
   await other.close();
 
+  // The owner sees it; it does not validate, so Run lists what to fix instead of starting.
   await page.goto(`/workflows/${created.body.id}`);
   await expect(page.getByRole("heading", { name: "Private pipeline", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const runDialog = page.getByRole("dialog", { name: "Run “Private pipeline”" });
+  await runDialog.getByRole("button", { name: "Start run" }).click();
+  const problems = runDialog.getByRole("alert");
+  await expect(problems).toContainText("This workflow cannot run yet");
+  await expect(problems.getByRole("listitem")).toHaveCount(1);
+  await expect(problems.getByRole("listitem")).toContainText("greet · name");
+  await expect(page).toHaveURL(`/workflows/${created.body.id}`);
+  await shoot(page, "run-invalid");
   expect(errors).toEqual([]);
   expect(strangerErrors).toEqual([]);
 });

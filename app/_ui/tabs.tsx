@@ -30,7 +30,7 @@ export function Tabs({
             value={tab.value}
             className={cn(
               "-mb-px inline-flex shrink-0 items-center gap-1.5 border-b-2 border-transparent px-3 py-2 text-sm font-medium text-stone-500",
-              "hover:text-stone-800 focus-visible:rounded-t-md focus-visible:outline-2 focus-visible:outline-indigo-600",
+              "hover:text-stone-800 focus-visible:rounded-t-md focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600",
               "data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700",
             )}
           >
