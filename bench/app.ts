@@ -41,6 +41,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
     WEFT_SECRETS_KEY: randomBytes(32).toString("base64"),
     WEFT_RATE_LIMIT_PER_MIN: "1000000",
+    WEFT_SESSION_RATE_LIMIT_PER_MIN: "1000000",
     WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: "1000000",
     WEFT_AUTH_RATE_LIMIT: "off",
     LOG_LEVEL: "warn",

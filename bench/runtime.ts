@@ -75,7 +75,7 @@ export async function benchRuntime(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   try {
     const auth = createAuth({ db: database.db, baseUrl: BASE_URL, secret: randomBytes(32).toString("base64url"), signup: "open", rateLimit: false, logger });
-    const api = createControlPlaneApi({ database, logger, auth, baseUrl: BASE_URL, secretsKey, rateLimitPerMinute: 1_000_000_000, runtime });
+    const api = createControlPlaneApi({ database, logger, auth, baseUrl: BASE_URL, secretsKey, rateLimitPerMinute: 1_000_000_000, sessionRateLimitPerMinute: 1_000_000_000, runtime });
     const request = apiCall((path, init) => api.request(path, init));
     const signUp = await request("POST", "/api/auth/sign-up/email", {}, { email: "bench@example.com", name: "Bench", password: "bench-password-123" });
     const token = signUp.headers.get("set-auth-token");

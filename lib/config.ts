@@ -37,8 +37,10 @@ export const ConfigSchema = z.object({
   WEFT_SIGNUP: z.enum(["open", "closed", "invite"]).default("open"),
   /** better-auth's own per-IP limiter on sign-in/sign-up (lib/auth.ts): on (default) or off (e2e). */
   WEFT_AUTH_RATE_LIMIT: z.enum(["on", "off"]).default("on"),
-  /** Requests per minute per (organization, principal) on the control plane. */
+  /** Requests per minute per (organization, API key) on the control plane. */
   WEFT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Requests per minute per (organization, signed-in user): the web app's pages refresh live, so people get more. */
+  WEFT_SESSION_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Inbound webhook calls per minute per endpoint. */
   WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */

@@ -66,6 +66,7 @@ function services(): Services {
       baseUrl: url,
       secretsKey,
       rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
+      sessionRateLimitPerMinute: config.WEFT_SESSION_RATE_LIMIT_PER_MIN,
       webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
       runtime,
     });

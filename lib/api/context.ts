@@ -40,7 +40,10 @@ export interface ApiDeps {
   logger: Logger;
   auth: WeftAuth;
   registry: ConnectorRegistry;
+  /** API keys' buckets. */
   rateLimiter: RateLimiter;
+  /** Signed-in users' buckets: the web app refreshes live, so people get a larger budget than agents. */
+  sessionRateLimiter: RateLimiter;
   /** The app's public URL: cookie-authenticated mutations must carry it as Origin. */
   baseUrl: string;
   /** 32-byte AES-256-GCM key for secrets at rest. */

@@ -44,9 +44,12 @@ export interface ControlPlaneOptions {
   baseUrl: string;
   /** 32-byte key for secrets at rest. */
   secretsKey: Buffer;
-  /** Default: in-memory token buckets of `rateLimitPerMinute` (60). */
+  /** API keys' buckets. Default: in-memory token buckets of `rateLimitPerMinute` (60). */
   rateLimiter?: RateLimiter;
   rateLimitPerMinute?: number;
+  /** Signed-in users' buckets (cookie or session token). Default: in-memory, `sessionRateLimitPerMinute` (600). */
+  sessionRateLimiter?: RateLimiter;
+  sessionRateLimitPerMinute?: number;
   /** Inbound webhook calls per minute per endpoint (default 600), on their own buckets. */
   webhookRateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
@@ -81,6 +84,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     auth: options.auth,
     registry: options.registry ?? connectorRegistry,
     rateLimiter: options.rateLimiter ?? createMemoryRateLimiter({ perMinute: options.rateLimitPerMinute ?? 60 }),
+    sessionRateLimiter: options.sessionRateLimiter ?? createMemoryRateLimiter({ perMinute: options.sessionRateLimitPerMinute ?? 600 }),
     baseUrl: options.baseUrl.replace(/\/$/, ""),
     secretsKey: options.secretsKey,
     runtime: options.runtime,
@@ -108,7 +112,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   app.route("/webhooks", inboundWebhookRoutes(deps, codeWebhooks, webhookLimiter));
 
   // Everything below is authenticated and rate-limited.
-  app.use("*", authenticate(deps), rateLimit(deps.rateLimiter));
+  app.use("*", authenticate(deps), rateLimit({ api_key: deps.rateLimiter, session: deps.sessionRateLimiter }));
   mountProductRoutes(app, deps);
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));

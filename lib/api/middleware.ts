@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "./context";
+import type { AppEnv, Principal } from "./context";
 import { errorResponse } from "./errors";
 import type { RateLimitDecision, RateLimiter } from "./rate-limit";
 import type { Logger } from "@/lib/log";
@@ -103,14 +103,15 @@ export function rateLimitedResponse(c: Context, decision: RateLimitDecision, mes
 }
 
 /**
- * Token bucket per (organization, principal): `RateLimit-*` headers on every limited response;
- * over the limit → 429 `{ error: "rate_limited", retryAfterMs }` with `Retry-After` (seconds).
- * Runs after authentication, so anonymous requests never consume a bucket.
+ * Token bucket per (organization, principal), from the limiter of the principal's kind (API keys
+ * and signed-in users have budgets of their own): `RateLimit-*` headers on every limited
+ * response; over the limit → 429 `{ error: "rate_limited", retryAfterMs }` with `Retry-After`
+ * (seconds). Runs after authentication, so anonymous requests never consume a bucket.
  */
-export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
+export function rateLimit(limiters: Record<Principal["authMode"], RateLimiter>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get("principal");
-    const decision = await limiter.take(`${principal.organizationId}:${principal.id}`);
+    const decision = await limiters[principal.authMode].take(`${principal.organizationId}:${principal.id}`);
     if (!decision.allowed) return rateLimitedResponse(c, decision, "Too many requests; slow down.");
     await next();
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.res.headers.set(name, value);

@@ -122,3 +122,29 @@ describe("rate limit per (organization, principal)", () => {
     }
   });
 });
+
+describe("signed-in users and API keys have budgets of their own", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ rateLimitPerMinute: 3, sessionRateLimitPerMinute: 8 });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("a session gets the session budget while an API key of the same organization gets the key budget", async () => {
+    const user = await signUp(app); // spends 1 of the session's 8 (GET /api/me)
+    const key = await createApiKey(app, user, "agent"); // spends 1 more (POST /api/keys by session)
+    const keyStatuses: number[] = [];
+    for (let i = 0; i < 4; i++) keyStatuses.push((await call(app, "GET", "/api/me", { headers: key.headers })).status);
+    expect(keyStatuses).toEqual([200, 200, 200, 429]);
+
+    const first = await call(app, "GET", "/api/me", { headers: user.bearer });
+    expect(first.headers.get("ratelimit-limit")).toBe("8");
+    expect(first.headers.get("ratelimit-remaining")).toBe("5");
+    const sessionStatuses: number[] = [];
+    for (let i = 0; i < 6; i++) sessionStatuses.push((await call(app, "GET", "/api/me", { headers: { cookie: user.cookie } })).status);
+    expect(sessionStatuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});

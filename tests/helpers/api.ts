@@ -47,7 +47,15 @@ const BASE_URL = "http://localhost:3000";
  * test app's database (two instances side by side), which then drops the database on close.
  */
 export async function createTestApp(
-  options: { signup?: SignupMode; rateLimitPerMinute?: number; registry?: ConnectorRegistry; schema?: string; shareDatabaseOf?: TestApp } = {},
+  options: {
+    signup?: SignupMode;
+    /** API keys' budget, and signed-in users' too unless `sessionRateLimitPerMinute` is given. */
+    rateLimitPerMinute?: number;
+    sessionRateLimitPerMinute?: number;
+    registry?: ConnectorRegistry;
+    schema?: string;
+    shareDatabaseOf?: TestApp;
+  } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
     ? await openSchemaDatabase(options.shareDatabaseOf.database.url, options.schema ?? "public")
@@ -72,6 +80,7 @@ export async function createTestApp(
     baseUrl: BASE_URL,
     secretsKey,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    sessionRateLimitPerMinute: options.sessionRateLimitPerMinute ?? options.rateLimitPerMinute ?? 100_000,
     webhookRateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     registry,
     runtime,
