@@ -15,6 +15,8 @@ export function useSchedulePage(cursor: string | undefined) {
   return useQuery({
     queryKey: ["schedules", { cursor }],
     queryFn: async () => read(await api.api.schedules.$get({ query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } })),
+    // Fire times move on and the ticker records failures; the list keeps up without a reload.
+    refetchInterval: 15_000,
   });
 }
 
@@ -26,8 +28,8 @@ export interface WorkflowChoice {
 /** How many workflows the picker reads at most (five pages of the API's largest size). */
 const WORKFLOW_PAGES = 5;
 
-/** The organization's workflows, newest first, as id and name. */
-export function useWorkflowChoices() {
+/** The organization's workflows, newest first, as id and name; `fresh` reads them again on mount (a picker must not miss one just made). */
+export function useWorkflowChoices({ fresh = false }: { fresh?: boolean } = {}) {
   return useQuery({
     queryKey: ["workflows", "choices"],
     queryFn: async (): Promise<WorkflowChoice[]> => {
@@ -42,5 +44,6 @@ export function useWorkflowChoices() {
       return all;
     },
     staleTime: 30_000,
+    refetchOnMount: fresh ? "always" : true,
   });
 }

@@ -44,7 +44,7 @@ export function ScheduleDialog({ open, onOpenChange, schedule }: { open: boolean
 
 function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone: () => void }) {
   const queryClient = useQueryClient();
-  const workflows = useWorkflowChoices();
+  const workflows = useWorkflowChoices({ fresh: true });
   const zones = useMemo(() => groupZones(allZones()), []);
   const [workflowId, setWorkflowId] = useState(schedule?.workflowId ?? "");
   const [cron, setCron] = useState(schedule?.cron ?? "");
@@ -85,7 +85,7 @@ function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone:
     if (Object.keys(next).length === 0) save.mutate(input);
   }
 
-  const noWorkflows = workflows.isSuccess && workflows.data.length === 0;
+  const noWorkflows = workflows.isSuccess && !workflows.isFetching && workflows.data.length === 0;
   return (
     <form onSubmit={submit} noValidate className="space-y-5">
       <Field label="Workflow" htmlFor="schedule-workflow" error={errors.workflow} help={schedule ? "A schedule always starts the same workflow." : undefined}>
@@ -134,9 +134,12 @@ function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone:
             aria-describedby="schedule-cron-words"
           />
         </Field>
-        <p id="schedule-cron-words" data-testid="cron-description" className={cn("text-xs", description.ok ? "text-stone-700" : "text-amber-700")}>
-          {description.ok ? description.text : description.message}
-        </p>
+        {/* The server's verdict, once given, replaces the live reading until the cron changes. */}
+        {!errors.cron && (
+          <p id="schedule-cron-words" data-testid="cron-description" className={cn("text-xs", description.ok ? "text-stone-700" : "text-amber-700")}>
+            {description.ok ? description.text : description.message}
+          </p>
+        )}
         <div className="flex flex-wrap gap-1.5 pt-1" aria-label="Common schedules">
           {PRESETS.map((preset) => (
             <button

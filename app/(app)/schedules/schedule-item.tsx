@@ -52,8 +52,8 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
   const next = schedule.nextRuns[0];
   return (
     <li data-testid="schedule" data-schedule-id={schedule.id} className="px-4 py-3.5 hover:bg-stone-50/60">
-      <div className={`grid grid-cols-1 gap-x-4 gap-y-3 md:items-center ${SCHEDULE_COLUMNS}`}>
-        <Cell label="Workflow">
+      <div className={`grid grid-cols-2 gap-x-4 gap-y-3 md:items-center ${SCHEDULE_COLUMNS}`}>
+        <Cell label="Workflow" wide>
           {workflowName === null ? (
             <span className="text-stone-500 italic">{workflowLabel}</span>
           ) : (
@@ -62,7 +62,7 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
             </Link>
           )}
         </Cell>
-        <Cell label="Schedule">
+        <Cell label="Schedule" wide>
           <p className="text-stone-900" data-testid="schedule-words">
             {words.ok ? words.text : "Unreadable cron"}
           </p>
@@ -78,14 +78,15 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
               <p className="text-stone-900">
                 <RelativeTime iso={next} />
               </p>
+              <p className="mt-0.5 text-xs text-stone-500">{formatInZone(next, schedule.timezone)}</p>
               <button
                 type="button"
                 onClick={() => setShowRuns(!showRuns)}
                 aria-expanded={showRuns}
-                className="mt-0.5 inline-flex items-center gap-0.5 rounded text-xs text-stone-500 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                className="mt-0.5 inline-flex items-center gap-0.5 rounded text-xs font-medium text-indigo-700 hover:text-indigo-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
               >
                 {showRuns ? <ChevronDown className="size-3.5" aria-hidden /> : <ChevronRight className="size-3.5" aria-hidden />}
-                {formatInZone(next, schedule.timezone)} · next {schedule.nextRuns.length}
+                {showRuns ? "Hide" : "Show"} the next {schedule.nextRuns.length}
               </button>
             </>
           ) : (
@@ -107,7 +108,7 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
             <span className="text-stone-400">Never</span>
           )}
         </Cell>
-        <div className="flex items-center gap-1 md:justify-end">
+        <div className="col-span-2 flex items-center gap-1 border-t border-stone-100 pt-2 md:col-span-1 md:justify-end md:border-0 md:pt-0">
           <Switch
             checked={enabled}
             onChange={(value) => toggle.mutate(value)}
@@ -145,9 +146,9 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
 }
 
 /** A column's content, with its label shown only where the columns stack (under 768 px). */
-function Cell({ label, children }: { label: string; children: ReactNode }) {
+function Cell({ label, wide, children }: { label: string; wide?: boolean; children: ReactNode }) {
   return (
-    <div className="min-w-0 text-sm">
+    <div className={`min-w-0 text-sm ${wide ? "col-span-2 md:col-span-1" : ""}`}>
       <p className="mb-0.5 text-[11px] font-medium uppercase tracking-wide text-stone-400 md:hidden">{label}</p>
       {children}
     </div>
@@ -204,7 +205,7 @@ function LastError({ error }: { error: NonNullable<Schedule["lastError"]> }) {
             <tbody>
               {error.validation_errors?.map((item, index) => (
                 <tr key={index} className="border-t border-red-200/70">
-                  <td className="py-1 pr-4 font-mono">{item.block_id ?? "workflow"}</td>
+                  <td className="py-1 pr-4">{item.block_id ? <code className="font-mono">{item.block_id}</code> : <span className="italic">whole workflow</span>}</td>
                   <td className="py-1 pr-4 font-mono">{item.field ?? "—"}</td>
                   <td className="py-1">{item.error}</td>
                 </tr>

@@ -69,3 +69,10 @@ export function SectionHeader({ title, description, action }: { title: string; d
     </div>
   );
 }
+
+/** A destructive action that is not the page's main one: red text, no fill (the confirm dialog carries the red button). */
+export function quietDanger(size: "sm" | "md" = "sm"): string {
+  return `inline-flex shrink-0 items-center justify-center rounded-md font-medium whitespace-nowrap text-red-700 transition-colors hover:bg-red-50 hover:text-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-not-allowed disabled:text-red-300 disabled:hover:bg-transparent ${
+    size === "sm" ? "h-8 px-2.5 text-xs" : "h-9 border border-red-200 bg-white px-3.5 text-sm shadow-sm"
+  }`;
+}

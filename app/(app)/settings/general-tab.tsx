@@ -58,7 +58,7 @@ export function GeneralTab() {
           </div>
           <div className="flex flex-col gap-2 px-6 py-4 sm:flex-row sm:items-start sm:justify-between">
             <dt className="font-medium text-stone-800">Your role</dt>
-            <dd className="flex flex-col gap-1 sm:items-end">
+            <dd className="flex flex-col items-start gap-1 sm:items-end">
               {role && <RoleBadge role={role} />}
               <span className="max-w-sm text-xs text-stone-500 sm:text-right">{role ? ROLE_WORDS[role] : null}</span>
             </dd>
@@ -95,7 +95,7 @@ function RenameForm({ organizationId, name }: { organizationId: string; name: st
           <input id="org-rename" value={value} onChange={(event) => setValue(event.target.value)} maxLength={100} className={inputClass} />
         </Field>
       </div>
-      <Button type="submit" variant="primary" disabled={busy || trimmed === name || !trimmed} className="sm:mb-6">
+      <Button type="submit" variant="primary" disabled={busy || trimmed === name || !trimmed} className="self-start sm:mb-[22px] sm:self-auto">
         {busy ? "Saving…" : "Save"}
       </Button>
     </form>

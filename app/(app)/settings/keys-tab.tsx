@@ -15,7 +15,7 @@ import { table } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import type { ApiKey } from "@/lib/resources/key";
-import { SectionHeader, useAccess } from "./access";
+import { SectionHeader, quietDanger, useAccess } from "./access";
 import { CreateKeyDialog } from "./create-key-dialog";
 import { useFullOrganization } from "./organization-data";
 
@@ -54,7 +54,7 @@ function KeyList({ organizationId }: { organizationId: string }) {
     );
   else
     body = (
-      <div className={table.wrap}>
+      <div className={`${table.wrap} relative`}>
         <table className={table.table}>
           <thead>
             <tr>
@@ -112,7 +112,7 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
   const expired = apiKey.expiresAt !== null && new Date(apiKey.expiresAt).getTime() < Date.now();
   return (
     <tr className={table.tr} data-testid="api-key">
-      <td className={`${table.td} font-medium text-stone-900`}>{name}</td>
+      <td className={`${table.td} whitespace-nowrap font-medium text-stone-900`}>{name}</td>
       <td className={table.td}>
         <code className="whitespace-nowrap rounded bg-stone-100 px-1.5 py-0.5 font-mono text-xs text-stone-700">{apiKey.start ?? apiKey.prefix ?? ""}…</code>
       </td>
@@ -134,9 +134,9 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
       <td className={`${table.td} text-right`}>
         <ConfirmDialog
           trigger={
-            <Button size="sm" variant="ghost" aria-label={`Revoke ${name}`}>
+            <button type="button" className={quietDanger()} aria-label={`Revoke ${name}`}>
               Revoke
-            </Button>
+            </button>
           }
           title={`Revoke ${name}?`}
           confirmLabel="Revoke key"

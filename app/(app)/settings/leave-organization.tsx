@@ -4,10 +4,10 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
-import { Button } from "@/app/_ui/button";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { Card } from "@/app/_ui/page";
 import { authClient } from "@/lib/auth-client";
+import { quietDanger } from "./access";
 
 export function LeaveOrganization({ organizationId, organizationName, soleOwner }: { organizationId: string; organizationName: string; soleOwner: boolean }) {
   const queryClient = useQueryClient();
@@ -49,9 +49,9 @@ export function LeaveOrganization({ organizationId, organizationName, soleOwner 
       </div>
       <ConfirmDialog
         trigger={
-          <Button variant="danger" disabled={Boolean(blocked) || organizations.isPending}>
+          <button type="button" className={quietDanger("md")} disabled={Boolean(blocked) || organizations.isPending}>
             Leave organization
-          </Button>
+          </button>
         }
         title={`Leave ${organizationName}?`}
         confirmLabel="Leave organization"

@@ -16,7 +16,7 @@ import { table } from "@/app/_ui/page";
 import { ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import { authClient } from "@/lib/auth-client";
-import { ManagersOnly, RoleBadge, SectionHeader, useAccess } from "./access";
+import { ManagersOnly, RoleBadge, SectionHeader, quietDanger, useAccess } from "./access";
 import { InviteDialog } from "./invite-dialog";
 import { LeaveOrganization } from "./leave-organization";
 import { invitationLink, useFullOrganization, type OrganizationInvitation, type OrganizationMember } from "./organization-data";
@@ -51,7 +51,7 @@ export function MembersTab() {
             </ManagersOnly>
           }
         />
-        <div className={table.wrap}>
+        <div className={`${table.wrap} relative`}>
           <table className={table.table}>
             <thead>
               <tr>
@@ -77,7 +77,7 @@ export function MembersTab() {
         {pending.length === 0 ? (
           <p className="rounded-lg border border-dashed border-stone-300 bg-white px-4 py-6 text-center text-sm text-stone-500">No pending invitations.</p>
         ) : (
-          <div className={table.wrap}>
+          <div className={`${table.wrap} relative`}>
             <table className={table.table}>
               <thead>
                 <tr>
@@ -171,21 +171,20 @@ function MemberRow({ member, isSelf, myRole, canManage, lastOwner }: { member: O
         <RelativeTime iso={iso(member.createdAt)} />
       </td>
       <td className={`${table.td} text-right`}>
-        {!isSelf && (
-          <ManagersOnly allowed={editable && !lastOwner} action={member.role === "owner" ? "remove an owner (owners only)" : "remove members"}>
-            <ConfirmDialog
-              trigger={
-                <Button size="sm" variant="ghost" aria-label={`Remove ${who}`}>
-                  Remove
-                </Button>
-              }
-              title={`Remove ${who}?`}
-              confirmLabel="Remove member"
-              onConfirm={remove}
-            >
-              {who} ({member.user.email}) loses access to this organization&apos;s workflows, runs, schedules and secrets at once. API keys belong to the organization and keep working.
-            </ConfirmDialog>
-          </ManagersOnly>
+        {/* Members see the list read-only; the remove door appears only where it opens. */}
+        {editable && !lastOwner && (
+          <ConfirmDialog
+            trigger={
+              <button type="button" className={quietDanger()} aria-label={`Remove ${who}`}>
+                Remove
+              </button>
+            }
+            title={`Remove ${who}?`}
+            confirmLabel="Remove member"
+            onConfirm={remove}
+          >
+            {who} ({member.user.email}) loses access to this organization&apos;s workflows, runs, schedules and secrets at once. API keys belong to the organization and keep working.
+          </ConfirmDialog>
         )}
       </td>
     </tr>

@@ -15,7 +15,7 @@ import { table } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import type { SecretInfo } from "@/lib/resources/secret";
-import { ManagersOnly, SectionHeader, useAccess } from "./access";
+import { ManagersOnly, SectionHeader, quietDanger, useAccess } from "./access";
 import { SecretDialog } from "./secret-dialog";
 
 const PAGE_SIZE = 50;
@@ -48,7 +48,7 @@ export function SecretsTab() {
     );
   else
     body = (
-      <div className={table.wrap}>
+      <div className={`${table.wrap} relative`}>
         <table className={table.table}>
           <thead>
             <tr>
@@ -114,18 +114,16 @@ function SecretRow({ secret, canManage, onUpdate }: { secret: SecretInfo; canMan
         <RelativeTime iso={secret.updatedAt} />
       </td>
       <td className={`${table.td} text-right`}>
-        <div className="flex justify-end gap-1">
-          <ManagersOnly allowed={canManage} action="change secrets">
+        {canManage && (
+          <div className="flex justify-end gap-1">
             <Button size="sm" variant="ghost" onClick={onUpdate} aria-label={`Update ${secret.name}`}>
               Update
             </Button>
-          </ManagersOnly>
-          <ManagersOnly allowed={canManage} action="delete secrets">
             <ConfirmDialog
               trigger={
-                <Button size="sm" variant="ghost" aria-label={`Delete ${secret.name}`}>
+                <button type="button" className={quietDanger()} aria-label={`Delete ${secret.name}`}>
                   Delete
-                </Button>
+                </button>
               }
               title={`Delete ${secret.name}?`}
               confirmLabel="Delete secret"
@@ -133,8 +131,8 @@ function SecretRow({ secret, canManage, onUpdate }: { secret: SecretInfo; canMan
             >
               Workflows that read <code className="font-mono text-stone-800">{`{{secrets.${secret.name}}}`}</code> fail from their next run on. The value cannot be recovered.
             </ConfirmDialog>
-          </ManagersOnly>
-        </div>
+          </div>
+        )}
       </td>
     </tr>
   );

@@ -2,7 +2,7 @@
 
 /** `/settings?tab=…`: the organization, its members, its API keys and its secrets, one tab each. */
 import * as Tabs from "@radix-ui/react-tabs";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
 import { PageHeader } from "@/app/_ui/page";
 import { GeneralTab } from "./general-tab";
 import { KeysTab } from "./keys-tab";
@@ -16,17 +16,20 @@ const TABS = [
   { value: "secrets", label: "Secrets", Panel: SecretsTab },
 ] as const;
 
-export function SettingsView() {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const requested = params.get("tab");
-  const tab = TABS.some((t) => t.value === requested) ? (requested as string) : "general";
+const isTab = (value: string | undefined): value is string => TABS.some((t) => t.value === value);
+
+export function SettingsView({ initialTab }: { initialTab?: string }) {
+  const [tab, setTab] = useState(isTab(initialTab) ? initialTab : "general");
+  // The tab is kept in the URL (shareable, kept on reload) without a server round trip per click.
+  function select(value: string) {
+    setTab(value);
+    window.history.replaceState(null, "", `?tab=${value}`);
+  }
 
   return (
     <>
       <PageHeader title="Settings" description="Your organization, who is in it, and the keys and secrets its workflows use." />
-      <Tabs.Root value={tab} onValueChange={(value) => router.replace(`${pathname}?tab=${value}`, { scroll: false })}>
+      <Tabs.Root value={tab} onValueChange={select}>
         <Tabs.List aria-label="Settings" className="-mx-4 mb-6 flex gap-1 overflow-x-auto border-b border-stone-200 px-4 sm:mx-0 sm:px-0">
           {TABS.map(({ value, label }) => (
             <Tabs.Trigger
