@@ -101,7 +101,7 @@ test("an owner creates an API key, sees it once, uses it, and revoking it in the
   expect(errors).toEqual([]);
 });
 
-test("an owner invites by link; the invitee signs up through /invite/<id>, joins, sees the owner's workflow and cannot manage keys", async ({ page, browser }) => {
+test("an owner invites by link; the invitee signs up through /invite/<id>, joins, sees the owner's workflow, cannot manage keys until made an admin, and can leave", async ({ page, browser }) => {
   const errors = watchConsole(page);
   const owner = await signUp(page, "Olga");
   await page.goto("/settings?tab=members");
@@ -166,9 +166,26 @@ test("an owner invites by link; the invitee signs up through /invite/<id>, joins
   await page.reload();
   await expect(page.getByTestId("member").filter({ hasText: inviteeEmail })).toBeVisible();
   await expect(page.getByTestId("invitation")).toHaveCount(0);
+
+  // Made an admin, the member can manage keys.
+  await page.getByLabel("Role of Ivan").selectOption("admin");
+  await expect(page.getByText("Ivan is now an admin")).toBeVisible();
+  await invitee.goto("/settings?tab=keys");
+  await expect(invitee.getByRole("button", { name: "Create key" }).first()).toBeEnabled();
+  await expect(invitee.getByTestId("keys-read-only")).toHaveCount(0);
+
   await page.goto("/settings?tab=general");
   await expect(page.getByLabel("Organization name")).toHaveValue(owner.organizationName);
   await shoot(page, "settings-general");
+
+  // Leaving: the invitee's own organization becomes active again.
+  await invitee.goto("/settings?tab=members");
+  await invitee.getByRole("button", { name: "Leave organization" }).click();
+  await invitee.getByRole("dialog").getByRole("button", { name: "Leave organization" }).click();
+  await expect(invitee).toHaveURL(/\/workflows$/);
+  await expect(invitee.getByTestId("active-organization")).toHaveText("Ivan's organization");
+  await page.goto("/settings?tab=members");
+  await expect(page.getByTestId("member")).toHaveCount(1);
 
   await inviteeContext.close();
   expect(errors).toEqual([]);

@@ -140,7 +140,7 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
         <p className="mt-2 text-xs text-amber-800">Turned off by Weft: {REASONS[schedule.disabledReason] ?? schedule.disabledReason}.</p>
       )}
       {schedule.lastError && <LastError error={schedule.lastError} />}
-      {showRuns && next && <NextRuns runs={schedule.nextRuns} zone={schedule.timezone} />}
+      {showRuns && next && <NextRuns runs={schedule.nextRuns} zone={schedule.timezone} input={schedule.input} />}
     </li>
   );
 }
@@ -155,10 +155,14 @@ function Cell({ label, wide, children }: { label: string; wide?: boolean; childr
   );
 }
 
-function NextRuns({ runs, zone }: { runs: string[]; zone: string }) {
+function NextRuns({ runs, zone, input }: { runs: string[]; zone: string; input: unknown }) {
   const mine = viewerZone();
   return (
     <div className="mt-3 overflow-x-auto rounded-md border border-stone-200 bg-stone-50">
+      <p className="truncate border-b border-stone-200 px-3 py-1.5 text-xs text-stone-500">
+        Each run starts with{" "}
+        {input === null || input === undefined ? "no input" : <code className="font-mono text-stone-700">{JSON.stringify(input)}</code>}
+      </p>
       <table className="min-w-full text-xs" aria-label="The next runs">
         <thead>
           <tr className="text-left text-stone-500">

@@ -57,7 +57,7 @@ export function MembersTab() {
               <tr>
                 <th className={table.th}>Name</th>
                 <th className={table.th}>Role</th>
-                <th className={table.th}>Joined</th>
+                <th className={`${table.th} hidden sm:table-cell`}>Joined</th>
                 <th className={table.th}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -139,7 +139,7 @@ function MemberRow({ member, isSelf, myRole, canManage, lastOwner }: { member: O
           <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-full bg-stone-200 text-sm font-semibold text-stone-700">
             {who.slice(0, 1).toUpperCase()}
           </span>
-          <div className="min-w-0">
+          <div className="min-w-0 max-w-[11rem] sm:max-w-none">
             <p className="truncate font-medium text-stone-900">
               {member.user.name}
               {isSelf && <span className="ml-2 rounded bg-stone-100 px-1.5 py-0.5 text-[11px] font-medium text-stone-500">You</span>}
@@ -167,7 +167,7 @@ function MemberRow({ member, isSelf, myRole, canManage, lastOwner }: { member: O
           <RoleBadge role={member.role} />
         )}
       </td>
-      <td className={`${table.td} whitespace-nowrap text-stone-500`}>
+      <td className={`${table.td} hidden whitespace-nowrap text-stone-500 sm:table-cell`}>
         <RelativeTime iso={iso(member.createdAt)} />
       </td>
       <td className={`${table.td} text-right`}>
@@ -204,7 +204,9 @@ function InvitationRow({ invitation, canManage }: { invitation: OrganizationInvi
   }
   return (
     <tr className={table.tr} data-testid="invitation">
-      <td className={`${table.td} font-medium text-stone-900`}>{invitation.email}</td>
+      <td className={`${table.td} max-w-[11rem] truncate font-medium text-stone-900 sm:max-w-none`} title={invitation.email}>
+        {invitation.email}
+      </td>
       <td className={table.td}>
         <RoleBadge role={invitation.role} />
       </td>
