@@ -187,6 +187,20 @@ test("an owner invites by link; the invitee signs up through /invite/<id>, joins
   await page.goto("/settings?tab=members");
   await expect(page.getByTestId("member")).toHaveCount(1);
 
+  // The used link now says plainly that it cannot be used (better-auth answers 400 for it).
+  const beforeUsedLink = inviteeErrors.length;
+  await invitee.goto(path);
+  await expect(invitee.getByRole("heading", { name: "This invitation cannot be used" })).toBeVisible();
+  await shoot(invitee, "invite-used");
+  const usedLinkErrors = inviteeErrors.splice(beforeUsedLink);
+  for (const error of usedLinkErrors) expect(error).toMatch(/status of 400 .*\/api\/auth\/organization\/get-invitation/);
+
+  // Owners rename the organization; the switcher follows.
+  await page.goto("/settings?tab=general");
+  await page.getByLabel("Organization name").fill("Olga & Co");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("active-organization")).toHaveText("Olga & Co");
+
   await inviteeContext.close();
   expect(errors).toEqual([]);
   expect(inviteeErrors).toEqual([]);
@@ -234,7 +248,7 @@ test("secrets: add one, see its name, give it a new value, delete it; the value 
   expect(errors).toEqual([]);
 });
 
-test("schedules: create one in the UI, see its words and next runs; a bad cron is refused inline; off means no next runs; failures and deleted workflows are explained", async ({ page }) => {
+test("schedules: create one in the UI, see its words and next runs, edit it; a bad cron is refused inline; off means no next runs; failures and deleted workflows are explained; delete one", async ({ page }) => {
   test.setTimeout(150_000);
   // The bad cron's 400 is the API answering as designed; the browser logs every 4xx fetch.
   const errors = watchConsole(page, [/status of 400 \(Bad Request\)/]);
@@ -277,6 +291,15 @@ test("schedules: create one in the UI, see its words and next runs; a bad cron i
   await dialog.getByRole("button", { name: "Cancel" }).click();
   expect((await callApi(page, "GET", "/api/schedules")).body.data).toHaveLength(1);
 
+  // Editing goes through the same dialog, prefilled.
+  await item.getByRole("button", { name: "Edit the schedule of Morning report" }).click();
+  await expect(dialog.getByLabel("Cron expression")).toHaveValue("0 9 * * 1-5");
+  await expect(dialog.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
+  await dialog.getByLabel("Cron expression").fill("30 8 * * *");
+  await dialog.getByRole("button", { name: "Save schedule" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(item.getByTestId("schedule-words")).toHaveText("At 08:30 AM");
+
   await item.getByRole("switch", { name: "Disable the schedule of Morning report" }).click();
   await expect(item.getByTestId("no-next-runs")).toHaveText("Off: no upcoming runs");
   await expect(item.getByTestId("next-run")).toHaveCount(0);
@@ -291,10 +314,17 @@ test("schedules: create one in the UI, see its words and next runs; a bad cron i
   // The broken workflow's schedule fires at the next minute; the ticker records why it did not start.
   expect((await callApi(page, "POST", "/api/schedules", { workflowId: broken.id, cron: "* * * * *", timezone: "UTC" })).status).toBe(201);
   await page.reload();
-  await expect(page.getByTestId("schedule").filter({ hasText: "Turned off by Weft: its workflow was deleted." })).toContainText("Deleted workflow");
+  const orphaned = page.getByTestId("schedule").filter({ hasText: "Turned off by Weft: its workflow was deleted." });
+  await expect(orphaned).toContainText("Deleted workflow");
+  await expect(orphaned.getByRole("switch")).toBeDisabled();
   const failing = page.getByTestId("schedule").filter({ hasText: "Unfinished draft" });
   await expect(failing).toContainText("The last run did not start", { timeout: 100_000 });
   await expect(failing.getByRole("table")).toContainText("the workflow has no trigger block");
   await shoot(page, "schedules-failing");
+
+  await orphaned.getByRole("button", { name: "Delete the schedule of Deleted workflow" }).click();
+  await expect(page.getByRole("dialog")).toContainText("@daily");
+  await page.getByRole("button", { name: "Delete schedule" }).click();
+  await expect(page.getByTestId("schedule")).toHaveCount(2);
   expect(errors).toEqual([]);
 });
