@@ -33,9 +33,10 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
 
   const toggle = useMutation({
     mutationFn: async (enabled: boolean) => read(await api.api.schedules[":id"].$patch({ param: { id: schedule.id }, json: { enabled } })),
-    onSuccess: (updated) => {
-      void queryClient.invalidateQueries({ queryKey: ["schedules"] });
+    // Pending until the list is read again, so the switch does not flick back in between.
+    onSuccess: async (updated) => {
       toast.success(updated.enabled ? "Schedule enabled" : "Schedule disabled");
+      await queryClient.invalidateQueries({ queryKey: ["schedules"] });
     },
     onError: (error) => toast.error(error.message),
   });
