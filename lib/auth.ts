@@ -152,13 +152,13 @@ export function createAuth(options: AuthOptions) {
         /**
          * No mail is sent. The inviter shares a link built from the invitation id returned by
          * `POST /api/auth/organization/invite-member` (`{ id, … }`):
-         *   `<baseUrl>/accept-invitation/<id>`
+         *   `<baseUrl>/invite/<id>` (app/invite/[id]: public, so a signed-out invitee can open it)
          * The invitee signs in (or signs up with the invited email) and the page calls
          * `POST /api/auth/organization/accept-invitation { invitationId: <id> }`.
          */
         sendInvitationEmail: async (data) => {
           log?.info(
-            { invitationId: data.id, organizationId: data.organization.id, role: data.role, link: `${options.baseUrl}/accept-invitation/${data.id}` },
+            { invitationId: data.id, organizationId: data.organization.id, role: data.role, link: `${options.baseUrl}/invite/${data.id}` },
             "invitation created (no mail is sent; share the link)",
           );
         },

@@ -15,6 +15,10 @@ export const ApiKeySchema = z
     createdAt: timestamp(),
     expiresAt: timestamp().nullable(),
     lastUsedAt: timestamp().nullable(),
+    createdBy: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .describe("The user who created the key; null when that user no longer exists or the key predates the record"),
   })
   .describe("An organization API key, without key material.");
 export type ApiKey = z.infer<typeof ApiKeySchema>;

@@ -3,7 +3,7 @@
  * revoked at once, managed only by owner/admin sessions, invisible to other organizations.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { call, createApiKey, createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
 
 let app: TestApp;
 let owner: TestUser;
@@ -109,7 +109,7 @@ describe("list", () => {
     const list = await call(app, "GET", "/api/keys", { headers: owner.bearer });
     expect(list.status).toBe(200);
     const item = list.body.data.find((k: { id: string }) => k.id === created.id);
-    expect(Object.keys(item).sort()).toEqual(["createdAt", "expiresAt", "id", "lastUsedAt", "name", "prefix", "start"]);
+    expect(Object.keys(item).sort()).toEqual(["createdAt", "createdBy", "expiresAt", "id", "lastUsedAt", "name", "prefix", "start"]);
     expect(item).toMatchObject({ name: "listed", prefix: "weft_", start: created.key.slice(0, 6), expiresAt: null });
     expect(item.lastUsedAt).toEqual(expect.any(String));
     const text = JSON.stringify(list.body);
@@ -159,6 +159,55 @@ describe("list", () => {
     expect(ownerIds).toContain(mine.id);
     expect(ownerIds).not.toContain(theirs.id);
     expect(otherIds).toEqual([theirs.id]);
+  });
+});
+
+describe("creator", () => {
+  test("the list names the user who created each key: the owner's keys and an admin's keys alike", async () => {
+    const fresh = await createTestApp();
+    try {
+      const founder = await signUp(fresh, { name: "Ada Founder" });
+      const admin = await joinOrganization(fresh, founder, "admin");
+      const adminName = (await call(fresh, "GET", "/api/me", { headers: admin.bearer })).body.user.name;
+      const byFounder = await createApiKey(fresh, founder, "founder's");
+      const byAdmin = await createApiKey(fresh, admin, "admin's");
+      for (const viewer of [founder, admin]) {
+        const list = await call(fresh, "GET", "/api/keys", { headers: viewer.bearer });
+        expect(list.status).toBe(200);
+        const byId = new Map(list.body.data.map((k: { id: string; createdBy: unknown }) => [k.id, k.createdBy]));
+        expect(byId.get(byFounder.id)).toEqual({ id: founder.userId, name: "Ada Founder" });
+        expect(byId.get(byAdmin.id)).toEqual({ id: admin.userId, name: adminName });
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test("a key whose creator no longer exists lists createdBy null, and keeps working", async () => {
+    const fresh = await createTestApp();
+    try {
+      const founder = await signUp(fresh);
+      const admin = await joinOrganization(fresh, founder, "admin");
+      const orphan = await createApiKey(fresh, admin, "orphan");
+      await fresh.database.sql`delete from "user" where id = ${admin.userId}`;
+      const list = await call(fresh, "GET", "/api/keys", { headers: founder.bearer });
+      expect(list.status).toBe(200);
+      expect(list.body.data.find((k: { id: string }) => k.id === orphan.id).createdBy).toBeNull();
+      expect((await call(fresh, "GET", "/api/me", { headers: orphan.headers })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test("the creator cannot be set by the caller: a createdBy or metadata in the body is 400 invalid_body", async () => {
+    for (const body of [{ name: "forged", createdBy: other.userId }, { name: "forged", metadata: { createdBy: `user:${other.userId}` } }]) {
+      const response = await call(app, "POST", "/api/keys", { headers: owner.bearer, body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error).toBe("invalid_body");
+    }
+    const created = await createApiKey(app, owner, "honest");
+    const list = await call(app, "GET", "/api/keys?limit=100", { headers: owner.bearer });
+    expect(list.body.data.find((k: { id: string }) => k.id === created.id).createdBy).toEqual({ id: owner.userId, name: expect.any(String) });
   });
 });
 

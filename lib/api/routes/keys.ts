@@ -3,12 +3,13 @@
  * organization, not a person; only owner and admin sessions create, list and revoke them, and a key
  * cannot mint keys. better-auth's api-key plugin generates and hashes the key (shown once, here);
  * listing and revoking read its `apikey` table directly, always filtered on the caller's
- * organization, so another organization's key id is 404 `not_found`.
+ * organization, so another organization's key id is 404 `not_found`. A key records who created it
+ * (`createdBy: "user:<id>"` in the plugin's metadata); the list answers that user's id and name.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { apikey } from "@/db/auth-schema";
+import { apikey, user } from "@/db/auth-schema";
 import { ORG_KEY_CONFIG_ID } from "@/lib/auth";
 import { ApiKeySchema as ApiKeyResourceSchema, CreatedApiKeySchema as CreatedApiKeyResourceSchema, type ApiKey } from "@/lib/resources/key";
 import { CreatedAtCursorSchema } from "@/lib/store/cursor";
@@ -88,6 +89,31 @@ const deleteKeyRoute = createRoute({
 
 const iso = (value: Date | string | null | undefined): string | null => (value ? new Date(value).toISOString() : null);
 
+/**
+ * The user id of a key's creator, from the `createdBy: "user:<id>"` its create wrote into the
+ * plugin's metadata (a JSON text column the plugin has, in some versions, stringified twice).
+ */
+function creatorIdOf(metadata: string | null): string | null {
+  let value: unknown = metadata;
+  for (let depth = 0; depth < 2 && typeof value === "string"; depth++) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const createdBy = value && typeof value === "object" ? (value as { createdBy?: unknown }).createdBy : undefined;
+  return typeof createdBy === "string" && createdBy.startsWith("user:") ? createdBy.slice("user:".length) : null;
+}
+
+/** The names of the users among `ids` that still exist. */
+async function userNames(deps: ApiDeps, ids: (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await deps.db.select({ id: user.id, name: user.name }).from(user).where(inArray(user.id, wanted));
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 /** The keys sub-app. */
 export function keyRoutes(deps: ApiDeps) {
   return createRouter()
@@ -133,6 +159,7 @@ export function keyRoutes(deps: ApiDeps) {
           createdAt: apikey.createdAt,
           expiresAt: apikey.expiresAt,
           lastUsedAt: apikey.lastRequest,
+          metadata: apikey.metadata,
         })
         .from(apikey)
         .$dynamic();
@@ -140,14 +167,20 @@ export function keyRoutes(deps: ApiDeps) {
         where: and(eq(apikey.referenceId, principal.organizationId), eq(apikey.configId, ORG_KEY_CONFIG_ID)),
         order: newestFirst(apikey),
         page: { limit: query.limit, after },
-        toItem: (row): ApiKey => ({
+        toItem: ({ metadata, ...row }) => ({
           ...row,
           createdAt: row.createdAt.toISOString(),
           expiresAt: iso(row.expiresAt),
           lastUsedAt: iso(row.lastUsedAt),
+          creatorId: creatorIdOf(metadata),
         }),
       });
-      return c.json(page, 200);
+      const names = await userNames(deps, page.data.map((key) => key.creatorId));
+      const data = page.data.map(({ creatorId, ...key }): ApiKey => {
+        const name = creatorId ? names.get(creatorId) : undefined;
+        return { ...key, createdBy: creatorId && name !== undefined ? { id: creatorId, name } : null };
+      });
+      return c.json({ data, nextCursor: page.nextCursor }, 200);
     })
     .openapi(deleteKeyRoute, async (c) => {
       const principal = c.get("principal");
