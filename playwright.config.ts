@@ -36,6 +36,7 @@ export default defineConfig({
     timeout: 240_000,
     stdout: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
-    env: { PORT: String(port), WEFT_BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: "", WEFT_DATA_DIR: ".data/e2e", WEFT_EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54400" },
+    // better-auth's per-IP sign-up limit (5/min) would refuse the suite's many sign-ups from one address.
+    env: { PORT: String(port), WEFT_BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: "", WEFT_AUTH_RATE_LIMIT: "off", WEFT_DATA_DIR: ".data/e2e", WEFT_EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54400" },
   },
 });

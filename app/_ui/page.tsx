@@ -21,7 +21,7 @@ export function Card({ children, className = "" }: { children: ReactNode; classN
 
 /** Table classes shared by every list: dense rows, hover states. */
 export const table = {
-  wrap: "overflow-x-auto rounded-lg border border-stone-200 bg-white shadow-sm",
+  wrap: "relative overflow-x-auto rounded-lg border border-stone-200 bg-white shadow-sm",
   table: "min-w-full divide-y divide-stone-200 text-sm",
   th: "px-4 py-2.5 text-left text-xs font-medium uppercase tracking-wide text-stone-500 bg-stone-50",
   td: "px-4 py-3 align-middle text-stone-700",
