@@ -10,6 +10,8 @@ type Block = { id: string; type: string; params?: Record<string, unknown> };
 type Edge = { source: string; target: string; sourceHandle?: string };
 
 const SHOTS = "e2e/screenshots";
+/** EventSource.CLOSED */
+const SOURCE_CLOSED = 2;
 
 /**
  * Pages that other branches build (the sidebar's Schedules and Settings, a workflow's page): until
@@ -163,6 +165,58 @@ test.describe("the run page", () => {
     await page.locator('[data-testid="timeline-row"][data-block-id="note"] button').first().click();
     await expect(page.getByText("approved by Grace").first()).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  });
+
+  test("after the live stream drops, the page reconnects where it left off and shows no entry twice", async () => {
+    const runId = await startRun(page, approval);
+    await expect.poll(async () => (await call<{ status: string }>(page, "GET", `/api/runs/${runId}`)).status).toBe("waiting");
+    const logs = (await call<{ data: ({ id: string; blockId: string } & Record<string, unknown>)[] }>(page, "GET", `/api/runs/${runId}/logs`)).data;
+    expect(logs.map((l) => l.blockId)).toEqual(["start", "approval"]);
+
+    const viewer = await page.context().newPage();
+    const viewerErrors = watchErrors(viewer);
+    // Record the page's event sources and each `log` event's id as they see it.
+    await viewer.addInitScript(() => {
+      const Native = window.EventSource;
+      const seen: { ids: string[]; sources: EventSource[] } = { ids: [], sources: [] };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      window.EventSource = class extends Native {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          seen.sources.push(this);
+          this.addEventListener("log", (e) => seen.ids.push((e as MessageEvent).lastEventId));
+        }
+      };
+    });
+    const seen = () => viewer.evaluate(() => {
+      const { ids, sources } = (window as unknown as { seen: { ids: string[]; sources: EventSource[] } }).seen;
+      return { ids, states: sources.map((s) => s.readyState) };
+    });
+    // The first connection sends both entries, the second one without an id, then ends (a drop):
+    // the browser reconnects with Last-Event-ID = the start entry, and the server sends the
+    // approval entry again.
+    let connections = 0;
+    await viewer.route("**/stream", async (route) => {
+      if (connections++ > 0) return route.continue();
+      const body = `retry: 100\n\nevent: log\nid: ${logs[0].id}\ndata: ${JSON.stringify(logs[0])}\n\nevent: log\ndata: ${JSON.stringify(logs[1])}\n\n`;
+      await route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body });
+    });
+    await viewer.goto(`/runs/${runId}`);
+    await expect.poll(() => connections).toBe(2);
+    await expect(viewer.getByText("Live", { exact: true })).toBeVisible();
+    // Resumed after the start entry: the approval entry came twice, the start entry once.
+    await expect.poll(async () => (await seen()).ids).toEqual([logs[0].id, logs[0].id, logs[1].id]);
+    await expect(viewer.getByTestId("entry-count")).toHaveText("2 block attempts");
+    await expect(viewer.getByTestId("timeline-row")).toHaveCount(2);
+
+    await call(page, "POST", `/api/runs/${runId}/events`, { event: "approved" });
+    await expect(runStatus(viewer)).toHaveAttribute("data-status", "succeeded");
+    await expect(viewer.getByTestId("entry-count")).toHaveText("3 block attempts");
+    await expect(viewer.getByTestId("timeline-row")).toHaveCount(3);
+    // One source, closed by the page on the final status (left open, the browser would reconnect).
+    expect((await seen()).states).toEqual([SOURCE_CLOSED]);
+    expect(viewerErrors).toEqual([]);
+    await viewer.close();
   });
 
   test("a waiting run is canceled from the page after a confirmation", async () => {

@@ -9,7 +9,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ChevronLeft, ChevronRight, Play, SearchX } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
+import { Suspense, useMemo, useState } from "react";
 import { api, read } from "@/app/_ui/api";
 import { Button, buttonClass } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
@@ -26,7 +26,16 @@ function pick<T extends string>(value: string | null, allowed: readonly T[]): T 
   return allowed.includes(value as T) ? (value as T) : undefined;
 }
 
-export function RunsConsole({ workflowId: fixedWorkflowId }: { workflowId?: string }) {
+/** The console; embeddable in any page (it brings its own Suspense boundary for the URL's filters). */
+export function RunsConsole({ workflowId }: { workflowId?: string }) {
+  return (
+    <Suspense fallback={<TableSkeleton rows={6} label="Loading runs" />}>
+      <Console workflowId={workflowId} />
+    </Suspense>
+  );
+}
+
+function Console({ workflowId: fixedWorkflowId }: { workflowId?: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
