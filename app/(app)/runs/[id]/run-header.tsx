@@ -1,6 +1,6 @@
 "use client";
 
-import { AlertTriangle, ChevronRight } from "lucide-react";
+import { AlertTriangle, ChevronRight, Hourglass } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { IdBadge } from "@/app/_ui/copy";
@@ -85,6 +85,22 @@ export function RunHeader({
           </Meta>
         )}
       </dl>
+      {waitingEvent && (
+        <div className="flex items-start gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <Hourglass className="mt-0.5 size-4 shrink-0" aria-hidden />
+          <p>
+            Waiting in <span className="font-mono">{waitingEvent.blockId}</span>
+            {waitingEvent.event ? (
+              <>
+                {" "}
+                for the event <span className="font-mono font-medium">{waitingEvent.event}</span>
+              </>
+            ) : null}
+            . Send it with <span className="font-medium">Send event</span>, or from code with{" "}
+            <code className="break-all rounded bg-amber-100 px-1 font-mono text-xs">POST /api/runs/{run.id}/events</code>.
+          </p>
+        </div>
+      )}
       {run.error && (
         <div role="alert" className="flex items-start gap-3 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden />
