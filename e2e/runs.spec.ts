@@ -13,18 +13,11 @@ const SHOTS = "e2e/screenshots";
 /** EventSource.CLOSED */
 const SOURCE_CLOSED = 2;
 
-/**
- * Pages that other branches build (the sidebar's Schedules and Settings, a workflow's page): until
- * they are merged, Next's link prefetch of them answers 404. Nothing else is forgiven.
- */
-const OTHER_PAGES = /\/(schedules|settings|workflows\/wf_[a-z0-9]+)\?_rsc=/;
-
 /** Fails the test on any console error or uncaught page error. */
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() !== "error") return;
-    if (m.text().includes("404") && OTHER_PAGES.test(m.location().url)) return;
     errors.push(`${m.text()} ${m.location().url}`);
   });
   page.on("pageerror", (e) => errors.push(e.message));
