@@ -1,20 +1,12 @@
-import Link from "next/link";
-import { buttonClass } from "./_ui/button";
+import { NotFoundMessage } from "./_ui/not-found-message";
 
 export const metadata = { title: "Not found · Weft" };
 
-/** Unknown pages, and ids that do not exist in the active organization (never "forbidden": existence is not revealed). */
+/** Unknown pages outside the signed-in app. */
 export default function NotFound() {
   return (
-    <main className="mx-auto flex min-h-[60vh] max-w-md flex-col items-center justify-center px-6 text-center">
-      <p className="font-mono text-sm text-indigo-600">404</p>
-      <h1 className="mt-2 text-2xl font-semibold tracking-tight text-stone-900">We could not find that</h1>
-      <p className="mt-2 text-sm text-stone-500">
-        It does not exist, it was deleted, or it belongs to an organization other than your active one.
-      </p>
-      <Link href="/workflows" className={`${buttonClass("primary")} mt-6`}>
-        Go to your workflows
-      </Link>
+    <main>
+      <NotFoundMessage />
     </main>
   );
 }

@@ -1,9 +1,10 @@
 "use client";
 
 /** `/schedules`: every schedule of the organization, a page at a time, with create, edit and delete. */
-import { CalendarClock, ChevronLeft, ChevronRight, Plus } from "lucide-react";
+import { CalendarClock, Plus } from "lucide-react";
 import { useMemo, useState } from "react";
 import { Button } from "@/app/_ui/button";
+import { Pager, useCursorStack } from "@/app/_ui/pager";
 import { PageHeader } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { useSchedulePage, useWorkflowChoices, type Schedule } from "./data";
@@ -11,9 +12,8 @@ import { SCHEDULE_COLUMNS, ScheduleItem } from "./schedule-item";
 import { ScheduleDialog } from "./schedule-dialog";
 
 export function SchedulesView() {
-  // The cursors of the pages before this one, so "Previous" goes back without the API paging backwards.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorStack();
+  const cursor = pages.cursor;
   const page = useSchedulePage(cursor);
   const workflows = useWorkflowChoices();
   const [dialog, setDialog] = useState<{ open: boolean; schedule: Schedule | null }>({ open: false, schedule: null });
@@ -57,16 +57,7 @@ export function SchedulesView() {
               <ScheduleItem key={schedule.id} schedule={schedule} workflowName={nameOf(schedule)} onEdit={() => setDialog({ open: true, schedule })} />
             ))}
           </ul>
-          {(cursors.length > 0 || page.data.nextCursor) && (
-            <nav aria-label="Pages" className="flex items-center justify-end gap-2 border-t border-stone-200 px-4 py-2.5">
-              <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-                <ChevronLeft className="size-3.5" aria-hidden /> Previous
-              </Button>
-              <Button size="sm" disabled={!page.data.nextCursor} onClick={() => page.data.nextCursor && setCursors([...cursors, page.data.nextCursor])}>
-                Next <ChevronRight className="size-3.5" aria-hidden />
-              </Button>
-            </nav>
-          )}
+          <Pager stack={pages} nextCursor={page.data.nextCursor} />
         </div>
       )}
       <ScheduleDialog open={dialog.open} onOpenChange={(open) => setDialog({ ...dialog, open })} schedule={dialog.schedule} />

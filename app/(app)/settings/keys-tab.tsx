@@ -5,11 +5,12 @@
  * member is told who can, instead of meeting the API's 403.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronLeft, ChevronRight, KeyRound, Lock, Plus } from "lucide-react";
+import { KeyRound, Lock, Plus } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 import { ApiFailure, api, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
+import { Pager, useCursorStack } from "@/app/_ui/pager";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { table } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
@@ -30,9 +31,9 @@ export function KeysTab() {
 }
 
 function KeyList({ organizationId }: { organizationId: string }) {
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorStack();
   const [creating, setCreating] = useState(false);
-  const cursor = cursors.at(-1);
+  const cursor = pages.cursor;
   const keys = useQuery({
     queryKey: ["keys", { cursor }],
     queryFn: async () => read(await api.api.keys.$get({ query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } })),
@@ -75,16 +76,7 @@ function KeyList({ organizationId }: { organizationId: string }) {
             ))}
           </tbody>
         </table>
-        {(cursors.length > 0 || keys.data.nextCursor) && (
-          <nav aria-label="Pages" className="flex justify-end gap-2 border-t border-stone-200 px-4 py-2.5">
-            <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-              <ChevronLeft className="size-3.5" aria-hidden /> Previous
-            </Button>
-            <Button size="sm" disabled={!keys.data.nextCursor} onClick={() => keys.data.nextCursor && setCursors([...cursors, keys.data.nextCursor])}>
-              Next <ChevronRight className="size-3.5" aria-hidden />
-            </Button>
-          </nav>
-        )}
+        <Pager stack={pages} nextCursor={keys.data.nextCursor} />
       </div>
     );
 

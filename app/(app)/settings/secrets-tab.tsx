@@ -5,11 +5,12 @@
  * replace and delete them; members see the names.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronLeft, ChevronRight, Plus, ShieldCheck } from "lucide-react";
+import { Plus, ShieldCheck } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 import { api, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
+import { Pager, useCursorStack } from "@/app/_ui/pager";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { table } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
@@ -22,9 +23,9 @@ const PAGE_SIZE = 50;
 
 export function SecretsTab() {
   const { canManage } = useAccess();
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorStack();
   const [dialog, setDialog] = useState<{ open: boolean; name: string | null }>({ open: false, name: null });
-  const cursor = cursors.at(-1);
+  const cursor = pages.cursor;
   const secrets = useQuery({
     queryKey: ["secrets", { cursor }],
     queryFn: async () => read(await api.api.secrets.$get({ query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } })),
@@ -66,16 +67,7 @@ export function SecretsTab() {
             ))}
           </tbody>
         </table>
-        {(cursors.length > 0 || secrets.data.nextCursor) && (
-          <nav aria-label="Pages" className="flex justify-end gap-2 border-t border-stone-200 px-4 py-2.5">
-            <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-              <ChevronLeft className="size-3.5" aria-hidden /> Previous
-            </Button>
-            <Button size="sm" disabled={!secrets.data.nextCursor} onClick={() => secrets.data.nextCursor && setCursors([...cursors, secrets.data.nextCursor])}>
-              Next <ChevronRight className="size-3.5" aria-hidden />
-            </Button>
-          </nav>
-        )}
+        <Pager stack={pages} nextCursor={secrets.data.nextCursor} />
       </div>
     );
 

@@ -1,11 +1,11 @@
 import Link from "next/link";
-import { buttonClass } from "@/app/_ui/button";
+import { buttonClass } from "./button";
 
 /**
- * A workflow id that is unknown, deleted, or another organization's: the app's 404, inside the
- * app's frame so the sidebar stays. Never "forbidden": whether it exists elsewhere is not revealed.
+ * The 404 message: for unknown pages, and for ids that are unknown, deleted or another
+ * organization's. Never "forbidden": whether something exists elsewhere is not revealed.
  */
-export default function WorkflowNotFound() {
+export function NotFoundMessage() {
   return (
     <section className="mx-auto flex min-h-[60vh] max-w-md flex-col items-center justify-center px-6 text-center">
       <p className="font-mono text-sm text-indigo-600">404</p>
