@@ -60,7 +60,7 @@ test("a person creates a workflow, gives it blocks, runs it, wires a webhook, th
 
   await page.getByRole("button", { name: "New workflow" }).first().click();
   const create = page.getByRole("dialog", { name: "New workflow" });
-  await create.getByLabel("Name").fill("Greeter");
+  await create.getByLabel("Name", { exact: true }).fill("Greeter");
   await create.getByLabel("Description").fill("Says hello to whoever calls the webhook");
   await shoot(page, "new-dialog");
   await create.getByRole("button", { name: "Create workflow" }).click();
@@ -259,4 +259,30 @@ test("another organization's workflow, and an unknown id, are the 404 page", asy
   await shoot(page, "run-invalid");
   expect(errors).toEqual([]);
   expect(strangerErrors).toEqual([]);
+});
+
+test("a new user runs the greeter starter without the API: create from the starter, Run with input, watch it succeed and greet on the run page", async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await signUp(page, "Newcomer");
+  await page.getByRole("button", { name: "New workflow" }).first().click();
+  const create = page.getByRole("dialog", { name: "New workflow" });
+  await create.getByLabel("Name", { exact: true }).fill("My first workflow");
+  await create.getByRole("radio", { name: /Greeter/ }).check();
+  await shoot(page, "new-dialog-starter");
+  await create.getByRole("button", { name: "Create workflow" }).click();
+  await expect(page).toHaveURL(/\/workflows\/wf_[a-z0-9]+$/);
+  await expect(page.getByText("trigger_webhook").first()).toBeVisible();
+
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const runDialog = page.getByRole("dialog", { name: "Run “My first workflow”" });
+  await runDialog.getByLabel("Input (JSON)").fill('{"body":{"name":"Ada"}}');
+  await runDialog.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/runs\/run_[a-z0-9]+$/);
+  // The run page follows the run live: it reaches succeeded and the greet block's output greets Ada.
+  const greetRow = page.locator('[data-testid="timeline-row"][data-block-id="greet"]');
+  await expect(greetRow).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await greetRow.getByRole("button", { expanded: false }).first().click();
+  await expect(greetRow.getByText('"message": "Hello, Ada!"')).toBeVisible();
+  expect(errors).toEqual([]);
 });

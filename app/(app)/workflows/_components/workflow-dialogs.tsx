@@ -13,6 +13,8 @@ import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { DialogContent, DialogRoot, DialogTrigger } from "@/app/_ui/dialog";
 import { Field, inputClass } from "@/app/_ui/field";
+import type { WorkflowDefinition } from "@/lib/engine/model";
+import { STARTERS } from "./starters";
 
 interface WorkflowRef {
   id: string;
@@ -47,13 +49,13 @@ function useRefetchWorkflows(id: string) {
   };
 }
 
-/** "New workflow": a name and a description, then the new workflow's page. */
+/** "New workflow": a name, a description and a starting point, then the new workflow's page. */
 export function NewWorkflowDialog({ trigger }: { trigger: ReactNode }) {
   const [open, setOpen] = useState(false);
   const router = useRouter();
   const queryClient = useQueryClient();
   const create = useMutation({
-    mutationFn: async (body: { name: string; description: string }) => read(await api.api.workflows.$post({ json: body })),
+    mutationFn: async (body: { name: string; description: string; definition?: WorkflowDefinition }) => read(await api.api.workflows.$post({ json: body })),
     onSuccess: (workflow) => {
       void queryClient.invalidateQueries({ queryKey: ["workflows"] });
       toast.success(`Created “${workflow.name}”`);
@@ -63,12 +65,17 @@ export function NewWorkflowDialog({ trigger }: { trigger: ReactNode }) {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    create.mutate({ name: String(form.get("name") ?? "").trim(), description: String(form.get("description") ?? "").trim() });
+    const starter = STARTERS.find((s) => s.id === form.get("starter"));
+    create.mutate({
+      name: String(form.get("name") ?? "").trim(),
+      description: String(form.get("description") ?? "").trim(),
+      ...(starter?.definition ? { definition: starter.definition } : {}),
+    });
   }
   return (
     <DialogRoot open={open} onOpenChange={(next) => (setOpen(next), next || create.reset())}>
       <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent title="New workflow" description="It starts empty. Add blocks from the API (agents use the patch endpoint); the canvas editor is on its way.">
+      <DialogContent title="New workflow" description="Start empty (agents add blocks with the patch endpoint) or from a small example you can run at once.">
         <form onSubmit={submit} className="space-y-4">
           <Field label="Name" htmlFor="new-workflow-name" error={create.isError ? failureText(create.error) : null}>
             <input id="new-workflow-name" name="name" required maxLength={200} autoFocus className={inputClass} placeholder="Lead intake" />
@@ -76,6 +83,21 @@ export function NewWorkflowDialog({ trigger }: { trigger: ReactNode }) {
           <Field label="Description" htmlFor="new-workflow-description" help="Optional. One line on what it does, for your team and your agents.">
             <textarea id="new-workflow-description" name="description" rows={3} maxLength={2000} className={inputClass} />
           </Field>
+          <fieldset className="space-y-2">
+            <legend className="text-sm font-medium text-stone-800">Start from</legend>
+            {STARTERS.map((starter, i) => (
+              <label
+                key={starter.id}
+                className="flex cursor-pointer gap-3 rounded-md border border-stone-200 px-3 py-2 hover:bg-stone-50 has-[:checked]:border-indigo-400 has-[:checked]:bg-indigo-50/60"
+              >
+                <input type="radio" name="starter" value={starter.id} defaultChecked={i === 0} className="mt-1 accent-indigo-600" />
+                <span>
+                  <span className="block text-sm font-medium text-stone-900">{starter.label}</span>
+                  <span className="block text-xs text-stone-500">{starter.description}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
           <div className="flex justify-end gap-2">
             <Button onClick={() => setOpen(false)}>Cancel</Button>
             <Button type="submit" variant="primary" disabled={create.isPending}>
