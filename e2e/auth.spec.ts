@@ -33,3 +33,25 @@ test("a wrong password shows an error and stays on the sign-in page", async ({ p
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
 });
+
+test("after sign-in, ?next= is followed only when it resolves to this site (tabs, newlines, // and /\\ cannot leave it)", async ({ page, request }) => {
+  const email = `nomad-${Date.now()}@example.com`;
+  const signedUp = await request.post("/api/auth/sign-up/email", { data: { email, password: "correct-horse-battery", name: "Nomad" } });
+  expect(signedUp.ok()).toBe(true);
+  for (const next of ["/%09/evil.example/x", "/%0A/evil.example/x", "//evil.example/x", "/%5Cevil.example/x", "https://evil.example/x"]) {
+    await page.context().clearCookies();
+    await page.goto(`/sign-in?next=${next}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("correct-horse-battery");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/workflows$/);
+    expect(new URL(page.url()).hostname, `next=${next}`).not.toContain("evil");
+  }
+  // A same-site next is still followed.
+  await page.context().clearCookies();
+  await page.goto(`/sign-in?next=${encodeURIComponent("/runs?status=failed")}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("correct-horse-battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/runs\?status=failed$/);
+});
