@@ -27,3 +27,29 @@ export const table = {
   td: "px-4 py-3 align-middle text-stone-700",
   tr: "hover:bg-stone-50",
 };
+
+/** A column of `TableHead`: its label, and classes for it (e.g. hidden on phones). */
+export type Column = string | { label: string; className?: string };
+
+/** The header row of a list table; `actions` adds the unlabeled (screen-reader-only) actions column. */
+export function TableHead({ columns, actions }: { columns: readonly Column[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => {
+          const { label, className } = typeof column === "string" ? { label: column, className: undefined } : column;
+          return (
+            <th key={label} scope="col" className={className ? `${table.th} ${className}` : table.th}>
+              {label}
+            </th>
+          );
+        })}
+        {actions && (
+          <th scope="col" className={table.th}>
+            <span className="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}

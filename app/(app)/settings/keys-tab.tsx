@@ -12,7 +12,7 @@ import { ApiFailure, api, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { Pager, useCursorStack } from "@/app/_ui/pager";
 import { ConfirmDialog } from "@/app/_ui/dialog";
-import { table } from "@/app/_ui/page";
+import { table, TableHead } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import type { ApiKey } from "@/lib/resources/key";
@@ -57,19 +57,7 @@ function KeyList({ organizationId }: { organizationId: string }) {
     body = (
       <div className={`${table.wrap} relative`}>
         <table className={table.table}>
-          <thead>
-            <tr>
-              <th className={table.th}>Name</th>
-              <th className={table.th}>Key</th>
-              <th className={table.th}>Created by</th>
-              <th className={table.th}>Created</th>
-              <th className={table.th}>Last used</th>
-              <th className={table.th}>Expires</th>
-              <th className={table.th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Key", "Created by", "Created", "Last used", "Expires"]} actions />
           <tbody className="divide-y divide-stone-100">
             {keys.data.data.map((key) => (
               <KeyRow key={key.id} apiKey={key} />

@@ -12,7 +12,7 @@ import { Button } from "@/app/_ui/button";
 import { CopyButton } from "@/app/_ui/copy";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { inputClass } from "@/app/_ui/field";
-import { table } from "@/app/_ui/page";
+import { table, TableHead } from "@/app/_ui/page";
 import { ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import { authClient } from "@/lib/auth-client";
@@ -53,16 +53,7 @@ export function MembersTab() {
         />
         <div className={`${table.wrap} relative`}>
           <table className={table.table}>
-            <thead>
-              <tr>
-                <th className={table.th}>Name</th>
-                <th className={table.th}>Role</th>
-                <th className={`${table.th} hidden sm:table-cell`}>Joined</th>
-                <th className={table.th}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Role", { label: "Joined", className: "hidden sm:table-cell" }]} actions />
             <tbody className="divide-y divide-stone-100">
               {members.map((member) => (
                 <MemberRow key={member.id} member={member} isSelf={member.id === self?.id} myRole={role} canManage={canManage} lastOwner={member.role === "owner" && owners <= 1} />
@@ -79,16 +70,7 @@ export function MembersTab() {
         ) : (
           <div className={`${table.wrap} relative`}>
             <table className={table.table}>
-              <thead>
-                <tr>
-                  <th className={table.th}>Email</th>
-                  <th className={table.th}>Role</th>
-                  <th className={table.th}>Expires</th>
-                  <th className={table.th}>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Email", "Role", "Expires"]} actions />
               <tbody className="divide-y divide-stone-100">
                 {pending.map((invitation) => (
                   <InvitationRow key={invitation.id} invitation={invitation} canManage={canManage} />

@@ -12,7 +12,7 @@ import { api, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { Pager, useCursorStack } from "@/app/_ui/pager";
 import { ConfirmDialog } from "@/app/_ui/dialog";
-import { table } from "@/app/_ui/page";
+import { table, TableHead } from "@/app/_ui/page";
 import { EmptyState, ErrorState, TableSkeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
 import type { SecretInfo } from "@/lib/resources/secret";
@@ -51,16 +51,7 @@ export function SecretsTab() {
     body = (
       <div className={`${table.wrap} relative`}>
         <table className={table.table}>
-          <thead>
-            <tr>
-              <th className={table.th}>Name</th>
-              <th className={table.th}>Created</th>
-              <th className={table.th}>Updated</th>
-              <th className={table.th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Created", "Updated"]} actions />
           <tbody className="divide-y divide-stone-100">
             {secrets.data.data.map((secret) => (
               <SecretRow key={secret.name} secret={secret} canManage={canManage} onUpdate={() => setDialog({ open: true, name: secret.name })} />
