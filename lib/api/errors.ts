@@ -39,6 +39,7 @@ const FAILURE_STATUS: Record<FailureCode, ContentfulStatusCode> = {
   invalid_definition: 400,
   workflow_invalid: 422,
   run_not_started: 503,
+  invalid_body: 400,
   run_finished: 409,
   invalid_cursor: 400,
 };

@@ -16,7 +16,7 @@ import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
 import type { ApiDeps } from "./context";
 import { ApiError, errorResponse } from "./errors";
-import { limitBody, rateLimit, requestContext, requireJsonBody } from "./middleware";
+import { limitBody, rateLimit, rejectNulInUrl, requestContext, requireJsonBody } from "./middleware";
 import { authenticate } from "./middleware/auth";
 import { registerOpenApi } from "./openapi";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limit";
@@ -98,7 +98,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     codeWebhooks.seal();
     await next();
   });
-  app.use("*", requestContext(options.logger), limitBody());
+  app.use("*", requestContext(options.logger), limitBody(), rejectNulInUrl());
   // Inbound webhooks accept any body type (they verify a signature over the raw bytes).
   const jsonBody = requireJsonBody();
   app.use("*", async (c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : jsonBody(c, next)));

@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "./context";
 import { errorResponse } from "./errors";
 import type { RateLimitDecision, RateLimiter } from "./rate-limit";
+import { findJsonProblem, MAX_JSON_DEPTH, type JsonProblem } from "@/lib/engine/json-limits";
 import type { Logger } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -81,6 +82,53 @@ export function requireJsonBody(): MiddlewareHandler<AppEnv> {
     const declaresOther = type !== undefined && !json && (method === "POST" || method === "PUT" || method === "PATCH");
     if ((hasBody && !json) || declaresOther) {
       return errorResponse(c, 415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
+    }
+    if (hasBody) {
+      const problem = unstorableJson(await c.req.raw.clone().text());
+      if (problem) return unstorableBodyResponse(c, problem);
+    }
+    return next();
+  };
+}
+
+/**
+ * The problem with a JSON text that parses but could not be stored (lib/engine/json-limits.ts),
+ * or null; text that does not parse is left to the route's validator to report.
+ */
+function unstorableJson(text: string): JsonProblem | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return findJsonProblem(value);
+}
+
+/** The 400 `invalid_body` for a body deeper than MAX_JSON_DEPTH, or with a NUL or lone surrogate, naming where. */
+export function unstorableBodyResponse(c: Context, problem: JsonProblem): Response {
+  return errorResponse(c, 400, "invalid_body", `The request body is not valid: ${problem.message}`, {
+    issues: [{ path: problem.path, message: problem.message, code: problem.code }],
+    ...(problem.code === "too_deep" ? { maxDepth: MAX_JSON_DEPTH } : {}),
+  });
+}
+
+/**
+ * A NUL (`%00`) in the path → 400 `invalid_params`, in the query string (name or value) → 400
+ * `invalid_query`: no id or filter can contain one, and Postgres refuses it in a text parameter.
+ */
+export function rejectNulInUrl(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (/%00/i.test(url.pathname)) {
+      const message = "The path may not contain a NUL character (%00).";
+      return errorResponse(c, 400, "invalid_params", message, { issues: [{ path: [], message, code: "nul_character" }] });
+    }
+    for (const [name, value] of url.searchParams) {
+      if (name.includes("\u0000") || value.includes("\u0000")) {
+        const message = "The query string may not contain a NUL character (%00).";
+        return errorResponse(c, 400, "invalid_query", message, { issues: [{ path: [name], message, code: "nul_character" }] });
+      }
     }
     return next();
   };

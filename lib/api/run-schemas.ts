@@ -27,7 +27,7 @@ export const RunLogListSchema = listSchema(RunLogEntrySchema, "RunLogList");
 
 export const DispatchRunBodySchema = z
   .object({
-    input: z.unknown().optional().openapi({ description: "The run input: what the trigger block outputs ({{trg.…}})" }),
+    input: z.unknown().optional().openapi({ description: "The run input: what the trigger block outputs ({{trg.…}}); null or absent is {}" }),
     idempotencyKey: z
       .string()
       .min(1)

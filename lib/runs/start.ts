@@ -9,7 +9,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { validateDefinition } from "@/lib/engine/validate";
 import type { RunResource, RunTrigger } from "@/lib/resources/run";
 import type { Workflow } from "@/lib/resources/workflow";
-import { RunNotStartedError, type Runtime } from "@/lib/runtime/types";
+import { RunInputRejectedError, RunNotStartedError, type Runtime } from "@/lib/runtime/types";
 import { getWorkflow } from "@/lib/store/workflows";
 import { fail, succeed, workflowNotFound, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
@@ -35,7 +35,8 @@ export interface StartRunInput {
 /**
  * Starts a run of the workflow's current definition. Fails with `not_found` (no such workflow in
  * the actor's organization), `workflow_invalid` (with the validation errors; nothing is stored),
- * or `run_not_started` (the database refused; nothing is stored, so trying again is safe).
+ * `run_not_started` (the database was unavailable; nothing is stored, so trying again is safe), or
+ * `invalid_body` (the input cannot be stored: too deep, a NUL or lone surrogate; nothing is stored).
  */
 export async function startRun(
   deps: StartRunDeps,
@@ -63,6 +64,7 @@ export async function startRun(
     );
   } catch (error) {
     if (error instanceof RunNotStartedError) return fail({ code: "run_not_started", message: error.message });
+    if (error instanceof RunInputRejectedError) return fail({ code: "invalid_body", message: error.message });
     throw error;
   }
 }

@@ -14,12 +14,22 @@ export class RunNotStartedError extends Error {
   override readonly name = "RunNotStartedError";
 }
 
+/**
+ * The run input cannot be stored (nested deeper than MAX_JSON_DEPTH, a NUL or lone surrogate in
+ * a string, or refused by Postgres as bad data): nothing was stored, and trying again cannot
+ * help. The API answers 400 `invalid_body`.
+ */
+export class RunInputRejectedError extends Error {
+  override readonly name = "RunInputRejectedError";
+}
+
 /** What the control plane (and the schedule ticker) use to start, read, signal and cancel runs. */
 export interface Runtime {
   /** The schema of Weft's tables this runtime reads and writes. */
   readonly schema: string;
   /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker,
-   *  all or nothing (else throws RunNotStartedError). The same idempotency key for the same
+   *  all or nothing (else throws RunNotStartedError when the database is unavailable, or
+   *  RunInputRejectedError for an input it cannot store). A null or absent input is `{}`. The same idempotency key for the same
    *  workflow within 24 h returns the existing run (`created: false`). */
   dispatch(
     organizationId: string,

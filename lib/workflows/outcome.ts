@@ -22,6 +22,7 @@ export type Failure =
   | { code: "invalid_definition"; message: string; skipped_items: SkippedItem[]; validation_errors: ValidationError[]; summary: string }
   | { code: "workflow_invalid"; message: string; validation_errors: ValidationError[] }
   | { code: "run_not_started"; message: string }
+  | { code: "invalid_body"; message: string }
   | { code: "run_finished"; message: string }
   | { code: "invalid_cursor"; message: string };
 

@@ -414,24 +414,41 @@ describe("queued runs (no worker running)", () => {
     }
   });
 
-  it("a run that cannot be enqueued is not stored either: 503 run_not_started, and nothing is left queued", async () => {
+  /** Runs `request` while openworkflow's insert fails with SQLSTATE `code`, raised by Postgres itself. */
+  async function whileEnqueueFails<T>(code: string, request: () => Promise<T>): Promise<T> {
+    const sql = idle.database.sql;
+    await sql.unsafe(`CREATE OR REPLACE FUNCTION public.weft_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = TG_ARGV[0]; END $$`);
+    await sql.unsafe(`CREATE TRIGGER weft_test_refuse BEFORE INSERT ON openworkflow.workflow_runs FOR EACH ROW EXECUTE FUNCTION public.weft_test_refuse('${code}')`);
+    try {
+      return await request();
+    } finally {
+      await sql.unsafe("DROP TRIGGER weft_test_refuse ON openworkflow.workflow_runs");
+    }
+  }
+
+  it("a run the database cannot take now (serialization failure) is not stored either: 503 run_not_started, nothing left queued", async () => {
     const workflowId = await createWorkflow(idle, owner.bearer, { blocks: [trigger], edges: [] });
     const before = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
-    // A real failure of openworkflow's insert: its table is briefly unavailable.
-    await idle.database.sql.unsafe("ALTER TABLE openworkflow.workflow_runs RENAME TO workflow_runs_away");
-    let res: Awaited<ReturnType<typeof call>>;
-    try {
-      res = await call(idle, "POST", `/api/workflows/${workflowId}/run`, { headers: owner.bearer, body: {} });
-    } finally {
-      await idle.database.sql.unsafe("ALTER TABLE openworkflow.workflow_runs_away RENAME TO workflow_runs");
-    }
+    const res = await whileEnqueueFails("40001", () => call(idle, "POST", `/api/workflows/${workflowId}/run`, { headers: owner.bearer, body: {} }));
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: "run_not_started" });
     expect(res.headers.get("retry-after")).toBe("1");
-    expect(JSON.stringify(res.body)).not.toContain("workflow_runs");
+    expect(JSON.stringify(res.body)).not.toContain("refused by the test");
     const after = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
     expect(after[0].n).toBe(before[0].n);
     // The same request succeeds once the queue is back.
     expect(await dispatchRun(idle, owner.bearer, workflowId)).toMatch(/^run_/);
+  });
+
+  it("a run whose data the database refuses (SQLSTATE class 22) is 400 invalid_body without Retry-After, and not stored", async () => {
+    const workflowId = await createWorkflow(idle, owner.bearer, { blocks: [trigger], edges: [] });
+    const before = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
+    const res = await whileEnqueueFails("22P05", () => call(idle, "POST", `/api/workflows/${workflowId}/run`, { headers: owner.bearer, body: {} }));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: "invalid_body" });
+    expect(res.headers.get("retry-after")).toBeNull();
+    const after = await idle.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${workflowId}`;
+    expect(after[0].n).toBe(before[0].n);
   });
 });

@@ -62,7 +62,7 @@ function error(description: string, headers?: Record<string, { description: stri
 const RESPONSES = {
   200: { description: "With ?wait: the run finished in time", content: json(WebhookRunFinishedSchema) },
   202: { description: "The run was started (or, with the same Idempotency-Key, the earlier run); with ?wait it is still going", content: json(WebhookAcceptedSchema) },
-  400: error("invalid_query (wait) or invalid_headers (Idempotency-Key)"),
+  400: error("invalid_query (wait, or %00 in the query), invalid_headers (Idempotency-Key), or invalid_body (JSON deeper than 64 levels, or a NUL / lone surrogate in a string)"),
   401: error("invalid_signature: no credentials, a wrong secret, a malformed signature or one older than 5 minutes; no run is started"),
   404: error("not_found: no such endpoint, or it or its workflow is deleted"),
   405: error("method_not_allowed: the endpoint does not accept this method", {
@@ -73,7 +73,7 @@ const RESPONSES = {
   429: error("rate_limited, with `retryAfterMs`: too many requests to this endpoint", {
     "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
   }),
-  503: error("run_not_started: the run could not be stored and queued; nothing was stored, so sending again is safe", {
+  503: error("run_not_started: the database was unavailable; nothing was stored, so sending again is safe", {
     "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
   }),
 };

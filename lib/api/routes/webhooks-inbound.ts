@@ -6,7 +6,8 @@
  * code-defined routes (./code-webhooks.ts). For an endpoint, in this order:
  * unknown or deleted (or its workflow deleted) → 404 `not_found`; method not allowed → 405
  * `method_not_allowed` with `Allow`; bad or missing credentials → 401 `invalid_signature` (no run);
- * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; over the
+ * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; a JSON body
+ * too deep or with a NUL / lone surrogate in a string → 400 `invalid_body`; over the
  * endpoint's rate limit → 429 `rate_limited`. Then `startRun` (lib/runs/start.ts, trigger
  * `webhook`) validates and dispatches, as for every other way a run starts: an invalid workflow
  * → 422 `workflow_invalid`; 202 `{ runId }`, or with `?wait` 200 `{ runId, status, output,
@@ -21,7 +22,7 @@
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError, errorResponse, unwrap } from "../errors";
-import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders } from "../middleware";
+import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders, unstorableBodyResponse } from "../middleware";
 import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
@@ -29,7 +30,7 @@ import { FINAL_STATUSES } from "@/lib/resources/run";
 import { waitForRun } from "@/lib/runs/runs";
 import { startRun } from "@/lib/runs/start";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
-import { buildWebhookRunInput } from "@/lib/webhooks/run-input";
+import { buildWebhookRunInput, UnstorableWebhookBodyError } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
 import type { Actor } from "@/lib/workflows/outcome";
 import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhooks/signature";
@@ -104,6 +105,13 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     }
     const wait = waitMs(c.req.query("wait"));
     const key = idempotencyKey(c.req.header("idempotency-key"));
+    let input: ReturnType<typeof buildWebhookRunInput>;
+    try {
+      input = buildWebhookRunInput(c.req.raw, rawBody);
+    } catch (error) {
+      if (error instanceof UnstorableWebhookBodyError) return unstorableBodyResponse(c, error.problem);
+      throw error;
+    }
     const limited = await overRateLimit(c, limiter, endpoint.id);
     if (limited) return limited;
 
@@ -111,7 +119,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const { run, created } = unwrap(
       await startRun(deps, actor, {
         workflow: endpoint.workflow,
-        input: buildWebhookRunInput(c.req.raw, rawBody),
+        input,
         idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
         trigger: "webhook",
       }),

@@ -23,7 +23,7 @@ const dispatchRoute = createRoute({
     202: { description: "Queued (or the run an earlier request with this idempotencyKey made)", content: json(DispatchedRunSchema) },
     ...errorResponses(400, 404, 413, 415),
     422: { description: "workflow_invalid: the definition has validation_errors; fix them first", content: json(ErrorSchema) },
-    503: { description: "run_not_started: the run could not be stored and enqueued; nothing was stored, try again", content: json(ErrorSchema) },
+    503: { description: "run_not_started: the database was unavailable; nothing was stored, try again", content: json(ErrorSchema) },
   },
 });
 
