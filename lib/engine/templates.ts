@@ -270,7 +270,8 @@ export function secretForms(value: string): string[] {
   };
   add(() => encodeURIComponent(value));
   add(() => encodeURI(value));
-  add(() => encodeURIComponent(value).replace(/%20/g, "+"));
+  // application/x-www-form-urlencoded (URLSearchParams): spaces as "+", and !'()~ escaped too.
+  add(() => encodeURIComponent(value).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+"));
   add(() => JSON.stringify(value).slice(1, -1));
   add(() => JSON.stringify(value.toLowerCase()).slice(1, -1));
   const whole = base64Of(new TextEncoder().encode(value));
