@@ -213,14 +213,84 @@ export function resolveTemplatesWithSecrets(
   return { value: resolved, secretsUsed };
 }
 
-/** Returns a copy of value where every occurrence of each secret (length ≥ 1) inside string values
- *  is replaced with "[REDACTED]". Object keys are left as they are. */
+/** A string's UTF-8 bytes in standard base64 (btoa only takes Latin-1). */
+function base64Of(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+const toBase64Url = (text: string) => text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/**
+ * The base64 text a secret becomes wherever it sits inside an encoded string (`user:secret` in a
+ * Basic auth header, a token in a JWT…): base64 maps 3-byte groups to 4 characters, so for each
+ * of the three offsets the value can start at, the groups made only of its bytes encode the same
+ * way whatever surrounds them. Too short to be told apart from other text (< 4 characters): none.
+ */
+function base64Cores(value: string): string[] {
+  const bytes = new TextEncoder().encode(value);
+  const cores: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = new Uint8Array(offset + bytes.length);
+    padded.set(bytes, offset);
+    const start = offset === 0 ? 0 : 3;
+    const end = Math.floor(padded.length / 3) * 3;
+    if (end - start < 3) continue;
+    const core = base64Of(padded.subarray(start, end));
+    if (core.length >= 4) cores.push(core, toBase64Url(core));
+  }
+  return cores;
+}
+
+/** The host a URL's normalisation makes of value (lowercase, IDNA/punycode), if it is a valid host. */
+function hostFormOf(value: string): string | null {
+  try {
+    return new URL(`http://${value}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every form a secret value can take on its way out of a block: as is, lower- and uppercased, as a
+ * URL host (IDNA), URL-encoded (component, URI, form), JSON-escaped, and in base64/base64url,
+ * alone or inside a longer encoded string. Matching is case-insensitive on top of these.
+ */
+export function secretForms(value: string): string[] {
+  const forms = new Set<string>([value, value.toLowerCase(), value.toUpperCase()]);
+  const host = hostFormOf(value);
+  if (host) forms.add(host);
+  const add = (encode: () => string) => {
+    try {
+      forms.add(encode());
+    } catch {
+      // A lone surrogate cannot be URL-encoded: that form cannot occur either.
+    }
+  };
+  add(() => encodeURIComponent(value));
+  add(() => encodeURI(value));
+  // application/x-www-form-urlencoded (URLSearchParams): spaces as "+", and !'()~ escaped too.
+  add(() => encodeURIComponent(value).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+"));
+  add(() => JSON.stringify(value).slice(1, -1));
+  add(() => JSON.stringify(value.toLowerCase()).slice(1, -1));
+  const whole = base64Of(new TextEncoder().encode(value));
+  forms.add(whole);
+  forms.add(toBase64Url(whole));
+  for (const core of base64Cores(value)) forms.add(core);
+  forms.delete("");
+  return [...forms];
+}
+
+/** Returns a copy of value where every occurrence of each secret (length ≥ 1) inside string values,
+ *  in any of its `secretForms` and in any letter case, is replaced with "[REDACTED]". Object keys
+ *  are left as they are. */
 export function redactSecrets(value: unknown, secretValues: readonly string[]): unknown {
-  const secrets = [...new Set(secretValues.filter((s) => typeof s === "string" && s.length > 0))];
+  const secrets = [...new Set(secretValues.filter((s) => typeof s === "string" && s.length > 0).flatMap(secretForms))];
   if (secrets.length === 0) return mapStrings(value, (s) => s);
   // Longest first and in one pass, so a secret that contains another is hidden whole.
   secrets.sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  const pattern = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "giu");
   return mapStrings(value, (text) => text.replace(pattern, REDACTED));
 }
 

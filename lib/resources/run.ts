@@ -6,7 +6,7 @@ import { z } from "zod";
 
 export const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "canceled"] as const;
 export const RUN_TRIGGERS = ["manual", "api", "schedule", "webhook", "mcp"] as const;
-export const RUN_LOG_STATUSES = ["succeeded", "failed", "skipped", "waiting", "timed_out"] as const;
+export const RUN_LOG_STATUSES = ["succeeded", "failed", "skipped", "waiting", "timed_out", "canceled"] as const;
 
 export const RunStatusSchema = z.enum(RUN_STATUSES).describe("waiting: stopped in wait_for_event or wait_duration");
 export const RunTriggerSchema = z.enum(RUN_TRIGGERS);
@@ -23,6 +23,17 @@ const timestamp = () => z.string().meta({ format: "date-time" });
 export const RunErrorSchema = z.object({ message: z.string(), blockId: z.string().optional(), code: z.string().optional() });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
+export const WaitingOnSchema = z
+  .object({
+    blockId: z.string(),
+    kind: z.enum(["event", "duration"]),
+    event: z.string().optional().describe("kind event: the event name it waits for"),
+    key: z.string().optional().describe("kind event: the key an organization-wide event must carry"),
+    until: timestamp().optional().describe("kind duration: when it resumes; kind event: when it times out"),
+  })
+  .describe("Where a waiting run is parked: the wait block opened first, if several branches wait");
+export type WaitingOn = z.infer<typeof WaitingOnSchema>;
+
 export const RunSchema = z.object({
   id: z.string().meta({ example: "run_3kq9v0x2m5h7c1b8n4z6" }),
   workflowId: z.string(),
@@ -34,8 +45,12 @@ export const RunSchema = z.object({
     .describe("Who started it: user:<id>, api_key:<id>, webhook:<endpoint id> or schedule:<id> (null for runs from before this was recorded)"),
   status: RunStatusSchema,
   input: z.unknown(),
-  output: z.record(z.string(), z.unknown()).nullable().describe("Each block id that ran, mapped to its output"),
+  output: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe("Each block id that ran, mapped to its output; filled in as blocks complete (null until the first does)"),
   error: RunErrorSchema.nullable(),
+  waitingOn: WaitingOnSchema.nullable().describe("Set while the run is waiting, else null"),
   createdAt: timestamp(),
   startedAt: timestamp().nullable(),
   finishedAt: timestamp().nullable(),

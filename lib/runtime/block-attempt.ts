@@ -47,6 +47,13 @@ export class InfrastructureError extends Error {
   }
 }
 
+/** What an attempt's result means for its run: the output the block settled with (null while
+ *  another attempt follows, or when it failed the run), and the run's final write if it ends it. */
+export interface AttemptSettlement {
+  final: FinalRunWrite | null;
+  settled: { output: unknown } | null;
+}
+
 /** What every attempt of a run can read. */
 export interface RunScope {
   runId: string;
@@ -134,8 +141,9 @@ function isBranchResult(value: unknown): value is { branch: string; output: unkn
 
 /**
  * Runs attempt `attempt` of `block` and records it. Returns the (redacted) result; throws only
- * when the run log or the database cannot be written. `finalize` says whether, with this result,
- * the run is over: then the same write records the run's final state.
+ * when the run log or the database cannot be written. `finalize` says, for this result, what the
+ * block settled with (its output, merged into the run's) and whether the run is over: then the
+ * same write records the run's final state.
  */
 export async function runBlockAttempt(
   block: Block,
@@ -143,7 +151,7 @@ export async function runBlockAttempt(
   attempt: number,
   scope: RunScope,
   deps: AttemptDeps,
-  finalize?: (result: AttemptResult) => FinalRunWrite | null,
+  finalize?: (result: AttemptResult) => AttemptSettlement,
 ): Promise<AttemptResult> {
   const startedAt = new Date();
   const messages: RunLogMessage[] = [];
@@ -185,7 +193,7 @@ export async function runBlockAttempt(
   }
   const redact = <T>(value: T): T => (secretsUsed.length > 0 ? (redactSecrets(value, secretsUsed) as T) : value);
   result = redact(result);
-  const final = finalize?.(result) ?? null;
+  const { final, settled } = finalize?.(result) ?? { final: null, settled: null };
   await writeAttemptLog(deps.sql, {
     runId: scope.runId,
     organizationId: scope.organizationId,
@@ -199,6 +207,6 @@ export async function runBlockAttempt(
     messages: redact(messages),
     startedAt,
     finishedAt: new Date(result.at),
-  }, final);
+  }, final, settled);
   return final ? { ...result, final: final.status } : result;
 }

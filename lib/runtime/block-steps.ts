@@ -32,6 +32,7 @@ import {
   withOperatorParams,
   type AttemptDeps,
   type AttemptResult,
+  type AttemptSettlement,
   type BlockError,
   type RunScope,
 } from "./block-attempt";
@@ -94,9 +95,10 @@ async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyCon
       if (result.ok) return { kind: "succeeded", output: result.output, ...(result.branch !== undefined ? { branch: result.branch } : {}) };
       return attempt === attempts ? failedOutcome(ctx, block, result.error) : null; // null: another attempt follows
     };
-    const finalize = (result: AttemptResult) => {
+    const finalize = (result: AttemptResult): AttemptSettlement => {
       const outcome = outcomeOf(result);
-      return outcome ? ctx.finalIfLast(block, outcome) : null;
+      if (!outcome) return { final: null, settled: null };
+      return { final: ctx.finalIfLast(block, outcome), settled: outcome.kind === "failed" ? null : { output: outcome.output } };
     };
     last = await ctx.step.run({ name, retryPolicy }, () => runBlockAttempt(block, connector, attempt, ctx.scope, ctx.deps, finalize));
     const outcome = outcomeOf(last);
@@ -118,8 +120,13 @@ async function logWaitFailure(ctx: BlockRunContext, block: Block, startedAt: Dat
     messages: [],
     startedAt,
     finishedAt: new Date(),
-  });
+  }, null, settledOf(failedOutcome(ctx, block, blockError)));
   return { ok: false, error: blockError };
+}
+
+/** The output a block settled with, for the run's `output`; null when it fails the run. */
+function settledOf(outcome: BlockOutcome): { output: unknown } | null {
+  return outcome.kind === "failed" ? null : { output: outcome.output };
 }
 
 function logBase(ctx: BlockRunContext, block: Block) {
@@ -187,7 +194,7 @@ async function runDurationWait(ctx: BlockRunContext, block: Block, connector: An
       messages: [],
       startedAt: new Date(opened.startedAt),
       finishedAt: new Date(),
-    });
+    }, null, { output });
     return null;
   });
   return { kind: "succeeded", output };
@@ -239,7 +246,7 @@ async function runEventWait(ctx: BlockRunContext, block: Block, connector: AnyCo
           messages: [],
           startedAt: new Date(registered.startedAt),
           finishedAt: new Date(at),
-        });
+        }, null, { output: { timedOut: true } });
         return { state: "timed_out" };
       }
       return recordEvent(ctx, block, registered, found);
@@ -266,6 +273,6 @@ async function recordEvent(
     messages: [{ level: "info", message: `received event ${event.id}`, at: new Date().toISOString() }],
     startedAt: new Date(registered.startedAt),
     finishedAt: new Date(),
-  });
+  }, null, { output });
   return { state: "received", output };
 }

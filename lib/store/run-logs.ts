@@ -11,7 +11,7 @@ import { z } from "zod";
 import { RUN_STATUS_CHANNEL } from "./channels";
 import type { RunError, RunLogEntry, RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { jsonb } from "./runs";
+import { jsonb, runLogLock } from "./runs";
 
 export const LogCursorSchema = z.object({ l: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
 
@@ -29,12 +29,6 @@ export interface AttemptLog extends Omit<RunLogEntry, "id" | "durationMs" | "sta
   finishedAt: Date | null;
 }
 
-/** Serializes a run's log writes so ids are handed out in commit order: a reader that follows
- *  `id > cursor` never skips an entry that commits late. The lock is held until the write commits. */
-function runLogLock(sql: postgres.Sql, runId: string): postgres.PendingQuery<postgres.Row[]> {
-  return sql`SELECT pg_advisory_xact_lock(hashtextextended(${"weft:log:" + runId}, 0)) AS locked`;
-}
-
 /** A run's final state, when a block's entry is also the run's last write. */
 export interface FinalRunWrite {
   status: "succeeded" | "failed";
@@ -44,17 +38,30 @@ export interface FinalRunWrite {
 
 /**
  * Upserts one attempt's entry. In the same statement it marks a queued run running (started at
- * the attempt's start) or, with `final`, writes the run's final state — what `finishRun` does —
- * saving the run one round trip when its last block ends.
+ * the attempt's start) and, with `settled` (the block is done), merges its output into the run's
+ * `output`, so a paused or canceled run shows what already ran; or, with `final`, writes the
+ * run's final state — what `finishRun` does — saving the run one round trip when its last block ends.
  */
-export async function writeAttemptLog(sql: postgres.Sql, log: AttemptLog, final?: FinalRunWrite | null): Promise<void> {
+export async function writeAttemptLog(
+  sql: postgres.Sql,
+  log: AttemptLog,
+  final?: FinalRunWrite | null,
+  settled?: { output: unknown } | null,
+): Promise<void> {
+  const merge = settled ? sql`, output = coalesce(output, '{}'::jsonb) || jsonb_build_object(${log.blockId}::text, ${jsonb(sql, settled.output)}::jsonb)` : sql``;
+  // `was` reads the row as the statement's snapshot saw it: only the queued → running change NOTIFYs.
   const runUpdate = final
     ? sql`
       UPDATE runs SET status = ${final.status}, output = ${jsonb(sql, final.output)}::jsonb, error = ${jsonb(sql, final.error)}::jsonb,
         finished_at = now(), started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
       WHERE id = ${log.runId} AND status IN ('queued', 'running')
       RETURNING id`
-    : sql`
+    : settled
+      ? sql`
+      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz) ${merge}
+      WHERE id = ${log.runId} AND status IN ('queued', 'running')
+      RETURNING id, (SELECT was.status = 'queued' FROM runs was WHERE was.id = ${log.runId}) AS moved`
+      : sql`
       UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
       WHERE id = ${log.runId} AND status = 'queued'
       RETURNING id`;
@@ -71,7 +78,7 @@ export async function writeAttemptLog(sql: postgres.Sql, log: AttemptLog, final?
         finished_at = excluded.finished_at, created_at = now()
       RETURNING id
     ), changed AS (${runUpdate})
-    SELECT (SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed) FROM entry`;
+    SELECT (SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed ${!final && settled ? sql`WHERE moved` : sql``}) FROM entry`;
 }
 
 /** Records skipped blocks (attempt 0) once; rewriting them on a replay changes nothing. */

@@ -9,7 +9,7 @@ import { and, eq } from "drizzle-orm";
 import { schemaPoolOptions, type Database } from "@/db/client";
 import { runs } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
-import type { RunError, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
+import type { RunError, RunResource, RunStatus, RunTrigger, WaitingOn } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
 import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
@@ -35,6 +35,12 @@ export function jsonb(sql: postgres.Sql, value: unknown): postgres.Parameter {
   return sql.json((value ?? null) as postgres.JSONValue);
 }
 
+/** Serializes a run's log writes so ids are handed out in commit order: a reader that follows
+ *  `id > cursor` never skips an entry that commits late. The lock is held until the write commits. */
+export function runLogLock(sql: postgres.Sql, runId: string): postgres.PendingQuery<postgres.Row[]> {
+  return sql`SELECT pg_advisory_xact_lock(hashtextextended(${"weft:log:" + runId}, 0)) AS locked`;
+}
+
 interface RunRow {
   id: string;
   organization_id: string;
@@ -50,12 +56,22 @@ interface RunRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
-  waiting?: boolean;
+  waiting_on?: { block_id: string; kind: WaitingOn["kind"]; event: string | null; key: string | null; until: string | null } | null;
   queue_position?: number | null;
 }
 
 function toResource(row: RunRow): RunResource {
-  const status = row.status === "running" && row.waiting ? "waiting" : (row.status as RunStatus);
+  const wait = row.status === "running" ? (row.waiting_on ?? null) : null;
+  const status = wait ? "waiting" : (row.status as RunStatus);
+  const waitingOn: WaitingOn | null = wait
+    ? {
+        blockId: wait.block_id,
+        kind: wait.kind,
+        ...(wait.event !== null ? { event: wait.event } : {}),
+        ...(wait.key !== null ? { key: wait.key } : {}),
+        ...(wait.until !== null ? { until: new Date(wait.until).toISOString() } : {}),
+      }
+    : null;
   const resource: RunResource = {
     id: row.id,
     workflowId: row.workflow_id,
@@ -66,6 +82,7 @@ function toResource(row: RunRow): RunResource {
     input: row.input,
     output: row.output ?? null,
     error: row.error ?? null,
+    waitingOn,
     createdAt: row.created_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
@@ -79,7 +96,10 @@ function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
   return sql`
     SELECT r.id, r.organization_id, r.workflow_id, r.workflow_version, r.trigger, r.triggered_by, r.status, r.input, r.output,
       r.error, r.ow_run_id, r.created_at, r.started_at, r.finished_at,
-      (r.status = 'running' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)) AS waiting,
+      CASE WHEN r.status = 'running' THEN (
+        SELECT jsonb_build_object('block_id', w.block_id, 'kind', w.kind, 'event', w.event, 'key', w.key, 'until', w.until)
+        FROM run_waits w WHERE w.run_id = r.id AND w.open ORDER BY w.created_at, w.block_id LIMIT 1
+      ) END AS waiting_on,
       CASE WHEN r.status = 'queued' THEN (
         SELECT count(*)::int FROM runs q
         WHERE q.organization_id = r.organization_id AND q.status = 'queued' AND (q.created_at, q.id) < (r.created_at, r.id)
@@ -197,17 +217,23 @@ export async function listRuns(
 }
 
 /**
- * Marks a queued or running run canceled and closes its waits, so later events stay stored
- * instead of reaching it. Returns false when the run was no longer queued or running.
+ * Marks a queued or running run canceled, closes its waits (so later events stay stored instead
+ * of reaching it) and its parked wait blocks' log entries (`canceled`, with a finish time).
+ * Returns false when the run was no longer queued or running. It takes the run log's lock before
+ * the run's row, in the order log writes do, so the closed entries get ids in commit order.
  */
 export async function markRunCanceled(sql: postgres.Sql, organizationId: string, runId: string): Promise<boolean> {
   const rows = await sql`
-    WITH canceled AS (
+    WITH lock AS (${runLogLock(sql, runId)}), canceled AS (
       UPDATE runs SET status = 'canceled', finished_at = now()
       WHERE organization_id = ${organizationId} AND id = ${runId} AND status IN ('queued', 'running')
+        AND EXISTS (SELECT 1 FROM lock)
       RETURNING id
     ), closed AS (
       UPDATE run_waits SET open = false WHERE run_id IN (SELECT id FROM canceled) AND open
+    ), parked AS (
+      UPDATE run_logs SET status = 'canceled', finished_at = now(), id = nextval('run_logs_id_seq'), created_at = now()
+      WHERE run_id IN (SELECT id FROM canceled) AND status = 'waiting'
     )
     SELECT pg_notify(${RUN_STATUS_CHANNEL}, id), pg_notify(${RUN_CANCELED_CHANNEL}, id) FROM canceled`;
   return rows.length > 0;
