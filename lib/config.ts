@@ -68,6 +68,10 @@ export const ConfigSchema = z.object({
    * and the socket address is the client.
    */
   WEFT_TRUSTED_PROXIES: proxyList.default([]),
+  /** Time a client has to send its request headers to the web app (scripts/peer-address.mjs, loaded by `npm start`). */
+  WEFT_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(20_000),
+  /** Time a client has to send its whole request, body included; a slower one gets 408 and is disconnected. */
+  WEFT_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */
