@@ -25,6 +25,8 @@ export type SignupMode = "open" | "closed" | "invite";
 /** The API-key configuration whose keys belong to an organization (not a person). */
 export const ORG_KEY_CONFIG_ID = "org-keys";
 export const API_KEY_PREFIX = "weft_";
+/** The only header better-auth takes a client IP from; written by the API door, never by clients. */
+export const CLIENT_ADDRESS_HEADER = "x-weft-client-address";
 
 export interface AuthOptions {
   db: Database;
@@ -55,9 +57,11 @@ const roles = {
  * better-auth's own limiter (per client IP, in memory, so per web instance), set deliberately
  * rather than left at its defaults: credential guessing and sign-up spam are throttled hard,
  * everything else under /api/auth gets a generous budget. Windows are seconds.
- * The client IP comes from `x-forwarded-for` (better-auth's default): a single address is taken
- * as the client; a list, or none, falls into one shared bucket. Behind a proxy chain, configure
- * better-auth's `advanced.ipAddress.trustedProxies` so the real client address is used.
+ * The client IP is read only from CLIENT_ADDRESS_HEADER, which the API door (lib/api/index.ts)
+ * sets on every /api/auth request from the socket address, or from `X-Forwarded-For` only when
+ * the socket is a configured trusted proxy (lib/api/client-address.ts), and removes otherwise: a
+ * client-chosen `X-Forwarded-For` must not pick its own bucket. With no trustworthy address, all
+ * clients share one bucket per route.
  */
 const AUTH_RATE_LIMIT = {
   window: 60,
@@ -88,6 +92,7 @@ export function createAuth(options: AuthOptions) {
     database: drizzleAdapter(db, { provider: "pg", schema: authSchema, transaction: true }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
     rateLimit: { enabled: options.rateLimit ?? true, storage: "memory", ...AUTH_RATE_LIMIT },
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     // Org keys are managed only through Weft's /api/keys routes (owner/admin sessions, `weft_`
     // prefix, cache eviction on revoke); better-auth's raw key routes are not exposed over HTTP.
     disabledPaths: ["/api-key/create", "/api-key/update", "/api-key/delete", "/api-key/list", "/api-key/get", "/api-key/verify", "/api-key/delete-all-expired-api-keys"],

@@ -2,6 +2,7 @@
  * Every environment variable Weft reads, validated once with zod (STYLE: one module).
  * `loadConfig` throws a ConfigError naming each bad variable; `.env.example` lists them all.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const flag = z
@@ -9,6 +10,24 @@ const flag = z
   .transform((v) => v === "1" || v === "true");
 
 const port = z.coerce.number().int().min(1).max(65_535);
+
+/** One WEFT_TRUSTED_PROXIES entry: an IPv4/IPv6 address or CIDR; null when it is neither. */
+export function parseProxyEntry(entry: string): { address: string; prefix: number; family: "ipv4" | "ipv6" } | null {
+  const [address, prefixText, extra] = entry.trim().split("/");
+  const version = isIP(address ?? "");
+  if (extra !== undefined || version === 0) return null;
+  const max = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return null;
+  return { address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
+}
+
+/** A comma-separated list of proxy addresses or CIDRs (empty: none). */
+const proxyList = z
+  .string()
+  .transform((v) => v.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0))
+  .refine((entries) => entries.every((entry) => parseProxyEntry(entry) !== null), "must be comma-separated IP addresses or CIDRs, e.g. 10.0.0.5,10.1.0.0/16");
 
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -43,6 +62,16 @@ export const ConfigSchema = z.object({
   WEFT_SESSION_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Inbound webhook calls per minute per endpoint. */
   WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /**
+   * Reverse proxies in front of the web app whose `X-Forwarded-For` names the client, for the
+   * per-IP limit on sign-in and sign-up (lib/api/client-address.ts). Unset: no proxy is trusted
+   * and the socket address is the client.
+   */
+  WEFT_TRUSTED_PROXIES: proxyList.default([]),
+  /** Time a client has to send its request headers to the web app (scripts/peer-address.mjs, loaded by `npm start`). */
+  WEFT_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(20_000),
+  /** Time a client has to send its whole request, body included; a slower one gets 408 and is disconnected. */
+  WEFT_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */

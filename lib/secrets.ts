@@ -6,8 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
-/** Secret names: an uppercase letter, then up to 63 uppercase letters, digits or `_`. */
-export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+export { SECRET_NAME_PATTERN } from "@/lib/engine/templates";
 
 /** The largest secret value, in UTF-8 bytes (64 KiB). */
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;

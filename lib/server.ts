@@ -68,6 +68,7 @@ function services(): Services {
       rateLimitPerMinute: config.WEFT_RATE_LIMIT_PER_MIN,
       sessionRateLimitPerMinute: config.WEFT_SESSION_RATE_LIMIT_PER_MIN,
       webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
+      trustedProxies: config.WEFT_TRUSTED_PROXIES,
       runtime,
     });
     holder.__weftServices = { api, auth };

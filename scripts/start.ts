@@ -11,6 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { migrateDatabase } from "@/db/migrate";
 import { buildIfStale } from "./next-build";
 import { portInUse, startEmbeddedPostgres, unreachableAncestor, type EmbeddedDatabase } from "@/db/embedded";
@@ -142,7 +143,11 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const next = join(root, "node_modules/next/dist/bin/next");
-  const web = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(config.PORT)], { cwd: root, env, stdio: "inherit" });
+  // The preload tells the app each connection's address (lib/api/client-address.ts); NODE_OPTIONS
+  // rather than an argument, so it also reaches any process Next starts for the server.
+  const peerHook = `--import=${pathToFileURL(join(root, "scripts/peer-address.mjs")).href}`;
+  const webEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, peerHook].filter(Boolean).join(" ") };
+  const web = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(config.PORT)], { cwd: root, env: webEnv, stdio: "inherit" });
   const worker = spawn(process.execPath, ["--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio: "inherit" });
   children.push(web, worker);
   for (const [name, child] of [["web app", web], ["worker", worker]] as const) {

@@ -25,6 +25,11 @@ export interface Principal {
 }
 
 export interface AppEnv {
+  /** What the server in front knows of the connection (the Next route handler passes it to `fetch`). */
+  Bindings: {
+    /** The TCP peer's address, when known (lib/api/client-address.ts). */
+    peerAddress?: string;
+  };
   Variables: {
     principal: Principal;
     requestId: string;

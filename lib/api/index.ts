@@ -7,14 +7,16 @@
  * rate-limit middleware, so they answer without credentials; every route after them is
  * authenticated (fail closed) and limited per (organization, principal).
  */
+import type { BlockList } from "node:net";
 import { HTTPException } from "hono/http-exception";
 import { checkSchemaName, DEFAULT_SCHEMA, type DatabaseHandle } from "@/db/client";
-import type { WeftAuth } from "@/lib/auth";
+import { CLIENT_ADDRESS_HEADER, type WeftAuth } from "@/lib/auth";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
-import type { ApiDeps } from "./context";
+import { clientAddress, trustedProxyList } from "./client-address";
+import type { ApiDeps, AppEnv } from "./context";
 import { ApiError, errorResponse } from "./errors";
 import { limitBody, rateLimit, rejectNulInUrl, requestContext, requireJsonBody } from "./middleware";
 import { authenticate } from "./middleware/auth";
@@ -54,6 +56,8 @@ export interface ControlPlaneOptions {
   webhookRateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
+  /** WEFT_TRUSTED_PROXIES: addresses/CIDRs whose `X-Forwarded-For` names the client (lib/api/client-address.ts). */
+  trustedProxies?: readonly string[];
   /** Runs: dispatch, read, events, cancel (lib/runtime), opened for the same schema. */
   runtime: Runtime;
   /**
@@ -105,7 +109,9 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
 
   // Open: no credentials, never rate-limited by us.
   app.route("/health", healthRoutes());
-  app.on(["GET", "POST"], "/auth/*", (c) => deps.auth.handler(c.req.raw));
+  const proxies = options.trustedProxies?.length ? trustedProxyList(options.trustedProxies) : null;
+  // c.env is undefined when the app is called without bindings (tests' app.request, other servers).
+  app.on(["GET", "POST"], "/auth/*", (c) => deps.auth.handler(withClientAddress(c.req.raw, c.env as AppEnv["Bindings"] | undefined, proxies)));
   registerOpenApi(app);
   // Inbound webhooks carry their own secret, and are rate-limited per endpoint.
   const webhookLimiter = createMemoryRateLimiter({ perMinute: options.webhookRateLimitPerMinute ?? 600 });
@@ -157,3 +163,12 @@ function apiRoot() {
 
 /** The typed shape of the control plane's routes, for `hc<ControlPlaneRoutes>` (lib/api/client.ts). */
 export type ControlPlaneRoutes = ReturnType<typeof mountProductRoutes>;
+
+/** The request better-auth sees: CLIENT_ADDRESS_HEADER set to the address it may key by, or removed. */
+function withClientAddress(request: Request, env: AppEnv["Bindings"] | undefined, proxies: BlockList | null): Request {
+  const address = clientAddress({ peer: env?.peerAddress, forwardedFor: request.headers.get("x-forwarded-for") ?? undefined, proxies });
+  const headers = new Headers(request.headers);
+  if (address === null) headers.delete(CLIENT_ADDRESS_HEADER);
+  else headers.set(CLIENT_ADDRESS_HEADER, address);
+  return new Request(request, { headers });
+}

@@ -16,6 +16,10 @@ export interface TemplateScope {
   secret?: (name: string) => string | undefined; // undefined → missing
 }
 
+/** Secret names: an uppercase letter, then up to 63 uppercase letters, digits or `_`. Declared
+ *  here so validation can refuse `{{secrets.x}}` that no secret could ever be named. */
+export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
 const TEMPLATE = /\{\{([^{}]*)\}\}/g;
 const WHOLE_TEMPLATE = /^\{\{([^{}]*)\}\}$/;
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$-]*/u;

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { AnyConnector, ConnectorRegistry } from "./connector";
 import type { Block, WorkflowDefinition } from "./model";
 import type { ValidationError } from "./ops";
-import { findReferences, hasTemplate, type TemplateReference } from "./templates";
+import { findReferences, hasTemplate, SECRET_NAME_PATTERN, type TemplateReference } from "./templates";
 import { paramVisibilities } from "./edit-ops-params";
 import { listNames, shortText } from "./edit-ops-hints";
 
@@ -130,8 +130,17 @@ interface RefContext {
 }
 
 function referenceError(ref: TemplateReference, block: Block, at: number, ctx: RefContext): Omit<ValidationError, "block_id" | "block_type" | "field" | "value"> | null {
-  if (ref.root === "trigger" || ref.root === "secrets") return null;
+  if (ref.root === "trigger") return null;
   const raw = shortText(ref.raw, 80);
+  if (ref.root === "secrets") {
+    // Which secrets exist is only known at run time; a name no secret can have never resolves.
+    const name = ref.path[0];
+    if (ref.path.length === 1 && SECRET_NAME_PATTERN.test(name)) return null;
+    return {
+      code: "unresolved_reference",
+      error: `${raw} can never resolve: write {{secrets.NAME}} with one secret name (an uppercase letter, then up to 63 uppercase letters, digits or _)`,
+    };
+  }
   if (ref.root === "vars") {
     const name = ref.path[0];
     if (name === undefined || Object.hasOwn(ctx.variables, name)) return null;

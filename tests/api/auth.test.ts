@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createAuth } from "@/lib/auth";
+import { CLIENT_ADDRESS_HEADER, createAuth } from "@/lib/auth";
 import { call, createApiKey, createTestApp, sessionCookie, signUp, type TestApp, type TestUser } from "../helpers/api";
 
 const PASSWORD = "correct horse battery staple";
@@ -291,13 +291,14 @@ describe("sign-up modes", () => {
   });
 });
 
+// better-auth alone, keyed by the header the API door sets (tests/api/auth-rate-limit.test.ts goes through the door).
 test("better-auth's own limiter throttles sign-in attempts per client IP when on", async () => {
   const auth = createAuth({ db: app.database.db, baseUrl: app.baseUrl, secret: randomBytes(32).toString("base64url"), rateLimit: true, logger: pino({ level: "silent" }) });
   const attempt = (ip: string) =>
     auth.handler(
       new Request(`${app.baseUrl}/api/auth/sign-in/email`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-forwarded-for": ip },
+        headers: { "content-type": "application/json", [CLIENT_ADDRESS_HEADER]: ip },
         body: JSON.stringify({ email: owner.email, password: "wrong password!" }),
       }),
     );

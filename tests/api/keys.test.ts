@@ -230,6 +230,45 @@ describe("revoke", () => {
     expect(again.body.error).toBe("not_found");
   });
 
+  test("a key revoked while its first verification is in flight is refused by the next request (not cached)", async () => {
+    const created = await createApiKey(app, owner, "revoked mid-verification");
+    // Hold the first verification after better-auth has read the key as valid, revoke it then,
+    // and only then let the verification finish: the interleaving that used to cache a dead key.
+    const api = app.auth.api as { verifyApiKey: (...args: unknown[]) => Promise<unknown> };
+    const original = api.verifyApiKey;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let readValid!: () => void;
+    const hasRead = new Promise<void>((resolve) => (readValid = resolve));
+    let held = false;
+    api.verifyApiKey = async (...args: unknown[]) => {
+      const result = await original(...args);
+      if (!held) {
+        held = true;
+        readValid();
+        await gate;
+      }
+      return result;
+    };
+    try {
+      const inFlight = call(app, "GET", "/api/me", { headers: created.headers });
+      await hasRead;
+      const revoked = await call(app, "DELETE", `/api/keys/${created.id}`, { headers: owner.bearer });
+      expect(revoked.status).toBe(204);
+      release();
+      await inFlight;
+    } finally {
+      api.verifyApiKey = original;
+    }
+    for (const headers of [created.headers, { authorization: `Bearer ${created.key}` }]) {
+      const response = await call(app, "GET", "/api/me", { headers });
+      expect(response.status).toBe(401);
+      expect(response.body.error).toBe("unauthorized");
+    }
+    const write = await call(app, "POST", "/api/workflows", { headers: created.headers, body: { name: "after revoke" } });
+    expect(write.status).toBe(401);
+  });
+
   test("another organization's key id is 404 not_found, and the key keeps working", async () => {
     const theirs = await createApiKey(app, other, "not yours");
     const response = await call(app, "DELETE", `/api/keys/${theirs.id}`, { headers: owner.bearer });

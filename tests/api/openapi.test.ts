@@ -164,7 +164,7 @@ describe("GET /api/openapi.json", () => {
       expect(parameters["query:wait"]).toMatchObject({ required: false, schema: { minimum: 0, maximum: 30 } });
       expect(parameters["header:Idempotency-Key"]).toMatchObject({ required: false, schema: { maxLength: 200 } });
       const responses = operation.responses ?? {};
-      expect(Object.keys(responses).sort(), route).toEqual(["200", "202", "400", "401", "404", "405", "413", "422", "429", "503"]);
+      expect(Object.keys(responses).sort(), route).toEqual(["200", "202", "400", "401", "404", "405", "409", "413", "422", "429", "503"]);
       expect(responses["202"].content?.["application/json"]?.schema, route).toEqual({ $ref: "#/components/schemas/WebhookAccepted" });
       expect(responses["200"].content?.["application/json"]?.schema, route).toEqual({ $ref: "#/components/schemas/WebhookRunFinished" });
       expect(responses["405"].headers, route).toHaveProperty("Allow");

@@ -2,7 +2,9 @@
  * The workflow resource over HTTP (docs/patch-endpoint.md): create, list, read, rename, soft delete,
  * PUT definition, history and restore, and bad input that must get a stable 4xx and change nothing.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_OPS } from "@/lib/api/schemas";
 import { call, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
 
 let app: TestApp;
@@ -367,6 +369,9 @@ describe("bad input gets a stable 4xx and changes nothing", () => {
     const enough = await call(app, "POST", `/api/workflows/${wf.id}/operations`, { headers: agent, body: { ops: Array(1000).fill(op) } });
     expect(enough.status).toBe(200);
     expect(enough.body.version).toBe(2);
+    // The limit is where a user looks for it: the README's patch endpoint paragraph.
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(`at most ${MAX_OPS.toLocaleString("en-US")} ops`);
   });
 
   it("negative, zero, huge, fractional and non-numeric limits and bad cursors are 400s on both lists", async () => {

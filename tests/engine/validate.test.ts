@@ -122,6 +122,15 @@ describe("validateDefinition: references", () => {
     expect(errors).toEqual([{ code: "unresolved_reference", block_id: "l", block_type: "log", field: "message", value: "{{vars.missing}}" }]);
   });
 
+  it("a secret reference no secret could ever be named is unresolved_reference", () => {
+    for (const message of ["{{secrets.bad-name}}", "{{secrets.lower}}", "{{secrets}}", "{{secrets.API_KEY.part}}", `{{secrets.${"A".repeat(65)}}}`]) {
+      const errors = errorsAfter([{ operation_type: "add", block_id: "l", type: "log", params: { message } }, connect("trg", "l")]);
+      expect(errors.map((e) => [e.code, e.field, e.value]), message).toEqual([["unresolved_reference", "message", message]]);
+    }
+    const fine = errorsAfter([{ operation_type: "add", block_id: "l", type: "log", params: { message: `{{secrets.A}} {{secrets.${"A".repeat(64)}}}` } }, connect("trg", "l")]);
+    expect(fine).toEqual([]);
+  });
+
   it("a reference to an unknown block is unresolved_reference", () => {
     const errors = errorsAfter([{ operation_type: "add", block_id: "l", type: "log", params: { message: "{{ghost.message}}" } }, connect("trg", "l")]);
     expect(errors.map((e) => [e.code, e.field, e.value])).toEqual([["unresolved_reference", "message", "{{ghost.message}}"]]);

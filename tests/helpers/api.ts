@@ -42,7 +42,8 @@ export interface TestUser {
 const BASE_URL = "http://localhost:3000";
 
 /**
- * Boots the control plane on a new, migrated database. better-auth's IP limiter is off. With
+ * Boots the control plane on a new, migrated database. better-auth's IP limiter is off unless
+ * `authRateLimit`. With
  * `schema`, Weft's tables live in that Postgres schema; with `shareDatabaseOf` too, in that other
  * test app's database (two instances side by side), which then drops the database on close.
  */
@@ -55,6 +56,10 @@ export async function createTestApp(
     registry?: ConnectorRegistry;
     schema?: string;
     shareDatabaseOf?: TestApp;
+    /** better-auth's per-IP limiter on /api/auth (default off). */
+    authRateLimit?: boolean;
+    /** WEFT_TRUSTED_PROXIES. */
+    trustedProxies?: string[];
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -69,7 +74,7 @@ export async function createTestApp(
     baseUrl: BASE_URL,
     secret: randomBytes(32).toString("base64url"),
     signup: options.signup ?? "open",
-    rateLimit: false,
+    rateLimit: options.authRateLimit ?? false,
     logger,
   });
   const api = createControlPlaneApi({
@@ -84,6 +89,7 @@ export async function createTestApp(
     webhookRateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     registry,
     runtime,
+    trustedProxies: options.trustedProxies,
   });
   const close = async () => {
     await runtime.close();

@@ -188,6 +188,37 @@ describe("Idempotency-Key", () => {
     expect(await runCount()).toBe(before);
   });
 
+  it("a key reused with a different body is 409 idempotency_key_reused and starts no run; the same body (any key order, other headers) is the same run", async () => {
+    const first = await call(app, "POST", `/api/webhooks/${greeter.id}`, json({ name: "Ada", n: 1 }, { "idempotency-key": "delivery-reuse" }));
+    expect(first.status).toBe(202);
+    const before = await runCount();
+    const variants = [
+      json({ name: "Grace", n: 1 }, { "idempotency-key": "delivery-reuse" }),
+      json({ name: "Ada", n: 2 }, { "idempotency-key": "delivery-reuse" }),
+      json({ name: "Ada" }, { "idempotency-key": "delivery-reuse" }),
+      { rawBody: JSON.stringify({ name: "Ada", n: 1 }), headers: { ...auth, "content-type": "text/plain", "idempotency-key": "delivery-reuse" } },
+      { rawBody: "", headers: { ...auth, "idempotency-key": "delivery-reuse" } },
+    ];
+    for (const request of variants) {
+      const res = await call(app, "POST", `/api/webhooks/${greeter.id}`, request);
+      expect({ body: request.rawBody, status: res.status, error: res.body?.error }).toEqual({ body: request.rawBody, status: 409, error: "idempotency_key_reused" });
+    }
+    expect(await runCount()).toBe(before);
+    const same = await call(app, "POST", `/api/webhooks/${greeter.id}`, {
+      rawBody: '{ "n": 1,\n "name": "Ada" }',
+      headers: { ...auth, "content-type": "application/json; charset=utf-8", "idempotency-key": "delivery-reuse", "x-retry": "2" },
+    });
+    expect(same.status).toBe(202);
+    expect(same.body.runId).toBe(first.body.runId);
+    expect(await runCount()).toBe(before);
+
+    const text = { rawBody: "plain text", headers: { ...auth, "content-type": "text/plain", "idempotency-key": "delivery-text" } };
+    const textRun = await call(app, "POST", `/api/webhooks/${greeter.id}`, text);
+    expect((await call(app, "POST", `/api/webhooks/${greeter.id}`, text)).body.runId).toBe(textRun.body.runId);
+    const changed = await call(app, "POST", `/api/webhooks/${greeter.id}`, { ...text, rawBody: "plain text!" });
+    expect(changed.status).toBe(409);
+  });
+
   it("keys are per endpoint: the same key on another endpoint of the workflow is another run", async () => {
     const wf = await createWorkflow(quickstart);
     const a = await createEndpoint(wf);

@@ -3,6 +3,7 @@
  * handler through the rewrite in next.config.ts with its original URL, so it is mapped onto
  * `/api/health` here.
  */
+import { peerAddressFromHook } from "@/lib/api/client-address";
 import { controlPlane } from "@/lib/server";
 
 export const runtime = "nodejs";
@@ -34,7 +35,8 @@ async function handle(request: Request): Promise<Response> {
     url.pathname = "/api/health";
     routed = new Request(url, request);
   }
-  return withoutCompression(await controlPlane().fetch(routed));
+  // The connection's address, from the preload that `npm start` installs (lib/api/client-address.ts).
+  return withoutCompression(await controlPlane().fetch(routed, { peerAddress: peerAddressFromHook(request.headers) }));
 }
 
 export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as OPTIONS, handle as HEAD };

@@ -137,8 +137,10 @@ function strongestRole(stored: string): Role {
 // better-auth's verifyApiKey costs three queries (lookup, lastRequest, updatedAt) per call; the
 // hot path of an agent is many small requests with one key. Verified keys are therefore kept for
 // a few seconds, in process, keyed by the SHA-256 of the key (raw keys are never held). A key
-// revoked through DELETE /api/keys/:id is evicted at once on this instance (`forgetApiKey`);
-// other instances stop accepting it within KEY_CACHE_TTL_MS. A key's own expiry is checked on
+// revoked through DELETE /api/keys/:id is evicted at once on this instance (`forgetApiKey`), and a
+// verification that was in flight when the revoke landed is redone and not cached (a revocation
+// counter), so the next request on this instance is refused. Other instances do not hear of the
+// revoke: they stop accepting the key within KEY_CACHE_TTL_MS (5 s) of the revoke's commit. A key's own expiry is checked on
 // every hit. Side effect: the key's lastUsedAt is refreshed at most once per TTL. Failures are
 // never cached, so a newly created key works immediately.
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +175,8 @@ function apiKeyCache(auth: WeftAuth): ApiKeyCache {
 function createApiKeyCache(): ApiKeyCache {
   const byHash = new Map<string, VerifiedKey & { until: number }>();
   const hashById = new Map<string, string>();
+  /** Bumped by every revoke; a verification that saw it change must not fill the cache. */
+  let revocations = 0;
   return {
     async resolve(key, verify) {
       const hash = createHash("sha256").update(key).digest("hex");
@@ -183,7 +187,14 @@ function createApiKeyCache(): ApiKeyCache {
         byHash.delete(hash);
         hashById.delete(hit.keyId);
       }
-      const verified = await verify();
+      const generation = revocations;
+      let verified = await verify();
+      if (verified && revocations !== generation) {
+        // A key was revoked while this verification was in flight, and it may be this one: what
+        // verify read can predate the revoke. Ask again (it now sees the revoke) and cache nothing.
+        verified = await verify();
+        return verified;
+      }
       if (!verified) return null;
       if (byHash.size >= KEY_CACHE_MAX) {
         byHash.clear();
@@ -194,6 +205,7 @@ function createApiKeyCache(): ApiKeyCache {
       return verified;
     },
     forget(keyId) {
+      revocations += 1;
       const hash = hashById.get(keyId);
       if (hash) byHash.delete(hash);
       hashById.delete(keyId);

@@ -8,7 +8,8 @@
  * `method_not_allowed` with `Allow`; bad or missing credentials → 401 `invalid_signature` (no run);
  * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; a JSON body
  * too deep or with a NUL / lone surrogate in a string → 400 `invalid_body`; over the
- * endpoint's rate limit → 429 `rate_limited`. Then `startRun` (lib/runs/start.ts, trigger
+ * endpoint's rate limit → 429 `rate_limited`; an `Idempotency-Key` already used (24 h) with a
+ * different body → 409 `idempotency_key_reused` (no new run). Then `startRun` (lib/runs/start.ts, trigger
  * `webhook`) validates and dispatches, as for every other way a run starts: an invalid workflow
  * → 422 `workflow_invalid`; 202 `{ runId }`, or with `?wait` 200 `{ runId, status, output,
  * error }` once it finishes in time.
@@ -19,6 +20,7 @@
  * once, for the HMAC and the run input. The handler is plain Hono (zod validation would read the
  * body first), so the endpoint is described to the OpenAPI document separately (./webhooks-inbound-doc.ts).
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Context } from "hono";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError, errorResponse, unwrap } from "../errors";
@@ -26,6 +28,7 @@ import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders,
 import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
+import { toJson } from "@/lib/engine/json";
 import { FINAL_STATUSES } from "@/lib/resources/run";
 import { waitForRun } from "@/lib/runs/runs";
 import { startRun } from "@/lib/runs/start";
@@ -66,6 +69,17 @@ function idempotencyKey(raw: string | undefined): string | undefined {
     });
   }
   return raw;
+}
+
+/**
+ * Whether a run started under an idempotency key got the same body as this request: the stored
+ * input's `body` against this one as it would be stored (JSON values compared, so key order and
+ * whitespace do not count; a text body must match exactly). Headers and query are not compared:
+ * retries legitimately differ in them (signature timestamps, tracing headers).
+ */
+function sameBody(storedInput: unknown, body: unknown): boolean {
+  const stored = typeof storedInput === "object" && storedInput !== null && Object.hasOwn(storedInput, "body") ? (storedInput as { body: unknown }).body : undefined;
+  return isDeepStrictEqual(stored, toJson(body));
 }
 
 /** Takes a token from the endpoint's bucket; throws nothing, returns the 429 to send or null. */
@@ -124,6 +138,15 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
         trigger: "webhook",
       }),
     );
+    if (!created && !sameBody(run.input, input.body)) {
+      // Answering with the first run would tell the sender its new payload was handled.
+      log.info({ runId: run.id }, "webhook idempotency key reused with another body");
+      throw new ApiError(
+        409,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new request.",
+      );
+    }
     log.info({ runId: run.id, created, via: auth.via }, "webhook accepted");
     if (wait > 0) {
       const finished = await waitForRun(deps, actor, run.id, wait);
