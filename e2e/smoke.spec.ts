@@ -36,3 +36,25 @@ test("API answers go out uncompressed (no-transform); pages are still gzipped", 
   expect(page.status()).toBe(200);
   expect(page.headers()["content-encoding"]).toBe("gzip");
 });
+
+test("pages carry security headers, and the session cookie is HttpOnly and SameSite=Lax", async ({ request }) => {
+  for (const path of ["/", "/sign-in", "/workflows"]) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    const headers = res.headers();
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["x-frame-options"], path).toBe("DENY");
+    expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+  }
+  const email = `cookie-${Date.now()}@example.com`;
+  const signedUp = await request.post("/api/auth/sign-up/email", { data: { email, password: "correct-horse-battery", name: "Cookie" } });
+  expect(signedUp.ok()).toBe(true);
+  const session = signedUp
+    .headersArray()
+    .filter((h) => h.name.toLowerCase() === "set-cookie")
+    .map((h) => h.value)
+    .find((value) => /better-auth\.session_token=/.test(value));
+  expect(session).toBeDefined();
+  expect(session).toMatch(/;\s*HttpOnly/i);
+  expect(session).toMatch(/;\s*SameSite=Lax/i);
+});
