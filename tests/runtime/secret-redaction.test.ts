@@ -94,19 +94,21 @@ function expectNoForm(texts: Record<string, string>, secret: string): void {
 
 const trigger = { id: "trg", type: "trigger_manual", params: {} };
 
+/** Stores `secret` as `name` and runs a workflow that POSTs `{ token: "{{secrets.<name>}}" }` to the echo server's `path`. */
+async function postSecretToEcho(name: string, secret: string, path: "/ok" | "/fail") {
+  await setSecret(name, secret);
+  const workflowId = await createWorkflow(app, user.bearer, {
+    blocks: [trigger, { id: "call", type: "http_request", params: { method: "POST", url: `${echoUrl}${path}`, body: { token: `{{secrets.${name}}}` } } }],
+    edges: [{ source: "trg", target: "call" }],
+  });
+  const runId = await dispatchRun(app, user.bearer, workflowId);
+  return { runId, run: await finishedRun(app, user.organizationId, runId) };
+}
+
 describe("secret redaction, end to end", () => {
   it("a response echoing the secret in every form (case, host, URL, JSON, base64) is redacted in the run, its logs and its stream", async () => {
     const secret = `Sëcret Tøken/"(${randomBytes(9).toString("hex")})&x=1`;
-    await setSecret("ECHO_TOKEN", secret);
-    const workflowId = await createWorkflow(app, user.bearer, {
-      blocks: [
-        trigger,
-        { id: "call", type: "http_request", params: { method: "POST", url: `${echoUrl}/ok`, body: { token: "{{secrets.ECHO_TOKEN}}" } } },
-      ],
-      edges: [{ source: "trg", target: "call" }],
-    });
-    const runId = await dispatchRun(app, user.bearer, workflowId);
-    const run = await finishedRun(app, user.organizationId, runId);
+    const { runId, run } = await postSecretToEcho("ECHO_TOKEN", secret, "/ok");
     expect(run.status).toBe("succeeded");
     const body = (run.output as { call: { body: string } }).call.body;
     // The request really carried the secret: every line came back, each with its form hidden.
@@ -119,16 +121,7 @@ describe("secret redaction, end to end", () => {
 
   it("a failed response's error and body are redacted the same way", async () => {
     const secret = `fail-Tøken-${randomBytes(9).toString("hex")}`;
-    await setSecret("FAIL_TOKEN", secret);
-    const workflowId = await createWorkflow(app, user.bearer, {
-      blocks: [
-        trigger,
-        { id: "call", type: "http_request", params: { method: "POST", url: `${echoUrl}/fail`, body: { token: "{{secrets.FAIL_TOKEN}}" } } },
-      ],
-      edges: [{ source: "trg", target: "call" }],
-    });
-    const runId = await dispatchRun(app, user.bearer, workflowId);
-    const run = await finishedRun(app, user.organizationId, runId);
+    const { runId, run } = await postSecretToEcho("FAIL_TOKEN", secret, "/fail");
     expect(run.status).toBe("failed");
     expectNoForm(await everythingReadable(runId), secret);
   });
