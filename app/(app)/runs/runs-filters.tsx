@@ -50,42 +50,58 @@ export function RunsFilters({
         </div>
       )}
       <div className="grid grid-cols-2 gap-2 sm:flex">
-        <div>
-          <select
-            aria-label="Status"
-            value={filters.status ?? ""}
-            onChange={(e) => onChange({ ...filters, status: (e.target.value || undefined) as RunStatus | undefined })}
-            className={selectClass}
-          >
-            <option value="">Any status</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <select
-            aria-label="Trigger"
-            value={filters.trigger ?? ""}
-            onChange={(e) => onChange({ ...filters, trigger: (e.target.value || undefined) as RunTrigger | undefined })}
-            className={selectClass}
-          >
-            <option value="">Any trigger</option>
-            {RUN_TRIGGERS.map((t) => (
-              <option key={t} value={t}>
-                {TRIGGER_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChoiceSelect
+          label="Status"
+          anyLabel="Any status"
+          value={filters.status}
+          options={RUN_STATUSES}
+          labels={STATUS_LABELS}
+          onChange={(status) => onChange({ ...filters, status })}
+        />
+        <ChoiceSelect
+          label="Trigger"
+          anyLabel="Any trigger"
+          value={filters.trigger}
+          options={RUN_TRIGGERS}
+          labels={TRIGGER_LABELS}
+          onChange={(trigger) => onChange({ ...filters, trigger })}
+        />
       </div>
       {filtered && (
         <Button variant="ghost" size="sm" onClick={() => onChange({})} className="self-start sm:self-auto">
           <X className="size-3.5" aria-hidden /> Clear filters
         </Button>
       )}
+    </div>
+  );
+}
+
+/** One fixed-choice filter: an "any" option, then each choice by its label. */
+function ChoiceSelect<T extends string>({
+  label,
+  anyLabel,
+  value,
+  options,
+  labels,
+  onChange,
+}: {
+  label: string;
+  anyLabel: string;
+  value: T | undefined;
+  options: readonly T[];
+  labels: Record<T, string>;
+  onChange: (next: T | undefined) => void;
+}) {
+  return (
+    <div>
+      <select aria-label={label} value={value ?? ""} onChange={(e) => onChange((e.target.value || undefined) as T | undefined)} className={selectClass}>
+        <option value="">{anyLabel}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {labels[o]}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }
