@@ -98,5 +98,7 @@ describe("forged cursors are 400 invalid_cursor on every list route", () => {
     const next = await call(app, "GET", `/api/workflows?limit=1&cursor=${first.body.nextCursor}`, { headers: agent });
     expect(next.status).toBe(200);
     expect(next.body.data).toHaveLength(1);
+    // Pages on, not in place: the two pages are the two workflows, newest first.
+    expect([first.body.data[0].id, next.body.data[0].id]).toEqual([second.body.id, workflowId]);
   });
 });
