@@ -119,7 +119,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
 
   // Everything below is authenticated and rate-limited.
   app.use("*", authenticate(deps), rateLimit({ api_key: deps.rateLimiter, session: deps.sessionRateLimiter }));
-  mountProductRoutes(app, deps);
+  const routes = mountProductRoutes(app, deps);
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
@@ -135,7 +135,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
     return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
   });
-  return Object.assign(app as unknown as ControlPlaneRoutes, { webhooks: { register: codeWebhooks.register } });
+  return Object.assign(routes, { webhooks: { register: codeWebhooks.register } });
 }
 
 /**
