@@ -31,6 +31,18 @@ export function useMe() {
   return useQuery({ queryKey: ["me"], queryFn: async () => read(await api.api.me.$get()) });
 }
 
+/** The organizations the user belongs to (the switcher and "Leave organization" share this key). */
+export function useOrganizations() {
+  return useQuery({
+    queryKey: ["organizations"],
+    queryFn: async () => {
+      const result = await authClient.organization.list();
+      if (result.error) throw new Error(result.error.message ?? "Could not list your organizations.");
+      return result.data ?? [];
+    },
+  });
+}
+
 export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   return (
@@ -121,14 +133,7 @@ function OrgSwitcher() {
   const queryClient = useQueryClient();
   const router = useRouter();
   const [creating, setCreating] = useState(false);
-  const organizations = useQuery({
-    queryKey: ["organizations"],
-    queryFn: async () => {
-      const result = await authClient.organization.list();
-      if (result.error) throw new Error(result.error.message ?? "Could not list your organizations.");
-      return result.data ?? [];
-    },
-  });
+  const organizations = useOrganizations();
   const active = me.data?.organization;
 
   async function switchTo(id: string, name: string) {

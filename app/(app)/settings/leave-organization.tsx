@@ -1,26 +1,19 @@
 "use client";
 
 /** Leaving the active organization: then the next organization you belong to becomes active. */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { Card } from "@/app/_ui/page";
 import { authClient } from "@/lib/auth-client";
+import { useOrganizations } from "../shell";
 import { quietDanger } from "./access";
 
 export function LeaveOrganization({ organizationId, organizationName, soleOwner }: { organizationId: string; organizationName: string; soleOwner: boolean }) {
   const queryClient = useQueryClient();
   const router = useRouter();
-  // The shell's switcher reads the same list under the same key.
-  const organizations = useQuery({
-    queryKey: ["organizations"],
-    queryFn: async () => {
-      const result = await authClient.organization.list();
-      if (result.error) throw new Error(result.error.message ?? "Could not list your organizations.");
-      return result.data ?? [];
-    },
-  });
+  const organizations = useOrganizations();
   const elsewhere = (organizations.data ?? []).filter((organization) => organization.id !== organizationId);
   const blocked = soleOwner
     ? "You are its only owner: make another member an owner first."
