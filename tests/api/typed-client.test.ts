@@ -51,6 +51,10 @@ describe("hc<ControlPlaneRoutes>", () => {
     expect(schedules.status).toBe(200);
     const me = await (await client.api.me.$get()).json();
     expect(me.authMode).toBe("api_key");
+    // The client holds an API key, and a key may not list keys: the typed route answers 403.
+    const keys = await client.api.keys.$get({ query: {} });
+    expect(keys.status).toBe(403);
+    expect(await keys.json()).toMatchObject({ error: "forbidden" });
   });
 
   test("an error answer keeps its status and stable code", async () => {
