@@ -77,6 +77,7 @@ describe("search", () => {
     expect((await list(agent, "?q=&limit=100")).data.map((w) => w.id)).toEqual(all.data.map((w) => w.id));
     const tooLong = await call(app, "GET", `/api/workflows?q=${"x".repeat(201)}`, { headers: agent });
     expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toBe("invalid_query");
   });
 
   it("never finds another organization's workflows", async () => {
