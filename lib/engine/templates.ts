@@ -290,12 +290,17 @@ export function secretForms(value: string): string[] {
  *  in any of its `secretForms` and in any letter case, is replaced with "[REDACTED]". Object keys
  *  are left as they are. */
 export function redactSecrets(value: unknown, secretValues: readonly string[]): unknown {
+  return secretRedactor(secretValues)(value);
+}
+
+/** `redactSecrets` with the secrets' forms and pattern built once, for redacting several values. */
+export function secretRedactor(secretValues: readonly string[]): (value: unknown) => unknown {
   const secrets = [...new Set(secretValues.filter((s) => typeof s === "string" && s.length > 0).flatMap(secretForms))];
-  if (secrets.length === 0) return mapStrings(value, (s) => s);
+  if (secrets.length === 0) return (value) => mapStrings(value, (s) => s);
   // Longest first and in one pass, so a secret that contains another is hidden whole.
   secrets.sort((a, b) => b.length - a.length);
   const pattern = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "giu");
-  return mapStrings(value, (text) => text.replace(pattern, REDACTED));
+  return (value) => mapStrings(value, (text) => text.replace(pattern, REDACTED));
 }
 
 /** True when value contains at least one well-formed template: a string directly, or any string

@@ -10,7 +10,7 @@ import type { Database } from "@/db/client";
 import type { AnyConnector, ConnectorContext, OperatorSettings } from "@/lib/engine/connector";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import { toJson } from "@/lib/engine/json";
-import { findReferences, redactSecrets, resolveTemplatesWithSecrets } from "@/lib/engine/templates";
+import { findReferences, resolveTemplatesWithSecrets, secretRedactor } from "@/lib/engine/templates";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { getSecretValues } from "@/lib/store/secrets";
 import type { RunLogMessage, RunLogStatus } from "@/lib/resources/run";
@@ -191,7 +191,8 @@ export async function runBlockAttempt(
     if (error instanceof InfrastructureError) throw error;
     result = { ok: false, error: blockErrorFrom(error), at: Date.now() };
   }
-  const redact = <T>(value: T): T => (secretsUsed.length > 0 ? (redactSecrets(value, secretsUsed) as T) : value);
+  const redactor = secretsUsed.length > 0 ? secretRedactor(secretsUsed) : null;
+  const redact = <T>(value: T): T => (redactor ? (redactor(value) as T) : value);
   result = redact(result);
   const { final, settled } = finalize?.(result) ?? { final: null, settled: null };
   await writeAttemptLog(deps.sql, {
