@@ -42,3 +42,12 @@ export async function read<T>(response: { ok: boolean; status: number; json(): P
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiFailure && error.status === 404;
 }
+
+/**
+ * A validation error's message for one top-level field (the server's `issues`), as a function of
+ * the field name; every field reads undefined for any other error.
+ */
+export function issueMessages(error: unknown): (field: string) => string | undefined {
+  const issues = error instanceof ApiFailure && Array.isArray(error.body.issues) ? (error.body.issues as { path?: string[]; message?: string }[]) : [];
+  return (field) => issues.find((issue) => issue.path?.[0] === field)?.message;
+}

@@ -4,7 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import { ApiFailure, api, read } from "@/app/_ui/api";
+import { api, issueMessages, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { SecretValue } from "@/app/_ui/copy";
 import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
@@ -60,8 +60,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
       onCreated(key);
     },
     onError: (error) => {
-      const issues = error instanceof ApiFailure && Array.isArray(error.body.issues) ? (error.body.issues as { path?: string[]; message?: string }[]) : [];
-      const on = (field: string) => issues.find((issue) => issue.path?.[0] === field)?.message;
+      const on = issueMessages(error);
       if (on("name") || on("expiresInDays")) setErrors({ name: on("name"), expires: on("expiresInDays") });
       else setErrors({ form: error.message });
     },

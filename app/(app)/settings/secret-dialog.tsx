@@ -7,7 +7,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { ApiFailure, api, read } from "@/app/_ui/api";
+import { api, issueMessages, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
 import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
@@ -45,8 +45,7 @@ function SecretForm({ name: fixedName, existing, onDone }: { name: string | null
       onDone();
     },
     onError: (error) => {
-      const issues = error instanceof ApiFailure && Array.isArray(error.body.issues) ? (error.body.issues as { path?: string[]; message?: string }[]) : [];
-      const on = (field: string) => issues.find((issue) => issue.path?.[0] === field)?.message;
+      const on = issueMessages(error);
       if (on("name") || on("value")) setErrors({ name: on("name"), value: on("value") });
       else setErrors({ form: error.message });
     },
