@@ -32,11 +32,14 @@ async function tables(schema: string): Promise<string[]> {
 
 describe("two instances share a database, one schema each", () => {
   test("each schema holds its own tables (and openworkflow's beside it); public holds none of them", async () => {
+    const own = ["workflows", "workflow_versions", "runs", "run_logs", "schedules", "user", "organization", "apikey"];
+    const openworkflow = ["workflow_runs", "step_attempts"];
     for (const schema of ["tenant_a", "tenant_b"]) {
-      expect(await tables(schema)).toEqual(expect.arrayContaining(["workflows", "workflow_versions", "runs", "run_logs", "schedules", "user", "organization", "apikey"]));
-      expect(await tables(`${schema}_openworkflow`)).toEqual(expect.arrayContaining(["workflow_runs", "step_attempts"]));
+      expect(await tables(schema)).toEqual(expect.arrayContaining(own));
+      expect(await tables(`${schema}_openworkflow`)).toEqual(expect.arrayContaining(openworkflow));
     }
-    expect(await tables("public")).not.toContain("workflows");
+    const inPublic = await tables("public");
+    for (const table of [...own, ...openworkflow]) expect(inPublic, `public.${table}`).not.toContain(table);
   });
 
   test("the same email signs up in both, and neither instance sees the other's workflows", async () => {
