@@ -261,7 +261,7 @@ function hostFormOf(value: string): string | null {
  * URL host (IDNA), URL-encoded (component, URI, form), JSON-escaped, and in base64/base64url,
  * alone or inside a longer encoded string. Matching is case-insensitive on top of these.
  */
-export function secretForms(value: string): string[] {
+function secretForms(value: string): string[] {
   const forms = new Set<string>([value, value.toLowerCase(), value.toUpperCase()]);
   const host = hostFormOf(value);
   if (host) forms.add(host);
