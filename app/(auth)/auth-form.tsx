@@ -7,6 +7,7 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { FormError } from "@/app/_ui/field";
 import { authClient } from "@/lib/auth-client";
 
 /**
@@ -78,11 +79,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
             className={field}
           />
         </label>
-        {error && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <button
           type="submit"
           disabled={busy}

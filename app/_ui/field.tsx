@@ -25,3 +25,13 @@ export function Field({ label, help, error, children, htmlFor }: { label: string
     </div>
   );
 }
+
+/** The server's answer that belongs to no one field, above the form's buttons; nothing without one. */
+export function FormError({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      {message}
+    </p>
+  );
+}

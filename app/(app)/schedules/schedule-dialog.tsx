@@ -12,7 +12,7 @@ import { ApiFailure, api, read } from "@/app/_ui/api";
 import { Button, buttonClass } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
 import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
-import { Field, inputClass } from "@/app/_ui/field";
+import { Field, FormError, inputClass } from "@/app/_ui/field";
 import { allZones, describeCron, viewerZone } from "./cron-text";
 import { useWorkflowChoices, type Schedule } from "./data";
 import { Switch } from "./enabled-switch";
@@ -190,11 +190,7 @@ function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone:
         <Switch id="schedule-enabled" checked={enabled} onChange={setEnabled} label="Enabled" />
       </div>
 
-      {errors.form && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {errors.form}
-        </p>
-      )}
+      <FormError message={errors.form} />
       <div className="flex justify-end gap-2">
         <button type="button" className={buttonClass("secondary")} onClick={onDone}>
           Cancel

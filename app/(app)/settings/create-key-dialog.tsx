@@ -8,7 +8,7 @@ import { api, issueMessages, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { SecretValue } from "@/app/_ui/copy";
 import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
-import { Field, inputClass } from "@/app/_ui/field";
+import { Field, FormError, inputClass } from "@/app/_ui/field";
 import type { CreatedApiKey } from "@/lib/resources/key";
 
 export function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
@@ -87,11 +87,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
       <Field label="Expires after (days)" htmlFor="key-expires" error={errors.expires} help="Optional, 1–365. Empty: the key works until it is revoked.">
         <input id="key-expires" name="expires" type="number" min={1} max={365} inputMode="numeric" placeholder="Never" className={`${inputClass} sm:max-w-40`} />
       </Field>
-      {errors.form && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {errors.form}
-        </p>
-      )}
+      <FormError message={errors.form} />
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" disabled={create.isPending}>

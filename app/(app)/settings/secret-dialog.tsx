@@ -11,7 +11,7 @@ import { api, issueMessages, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
 import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
-import { Field, inputClass } from "@/app/_ui/field";
+import { Field, FormError, inputClass } from "@/app/_ui/field";
 
 // The server's rule (lib/secrets.ts), repeated here only to explain it while typing.
 const NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -79,11 +79,7 @@ function SecretForm({ name: fixedName, existing, onDone }: { name: string | null
       <Field label={fixedName ? "New value" : "Value"} htmlFor="secret-value" error={errors.value} help="Up to 64 KiB. Stored encrypted; nobody can read it back, including you.">
         <input id="secret-value" name="value" type="password" autoComplete="new-password" className={cn(inputClass, "font-mono")} autoFocus={Boolean(fixedName)} />
       </Field>
-      {errors.form && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {errors.form}
-        </p>
-      )}
+      <FormError message={errors.form} />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant="primary" disabled={save.isPending}>
