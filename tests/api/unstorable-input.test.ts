@@ -93,13 +93,17 @@ describe("a NUL in a JSON string → 400 invalid_body naming where, nothing chan
   });
 
   it("run input: 400, not 503 run_not_started", async () => {
-    await refused("POST", `/api/workflows/${workflowId}/run`, { body: { input: { name: NUL } } }, "invalid_body");
+    const res = await refused("POST", `/api/workflows/${workflowId}/run`, { body: { input: { name: NUL } } }, "invalid_body");
+    expect(res.body.issues[0]).toMatchObject({ path: ["input", "name"], code: "nul_character" });
   });
 
   it("event data, schedule input and key names", async () => {
-    await refused("POST", "/api/events", { body: { event: "e", key: "k", data: { note: NUL } } }, "invalid_body");
-    await refused("POST", "/api/schedules", { body: { workflowId, cron: "0 * * * *", input: { x: NUL } } }, "invalid_body");
-    await refused("POST", "/api/keys", { body: { name: NUL } }, "invalid_body");
+    const event = await refused("POST", "/api/events", { body: { event: "e", key: "k", data: { note: NUL } } }, "invalid_body");
+    expect(event.body.issues[0]).toMatchObject({ path: ["data", "note"], code: "nul_character" });
+    const schedule = await refused("POST", "/api/schedules", { body: { workflowId, cron: "0 * * * *", input: { x: NUL } } }, "invalid_body");
+    expect(schedule.body.issues[0]).toMatchObject({ path: ["input", "x"], code: "nul_character" });
+    const key = await refused("POST", "/api/keys", { body: { name: NUL } }, "invalid_body");
+    expect(key.body.issues[0]).toMatchObject({ path: ["name"], code: "nul_character" });
   });
 
   it("a raw \\u0000 escape, as a sender writes it", async () => {
