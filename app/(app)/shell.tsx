@@ -15,7 +15,7 @@ import { toast } from "sonner";
 import { api, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
-import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, inputClass } from "@/app/_ui/field";
 import { authClient } from "@/lib/auth-client";
 
@@ -219,12 +219,9 @@ function CreateOrganizationDialog({ open, onOpenChange }: { open: boolean; onOpe
           <Field label="Name" htmlFor="org-name" error={error}>
             <input id="org-name" name="name" required maxLength={100} className={inputClass} autoFocus />
           </Field>
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => onOpenChange(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={busy}>
-              {busy ? "Creating…" : "Create organization"}
-            </Button>
-          </div>
+          <FormActions onCancel={() => onOpenChange(false)} disabled={busy}>
+            {busy ? "Creating…" : "Create organization"}
+          </FormActions>
         </form>
       </DialogContent>
     </DialogRoot>

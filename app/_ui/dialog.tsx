@@ -83,3 +83,15 @@ export function ConfirmDialog({
     </DialogRoot>
   );
 }
+
+/** A form dialog's footer: Cancel, then the primary submit button showing `children`. */
+export function FormActions({ onCancel, disabled, children }: { onCancel: () => void; disabled?: boolean; children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button onClick={onCancel}>Cancel</Button>
+      <Button type="submit" variant="primary" disabled={disabled}>
+        {children}
+      </Button>
+    </div>
+  );
+}

@@ -9,9 +9,8 @@ import Link from "next/link";
 import { useMemo, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { ApiFailure, api, read } from "@/app/_ui/api";
-import { Button, buttonClass } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
-import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, FormError, inputClass } from "@/app/_ui/field";
 import { allZones, describeCron, viewerZone } from "./cron-text";
 import { useWorkflowChoices, type Schedule } from "./data";
@@ -191,14 +190,9 @@ function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone:
       </div>
 
       <FormError message={errors.form} />
-      <div className="flex justify-end gap-2">
-        <button type="button" className={buttonClass("secondary")} onClick={onDone}>
-          Cancel
-        </button>
-        <Button type="submit" variant="primary" disabled={save.isPending || noWorkflows}>
-          {save.isPending ? "Saving…" : schedule ? "Save schedule" : "Create schedule"}
-        </Button>
-      </div>
+      <FormActions onCancel={onDone} disabled={save.isPending || noWorkflows}>
+        {save.isPending ? "Saving…" : schedule ? "Save schedule" : "Create schedule"}
+      </FormActions>
     </form>
   );
 }

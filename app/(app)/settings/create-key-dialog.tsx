@@ -7,7 +7,7 @@ import { useState, type FormEvent } from "react";
 import { api, issueMessages, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { SecretValue } from "@/app/_ui/copy";
-import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, FormError, inputClass } from "@/app/_ui/field";
 import type { CreatedApiKey } from "@/lib/resources/key";
 
@@ -88,12 +88,9 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         <input id="key-expires" name="expires" type="number" min={1} max={365} inputMode="numeric" placeholder="Never" className={`${inputClass} sm:max-w-40`} />
       </Field>
       <FormError message={errors.form} />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create key"}
-        </Button>
-      </div>
+      <FormActions onCancel={onCancel} disabled={create.isPending}>
+        {create.isPending ? "Creating…" : "Create key"}
+      </FormActions>
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { Link2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_ui/button";
 import { CopyButton } from "@/app/_ui/copy";
-import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, inputClass } from "@/app/_ui/field";
 import { authClient } from "@/lib/auth-client";
 import { invitationLink } from "./organization-data";
@@ -82,12 +82,9 @@ function InviteForm({ canInviteOwners, onCancel, onInvited }: { canInviteOwners:
           {canInviteOwners && <option value="owner">Owner</option>}
         </select>
       </Field>
-      <div className="flex justify-end gap-2">
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={busy}>
-          {busy ? "Inviting…" : "Create invitation"}
-        </Button>
-      </div>
+      <FormActions onCancel={onCancel} disabled={busy}>
+        {busy ? "Inviting…" : "Create invitation"}
+      </FormActions>
     </form>
   );
 }

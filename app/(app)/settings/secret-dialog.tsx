@@ -8,9 +8,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { api, issueMessages, read } from "@/app/_ui/api";
-import { Button } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
-import { DialogContent, DialogRoot } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, FormError, inputClass } from "@/app/_ui/field";
 
 // The server's rule (lib/secrets.ts), repeated here only to explain it while typing.
@@ -80,12 +79,9 @@ function SecretForm({ name: fixedName, existing, onDone }: { name: string | null
         <input id="secret-value" name="value" type="password" autoComplete="new-password" className={cn(inputClass, "font-mono")} autoFocus={Boolean(fixedName)} />
       </Field>
       <FormError message={errors.form} />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : fixedName || replacing ? "Save new value" : "Add secret"}
-        </Button>
-      </div>
+      <FormActions onCancel={onDone} disabled={save.isPending}>
+        {save.isPending ? "Saving…" : fixedName || replacing ? "Save new value" : "Add secret"}
+      </FormActions>
     </form>
   );
 }

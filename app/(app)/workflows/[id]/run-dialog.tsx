@@ -12,7 +12,7 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
-import { DialogContent, DialogRoot, DialogTrigger } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, DialogTrigger, FormActions } from "@/app/_ui/dialog";
 import { Field, inputClass } from "@/app/_ui/field";
 import type { Workflow } from "@/lib/resources/workflow";
 import { failureText } from "../_components/workflow-dialogs";
@@ -106,12 +106,9 @@ export function RunDialog({ workflow }: { workflow: Workflow }) {
               </p>
             )
           )}
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={run.isPending}>
-              <Play className="size-4" aria-hidden /> {run.isPending ? "Starting…" : "Start run"}
-            </Button>
-          </div>
+          <FormActions onCancel={() => setOpen(false)} disabled={run.isPending}>
+            <Play className="size-4" aria-hidden /> {run.isPending ? "Starting…" : "Start run"}
+          </FormActions>
         </form>
       </DialogContent>
     </DialogRoot>

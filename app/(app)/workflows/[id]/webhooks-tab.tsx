@@ -13,7 +13,7 @@ import { toast } from "sonner";
 import { api, isNotFound, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { CopyButton } from "@/app/_ui/copy";
-import { ConfirmDialog, DialogContent, DialogRoot, DialogTrigger } from "@/app/_ui/dialog";
+import { ConfirmDialog, DialogContent, DialogRoot, DialogTrigger, FormActions } from "@/app/_ui/dialog";
 import { Card } from "@/app/_ui/page";
 import { EmptyState, ErrorState, Skeleton, TableSkeleton } from "@/app/_ui/states";
 import { StatusPill } from "@/app/_ui/status";
@@ -128,12 +128,9 @@ function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: 
               {failureText(create.error)}
             </p>
           )}
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={create.isPending || methods.length === 0}>
-              {create.isPending ? "Creating…" : "Create endpoint"}
-            </Button>
-          </div>
+          <FormActions onCancel={() => setOpen(false)} disabled={create.isPending || methods.length === 0}>
+            {create.isPending ? "Creating…" : "Create endpoint"}
+          </FormActions>
         </form>
       </DialogContent>
     </DialogRoot>

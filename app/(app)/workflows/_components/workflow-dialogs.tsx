@@ -11,7 +11,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { toast } from "sonner";
 import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
-import { DialogContent, DialogRoot, DialogTrigger } from "@/app/_ui/dialog";
+import { DialogContent, DialogRoot, DialogTrigger, FormActions } from "@/app/_ui/dialog";
 import { Field, inputClass } from "@/app/_ui/field";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import { STARTERS } from "./starters";
@@ -98,12 +98,9 @@ export function NewWorkflowDialog({ trigger }: { trigger: ReactNode }) {
               </label>
             ))}
           </fieldset>
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={create.isPending}>
-              {create.isPending ? "Creating…" : "Create workflow"}
-            </Button>
-          </div>
+          <FormActions onCancel={() => setOpen(false)} disabled={create.isPending}>
+            {create.isPending ? "Creating…" : "Create workflow"}
+          </FormActions>
         </form>
       </DialogContent>
     </DialogRoot>
@@ -140,12 +137,9 @@ export function RenameWorkflowDialog({ workflow, open, onOpenChange }: { workflo
           <Field label="Description" htmlFor="rename-workflow-description">
             <textarea id="rename-workflow-description" name="description" rows={3} maxLength={2000} defaultValue={workflow.description} className={inputClass} />
           </Field>
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => onOpenChange(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={rename.isPending}>
-              {rename.isPending ? "Saving…" : "Save"}
-            </Button>
-          </div>
+          <FormActions onCancel={() => onOpenChange(false)} disabled={rename.isPending}>
+            {rename.isPending ? "Saving…" : "Save"}
+          </FormActions>
         </form>
       </DialogContent>
     </DialogRoot>
