@@ -58,6 +58,7 @@ describe("triggeredBy", () => {
     const res = await call(app, "GET", "/api/runs?trigger=carrier_pigeon", { headers: owner.bearer });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_query");
+    expect(res.body).not.toHaveProperty("data");
   });
 
   test("another organization's filter finds none of these runs", async () => {
