@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import type { MouseEvent } from "react";
 import { cn } from "@/app/_ui/cn";
 import { CopyButton } from "@/app/_ui/copy";
-import { table } from "@/app/_ui/page";
+import { table, TableHead } from "@/app/_ui/page";
 import { StatusPill } from "@/app/_ui/status";
 import { formatDuration, RelativeTime } from "@/app/_ui/time";
 import { isFinal, runDurationMs, starterOf, TRIGGER_LABELS, useNow, type RunResource } from "./run-words";
@@ -28,16 +28,7 @@ export function RunsTable({ runs, names, showWorkflow }: { runs: RunResource[]; 
     <>
       <div className={cn(table.wrap, "hidden sm:block")}>
         <table className={table.table}>
-          <thead>
-            <tr>
-              <th scope="col" className={table.th}>Status</th>
-              <th scope="col" className={table.th}>Run</th>
-              {showWorkflow && <th scope="col" className={table.th}>Workflow</th>}
-              <th scope="col" className={table.th}>Trigger</th>
-              <th scope="col" className={table.th}>Started</th>
-              <th scope="col" className={cn(table.th, "text-right")}>Duration</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Status", "Run", ...(showWorkflow ? ["Workflow"] : []), "Trigger", "Started", { label: "Duration", className: "text-right" }]} />
           <tbody className="divide-y divide-stone-100">
             {runs.map((run) => (
               <tr key={run.id} data-run-id={run.id} onClick={open(run.id)} className={cn(table.tr, fadeIn, "cursor-pointer")}>

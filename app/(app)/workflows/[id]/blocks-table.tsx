@@ -8,7 +8,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, read } from "@/app/_ui/api";
 import { cn } from "@/app/_ui/cn";
-import { table } from "@/app/_ui/page";
+import { table, TableHead } from "@/app/_ui/page";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 
 /** One value, short: strings as they are, everything else as compact JSON, cut at `max` characters. */
@@ -72,15 +72,7 @@ export function BlocksTable({ definition }: { definition: WorkflowDefinition }) 
     <>
       <div className={cn(table.wrap, "hidden md:block")}>
         <table className={table.table}>
-          <thead>
-            <tr>
-              <th scope="col" className={table.th}>Block</th>
-              <th scope="col" className={table.th}>Type</th>
-              <th scope="col" className={table.th}>Enabled</th>
-              <th scope="col" className={table.th}>Params</th>
-              <th scope="col" className={table.th}>Leads to</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Block", "Type", "Enabled", "Params", "Leads to"]} />
           <tbody className="divide-y divide-stone-100">
             {definition.blocks.map((block) => (
               <tr key={block.id} className={table.tr} data-testid="block-row">
