@@ -24,12 +24,13 @@ export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string
   return {
     async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy }) {
       // null is "no input", as absent is: trigger blocks read fields of it (docs/runs.md).
+      let runInput: unknown = {};
       if (input !== undefined && input !== null) {
         // The doors check bodies already; this guards any other caller (code-defined webhooks).
         const problem = findJsonProblem(input);
         if (problem) throw new RunInputRejectedError(`input${problem.path.map((key) => `.${key}`).join("")}: ${problem.message}`);
+        runInput = toJson(input);
       }
-      const runInput = input === undefined || input === null ? {} : toJson(input);
       const id = newRunId();
       const stored = await insertRun(sql, {
         id,
