@@ -347,7 +347,11 @@ describe("a workflow that does not validate", () => {
       return app.runtime.dispatch(...args);
     };
 
-    expect(await pass({ dispatch: counting })).toEqual({ started: [], failed: [schedule.id], disabled: [] });
+    // The pass clock runs a minute ahead, so each retry time is exactly clock + delay.
+    const t0 = Date.now() + 60_000;
+    const at = (ms: number) => new Date(t0 + ms);
+
+    expect(await pass({ now: at(0), dispatch: counting })).toEqual({ started: [], failed: [schedule.id], disabled: [] });
     const shown = (await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body;
     expect(shown.lastError).toEqual({
       message: expect.stringContaining("validation error"),
@@ -357,7 +361,11 @@ describe("a workflow that does not validate", () => {
       validation_errors: [expect.objectContaining({ code: "missing_required_param", block_id: "greet", field: "name" })],
     });
     // The next pass tries again (the workflow may have been fixed) and is refused again, backing off.
-    expect((await pass({ dispatch: counting })).failed).toEqual([schedule.id]);
+    expect((await pass({ now: at(0), dispatch: counting })).failed).toEqual([schedule.id]);
+    expect((await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body.lastError.attempts).toBe(2);
+    // Held back 2 s, as the second failed dispatch is: a pass inside the wait does not try again.
+    expect((await scheduleRow(schedule.id)).next_fire_at?.toISOString()).toBe(at(2_000).toISOString());
+    expect(await pass({ now: at(1_999), dispatch: counting })).toEqual({ started: [], failed: [], disabled: [] });
     expect((await call(app, "GET", `/api/schedules/${schedule.id}`, { headers: key })).body.lastError.attempts).toBe(2);
     expect(dispatches).toBe(0);
     expect(await runsOf(schedule.id)).toEqual([]);
