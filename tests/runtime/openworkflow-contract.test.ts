@@ -191,7 +191,8 @@ describe("against a migrated database", () => {
       }
       let parked: () => void = () => {};
       seen.late = new Promise<void>((res) => (parked = res))
-        .then(() => new Promise((res) => setTimeout(res, 10)))
+        // Go on only once the pass has parked for good (its execution left activeExecutions).
+        .then(() => untilIdle())
         .then(() => step.run({ name: "late" }, async () => null))
         .then(
           () => undefined,
@@ -307,7 +308,7 @@ describe("against a migrated database", () => {
   });
 
   it("the errors a workflow fn sees are the ones lib/runtime/openworkflow.ts recognises", async () => {
-    await Promise.race([seen.late, new Promise((res) => setTimeout(res, 2_000))]);
+    await seen.late;
     expect((seen.stepError as Error)?.name, `${OPENWORKFLOW_TS} stepErrorInfo: a failed step.run throws StepError`).toBe("StepError");
     expect(
       stepErrorInfo(seen.stepError),
