@@ -112,6 +112,14 @@ describe("wait declarations", () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ status: "succeeded", attempt: 1, input: { ms: 300 }, output: { waitedSeconds: 0.3 } });
     expect(logs[0].durationMs).toBeGreaterThanOrEqual(300);
+    // It was a durable timer: the run was held by a duration wait on the block (closed once it resumed).
+    const waits = await allowed.app.database.sql`SELECT kind, open FROM run_waits WHERE run_id = ${runId} AND block_id = 'p'`;
+    expect(waits.map((w) => ({ ...w }))).toEqual([{ kind: "duration", open: false }]);
+    // …and slept as an openworkflow step (a durable timer), not in process.
+    const steps = await allowed.app.database.sql`
+      SELECT s.step_name, s.kind FROM openworkflow.step_attempts s JOIN openworkflow.workflow_runs r ON r.id = s.workflow_run_id
+      WHERE r.input->>'runId' = ${runId} AND s.step_name = 'p:sleep'`;
+    expect(steps.map((s) => ({ ...s }))).toEqual([{ step_name: "p:sleep", kind: expect.any(String) }]);
   });
 
   it("a connector declaring an event wait parks until an event matching its declaration arrives", async () => {
