@@ -1,14 +1,15 @@
 "use client";
 
 /**
- * Run: an optional JSON input, checked in the browser before it is sent, then the run's page. A
- * definition that does not validate comes back as 422 `workflow_invalid`; its errors are listed
- * block by block, so the person (or their agent) knows what to fix.
+ * Run: an optional JSON input (remembered per workflow in this browser), checked before it is sent,
+ * then the run's page — or, from the editor, the run drawn on the canvas. A definition that does not
+ * validate comes back as 422 `workflow_invalid`; its errors are listed block by block, so the
+ * person (or their agent) knows what to fix.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Play } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
@@ -30,21 +31,39 @@ function exampleInput(workflow: Workflow): string {
   return trigger?.type === "trigger_webhook" ? '{ "body": { "name": "Ada" } }' : '{ "name": "Ada" }';
 }
 
-export function RunDialog({ workflow }: { workflow: Workflow }) {
+const inputKey = (workflowId: string) => `weft.run-input.${workflowId}`;
+
+export function RunDialog({
+  workflow,
+  beforeRun,
+  onStarted,
+}: {
+  workflow: Workflow;
+  /** Saves the editor's pending edits, so the run gets what is on the canvas. */
+  beforeRun?: () => Promise<void>;
+  /** Called instead of opening the run's page. */
+  onStarted?: (runId: string) => void;
+}) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [text, setText] = useState("");
+  useEffect(() => {
+    if (open) setText(window.localStorage.getItem(inputKey(workflow.id)) ?? "");
+  }, [open, workflow.id]);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const run = useMutation({
-    mutationFn: async (input: unknown) =>
-      read(await api.api.workflows[":id"].run.$post({ param: { id: workflow.id }, json: input === undefined ? {} : { input } })),
+    mutationFn: async (input: unknown) => {
+      await beforeRun?.();
+      return read(await api.api.workflows[":id"].run.$post({ param: { id: workflow.id }, json: input === undefined ? {} : { input } }));
+    },
     onSuccess: (started) => {
       void queryClient.invalidateQueries({ queryKey: ["runs"] });
       void queryClient.invalidateQueries({ queryKey: ["workflows"] });
       toast.success(`Run started: ${started.runId}`);
       setOpen(false);
-      router.push(`/runs/${started.runId}`);
+      if (onStarted) onStarted(started.runId);
+      else router.push(`/runs/${started.runId}`);
     },
   });
   const invalid = run.error instanceof ApiFailure && run.error.code === "workflow_invalid" ? (run.error.body.validation_errors as ValidationError[]) : null;
@@ -52,6 +71,7 @@ export function RunDialog({ workflow }: { workflow: Workflow }) {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setJsonError(null);
+    window.localStorage.setItem(inputKey(workflow.id), text);
     if (!text.trim()) return run.mutate(undefined);
     try {
       run.mutate(JSON.parse(text));

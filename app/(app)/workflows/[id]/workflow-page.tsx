@@ -1,15 +1,15 @@
 "use client";
 
 /**
- * `/workflows/<id>`: one workflow's frame (the canvas editor comes later). The header names it and
- * holds Run, Rename and Delete; the tabs (kept in ?tab=) show its blocks, its runs and its webhook
- * endpoints. An id the API answers 404 for renders the 404 page.
+ * `/workflows/<id>`: one workflow's frame. The header names it and holds Run, Rename and Delete;
+ * the tabs (kept in ?tab=) show the canvas editor (the default), its runs, its webhook endpoints,
+ * and its blocks as a table with the API snippet. An id the API answers 404 for renders the 404 page.
  */
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronLeft, Pencil, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { notFound, usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, isNotFound, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
 import { IdBadge } from "@/app/_ui/copy";
@@ -17,31 +17,38 @@ import { ErrorState, Skeleton } from "@/app/_ui/states";
 import { TabPanel, Tabs } from "@/app/_ui/tabs";
 import { RelativeTime } from "@/app/_ui/time";
 import { DeleteWorkflowDialog, RenameWorkflowDialog } from "../_components/workflow-dialogs";
+import { useMe } from "../../shell";
+import { WorkflowEditor } from "./editor/workflow-editor";
 import { OverviewTab } from "./overview-tab";
 import { RunDialog } from "./run-dialog";
 import { RunsTab } from "./runs-tab";
 import { WebhooksTab } from "./webhooks-tab";
 
 const TABS = [
-  { value: "overview", label: "Overview" },
+  { value: "editor", label: "Editor" },
+  { value: "overview", label: "Blocks" },
   { value: "runs", label: "Runs" },
   { value: "webhooks", label: "Webhooks" },
 ];
 
 export function WorkflowPage({ id }: { id: string }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const pathname = usePathname();
   const params = useSearchParams();
-  const tab = TABS.some((t) => t.value === params.get("tab")) ? params.get("tab")! : "overview";
+  const tab = TABS.some((t) => t.value === params.get("tab")) ? params.get("tab")! : "editor";
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleted, setDeleted] = useState(false);
+  const [drawnRun, setDrawnRun] = useState<string | null>(null);
+  const flushEditor = useRef<(() => Promise<void>) | null>(null);
+  const me = useMe();
 
   const workflow = useQuery({
     queryKey: ["workflow", id],
     queryFn: async () => read(await api.api.workflows[":id"].$get({ param: { id } })),
-    // Agents edit workflows through the API while people look at them.
-    refetchInterval: 10_000,
+    // Agents edit workflows through the API while people look at them (the editor polls faster).
+    refetchInterval: tab === "editor" ? false : 10_000,
     enabled: !deleted,
   });
 
@@ -53,7 +60,7 @@ export function WorkflowPage({ id }: { id: string }) {
 
   function selectTab(value: string) {
     const next = new URLSearchParams(params.toString());
-    if (value === "overview") next.delete("tab");
+    if (value === "editor") next.delete("tab");
     else next.set("tab", value);
     const query = next.toString();
     router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
@@ -118,12 +125,26 @@ export function WorkflowPage({ id }: { id: string }) {
             <Button onClick={() => setDeleting(true)} className="text-red-700 hover:bg-red-50">
               <Trash2 className="size-4" aria-hidden /> Delete
             </Button>
-            <RunDialog workflow={wf} />
+            <RunDialog
+              workflow={wf}
+              beforeRun={async () => void (await flushEditor.current?.())}
+              onStarted={
+                tab === "editor"
+                  ? (runId) => {
+                      setDrawnRun(runId);
+                      void queryClient.invalidateQueries({ queryKey: ["workflow-last-run-id", wf.id] });
+                    }
+                  : undefined
+              }
+            />
           </div>
         </div>
       </div>
 
       <Tabs label="Workflow sections" value={tab} onValueChange={selectTab} tabs={TABS}>
+        <TabPanel value="editor">
+          <WorkflowEditor workflow={wf} myUserId={me.data?.user?.id} runId={drawnRun} flushRef={flushEditor} />
+        </TabPanel>
         <TabPanel value="overview">
           <OverviewTab workflow={wf} />
         </TabPanel>

@@ -1,0 +1,259 @@
+"use client";
+
+/**
+ * The editable canvas (@xyflow/react). It draws the definition it is given and turns what a person
+ * does into EditOps for the store: a drag ends in one position `update` per moved block, a drawn
+ * connection is a `connect`, Delete/Backspace removes the selection in one batch, a block dropped
+ * from the palette is an `add`. Node objects are reused while their block is unchanged, so an edit
+ * redraws one node, not two hundred.
+ */
+import "@xyflow/react/dist/style.css";
+import {
+  applyNodeChanges,
+  Background,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  type Connection,
+  type Edge,
+  type NodeChange,
+  type ReactFlowInstance,
+} from "@xyflow/react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import type { Block, WorkflowDefinition } from "@/lib/engine/model";
+import type { EditOp } from "@/lib/engine/ops";
+import { BlockNodeComponent, NODE_WIDTH, type BlockNode, type BlockNodeData } from "./block-node";
+import { connectorStyle } from "./connector-style";
+import type { BlockIssue, CatalogEntry } from "./types";
+
+const NODE_TYPES = { block: BlockNodeComponent };
+export const BLOCK_TYPE_MIME = "application/weft-block-type";
+
+/** The branch handles a block has besides its success path: the catalog's, plus one per switch case. */
+export function branchHandles(block: Block, entry: CatalogEntry | undefined): string[] {
+  const handles = [...(entry?.handles ?? [])];
+  if (entry?.dynamicHandles && Array.isArray(block.params.cases)) {
+    for (const c of block.params.cases) {
+      const handle = c !== null && typeof c === "object" ? (c as Record<string, unknown>).handle : undefined;
+      if (typeof handle === "string" && handle && !handles.includes(handle)) handles.splice(Math.max(0, handles.indexOf("default")), 0, handle);
+    }
+  }
+  // The error branch last, where people look for it.
+  return [...handles.filter((h) => h !== "error"), ...handles.filter((h) => h === "error")];
+}
+
+function short(value: unknown, max = 48): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text === undefined) return "";
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A line of the block's key params: required ones first, as `name: value`. */
+export function paramSummary(block: Block, entry: CatalogEntry | undefined): string {
+  const order = entry ? [...entry.params].sort((a, b) => Number(b.required) - Number(a.required)).map((p) => p.name) : Object.keys(block.params);
+  const parts: string[] = [];
+  for (const name of order) {
+    const value = block.params[name];
+    if (value === undefined || value === null || value === "") continue;
+    parts.push(`${name}: ${short(value, 40)}`);
+    if (parts.length === 2) break;
+  }
+  return parts.join(" · ");
+}
+
+function edgeId(edge: { source: string; target: string; sourceHandle?: string }): string {
+  return `${edge.source}->${edge.target}:${edge.sourceHandle ?? ""}`;
+}
+
+export interface EditorCanvasProps {
+  definition: WorkflowDefinition;
+  catalog: ReadonlyMap<string, CatalogEntry>;
+  issues: ReadonlyMap<string, BlockIssue[]>;
+  statuses?: Record<string, string>;
+  changed?: { blockIds: ReadonlySet<string>; by: string } | null;
+  readOnly?: boolean;
+  selectedIds: ReadonlySet<string>;
+  onSelectionChange(ids: string[]): void;
+  onOps(ops: EditOp[]): void;
+  onDropBlock(type: string, position: { x: number; y: number }): void;
+  onInit?(instance: ReactFlowInstance<BlockNode>): void;
+}
+
+export const EditorCanvas = memo(function EditorCanvas({
+  definition,
+  catalog,
+  issues,
+  statuses,
+  changed,
+  readOnly = false,
+  selectedIds,
+  onSelectionChange,
+  onOps,
+  onDropBlock,
+  onInit,
+}: EditorCanvasProps) {
+  const drawn = useRef(new Map<string, BlockNode>());
+  const derived = useMemo<BlockNode[]>(() => {
+    const next = definition.blocks.map((block): BlockNode => {
+      const entry = catalog.get(block.type);
+      const style = connectorStyle(entry ?? { type: block.type, category: "unknown", kind: "action" });
+      const blockIssues = issues.get(block.id) ?? [];
+      const label = block.name || block.id;
+      const data: BlockNodeData = {
+        blockId: block.id,
+        label,
+        type: block.type,
+        connectorName: entry?.name ?? `Unknown type ${block.type}`,
+        Icon: style.Icon,
+        tile: style.tile,
+        summary: paramSummary(block, entry),
+        successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
+        branches: branchHandles(block, entry),
+        hasTarget: entry?.kind !== "trigger",
+        disabled: block.enabled === false,
+        issue: blockIssues.length > 0 ? { message: blockIssues[0].message, count: blockIssues.length } : undefined,
+        status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
+        changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
+        readOnly,
+      };
+      const position = block.position ?? { x: 0, y: 0 };
+      const old = drawn.current.get(block.id);
+      const selected = selectedIds.has(block.id);
+      if (
+        old &&
+        old.selected === selected &&
+        old.position.x === position.x &&
+        old.position.y === position.y &&
+        Object.keys(data).every((key) => old.data[key] === data[key] || (key === "branches" && old.data.branches.join() === data.branches.join()))
+      ) {
+        return old;
+      }
+      return {
+        id: block.id,
+        type: "block",
+        position,
+        data,
+        selected,
+        draggable: !readOnly,
+        connectable: !readOnly,
+        deletable: !readOnly,
+        width: old?.width,
+        height: old?.height,
+        measured: old?.measured,
+        ariaLabel: `${label} (${entry?.name ?? block.type})`,
+      };
+    });
+    drawn.current = new Map(next.map((node) => [node.id, node]));
+    return next;
+  }, [definition, catalog, issues, statuses, changed, readOnly, selectedIds]);
+
+  // React Flow moves nodes during a drag through onNodesChange; the definition changes only when the drag ends.
+  const [nodes, setNodes] = useState<BlockNode[]>(derived);
+  useEffect(() => setNodes(derived), [derived]);
+
+  const edges = useMemo<Edge[]>(
+    () =>
+      definition.edges.map((edge) => {
+        const taken = statuses ? statuses[edge.target] !== undefined && statuses[edge.target] !== "skipped" && statuses[edge.source] !== undefined : false;
+        const color = edge.sourceHandle === "error" ? "#f87171" : taken ? "#57534e" : "#a8a29e";
+        return {
+          id: edgeId(edge),
+          source: edge.source,
+          target: edge.target,
+          sourceHandle: edge.sourceHandle ?? null,
+          label: edge.sourceHandle,
+          labelStyle: { fontSize: 11, fill: "#57534e" },
+          labelBgStyle: { fill: "#fafaf9" },
+          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
+          style: { stroke: color, strokeWidth: taken ? 2 : 1.5 },
+          deletable: !readOnly,
+          data: { edge },
+        };
+      }),
+    [definition.edges, statuses, readOnly],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange<BlockNode>[]) => setNodes((current) => applyNodeChanges(changes, current)), []);
+
+  const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
+
+  return (
+    <div className="h-full w-full" data-testid="editor-canvas">
+      <ReactFlow<BlockNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onSelectionChange={({ nodes: selected }) => onSelectionChange(selected.map((n) => n.id))}
+        onNodeDragStop={(_, __, moved) => {
+          if (readOnly) return;
+          const ops: EditOp[] = moved.map((node) => ({
+            operation_type: "update",
+            block_id: node.id,
+            position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
+          }));
+          const changedOps = ops.filter((op) => {
+            const block = definition.blocks.find((b) => b.id === op.block_id);
+            return op.operation_type === "update" && (block?.position?.x !== op.position?.x || block?.position?.y !== op.position?.y);
+          });
+          if (changedOps.length > 0) onOps(changedOps);
+        }}
+        onConnect={(connection: Connection) => {
+          if (readOnly || !connection.source || !connection.target || connection.source === connection.target) return;
+          onOps([
+            {
+              operation_type: "connect",
+              block_id: connection.source,
+              target_block_id: connection.target,
+              ...(connection.sourceHandle ? { source_handle: connection.sourceHandle } : {}),
+            },
+          ]);
+        }}
+        onDelete={({ nodes: gone, edges: cut }) => {
+          if (readOnly) return;
+          const removed = new Set(gone.map((n) => n.id));
+          const ops: EditOp[] = [];
+          for (const e of cut) {
+            if (removed.has(e.source) || removed.has(e.target)) continue;
+            ops.push({ operation_type: "disconnect", block_id: e.source, target_block_id: e.target, ...(e.sourceHandle ? { source_handle: e.sourceHandle } : {}) });
+          }
+          for (const id of removed) ops.push({ operation_type: "remove", block_id: id });
+          if (ops.length > 0) onOps(ops);
+        }}
+        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionKeyCode="Shift"
+        onInit={(instance) => {
+          flow.current = instance;
+          onInit?.(instance);
+        }}
+        onDragOver={(event: DragEvent) => {
+          if (readOnly || !event.dataTransfer.types.includes(BLOCK_TYPE_MIME)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "move";
+        }}
+        onDrop={(event: DragEvent) => {
+          const type = event.dataTransfer.getData(BLOCK_TYPE_MIME);
+          if (readOnly || !type || !flow.current) return;
+          event.preventDefault();
+          const at = flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+          onDropBlock(type, { x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - 30) });
+        }}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements={definition.blocks.length > 120}
+        proOptions={{ hideAttribution: true }}
+        connectionRadius={28}
+      >
+        <Background gap={16} color="#e7e5e4" />
+        <Controls position="bottom-left" orientation="horizontal" showInteractive={false} />
+        <MiniMap pannable zoomable position="bottom-right" className="!hidden !rounded-md !border !border-stone-200 md:!block" nodeColor="#d6d3d1" maskColor="rgba(250,250,249,0.7)" />
+      </ReactFlow>
+    </div>
+  );
+});
