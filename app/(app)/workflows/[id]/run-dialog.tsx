@@ -62,7 +62,7 @@ export function RunDialog({
       void queryClient.invalidateQueries({ queryKey: ["workflows"] });
       toast.success(`Run started: ${started.runId}`);
       setOpen(false);
-      if (onStarted) onStarted(started.runId);
+      if (onStarted) onStarted(String(started.runId));
       else router.push(`/runs/${started.runId}`);
     },
   });

@@ -25,10 +25,10 @@ import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { BlockNodeComponent, NODE_WIDTH, type BlockNode, type BlockNodeData } from "./block-node";
 import { connectorStyle } from "./connector-style";
+import { BLOCK_TYPE_MIME } from "./palette";
 import type { BlockIssue, CatalogEntry } from "./types";
 
 const NODE_TYPES = { block: BlockNodeComponent };
-export const BLOCK_TYPE_MIME = "application/weft-block-type";
 
 /** The branch handles a block has besides its success path: the catalog's, plus one per switch case. */
 export function branchHandles(block: Block, entry: CatalogEntry | undefined): string[] {
@@ -105,7 +105,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         label,
         type: block.type,
         connectorName: entry?.name ?? `Unknown type ${block.type}`,
-        Icon: style.Icon,
+        Icon: style.icon,
         tile: style.tile,
         summary: paramSummary(block, entry),
         successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
@@ -194,8 +194,9 @@ export const EditorCanvas = memo(function EditorCanvas({
             position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
           }));
           const changedOps = ops.filter((op) => {
+            if (op.operation_type !== "update") return false;
             const block = definition.blocks.find((b) => b.id === op.block_id);
-            return op.operation_type === "update" && (block?.position?.x !== op.position?.x || block?.position?.y !== op.position?.y);
+            return block?.position?.x !== op.position?.x || block?.position?.y !== op.position?.y;
           });
           if (changedOps.length > 0) onOps(changedOps);
         }}

@@ -26,7 +26,7 @@ export interface VersionItem extends WorkflowVersionSummary {
   actorInfo?: ActorSummary | null;
   /** One line saying what changed, in words. */
   summary?: string | null;
-  /** How many consecutive saves (by the same actor) were folded into this row. */
+  /** How many saves (by the same actor, layout only) this row stands for: 1 unless drags were folded into it. */
   folded?: number | null;
 }
 
@@ -191,7 +191,7 @@ function VersionRow({ item, myUserId, currentVersion, previewVersion, onPreview,
   const current = item.version === currentVersion;
   const previewed = item.version === previewVersion;
   const source = sourceLabel(item.source);
-  const folded = item.folded ?? 0;
+  const folded = Math.max(0, (item.folded ?? 1) - 1);
 
   return (
     <li className={cn("relative", previewed ? "bg-indigo-50" : "hover:bg-stone-50")}>

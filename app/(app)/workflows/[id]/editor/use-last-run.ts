@@ -37,7 +37,7 @@ async function fetchRun(runId: string): Promise<LastRun> {
   for (let page = 0; page < MAX_LOG_PAGES; page++) {
     const logs = await read(await api.api.runs[":runId"].logs.$get({ param: { runId }, query: { limit: "100", ...(after ? { after } : {}) } }));
     // Later attempts of a block come later in the log: the last entry wins.
-    for (const entry of logs.items) {
+    for (const entry of logs.data) {
       blocks[entry.blockId] = { status: entry.status, input: entry.input, output: entry.output, error: entry.error, messages: entry.messages, durationMs: entry.durationMs };
     }
     if (!logs.nextCursor) break;
@@ -60,7 +60,7 @@ export function useLastRun(workflowId: string, runId: string | null) {
     queryKey: ["workflow-last-run-id", workflowId],
     queryFn: async () => {
       const page = await read(await api.api.runs.$get({ query: { workflowId, limit: "1" } }));
-      return page.items[0]?.id ?? null;
+      return page.data[0]?.id ?? null;
     },
     enabled: runId === null,
   });

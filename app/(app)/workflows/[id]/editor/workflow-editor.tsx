@@ -23,12 +23,13 @@ import type { BlockNode } from "./block-node";
 import { NODE_WIDTH } from "./block-node";
 import { CommandPalette } from "./command-palette";
 import { branchHandles, EditorCanvas } from "./editor-canvas";
-import { EditorStore, type EditorTransport, type SavedWorkflow } from "./editor-store";
+import { EditorStore, type SavedWorkflow } from "./editor-store";
 import { HistoryPanel } from "./history-panel";
 import { autoLayout } from "./layout";
 import { Palette } from "./palette";
 import { RunOutputPanel } from "./run-output-panel";
 import { templateSuggestions } from "./suggestions";
+import { editorTransport } from "./transport";
 import type { BlockChange, CatalogEntry } from "./types";
 import { useLastRun } from "./use-last-run";
 import { VariablesPanel } from "./variables-panel";
@@ -38,34 +39,6 @@ const HIGHLIGHT_MS = 4_000;
 const TYPING_DEBOUNCE_MS = 600;
 
 type SidePanel = { kind: "block" } | { kind: "variables" } | { kind: "history" } | null;
-
-function transportFor(workflowId: string, me: string | undefined): EditorTransport {
-  const param = { id: workflowId };
-  const answer = async (response: Response) => {
-    if (response.status === 412) {
-      const body = (await response.json()) as { current: number };
-      return { ok: false as const, current: body.current };
-    }
-    return { ok: true as const, answer: await read<{ workflow: Workflow; skipped_items: never[]; validation_errors: never[] }>(response) };
-  };
-  return {
-    async patch(ops, ifMatch) {
-      return answer(await api.api.workflows[":id"].operations.$post({ param, json: { ops } }, { headers: { "If-Match": String(ifMatch) } }));
-    },
-    async restore(version, ifMatch) {
-      return answer(await api.api.workflows[":id"].restore.$post({ param, json: { version } }, { headers: { "If-Match": String(ifMatch) } }));
-    },
-    async fetchWorkflow() {
-      return read(await api.api.workflows[":id"].$get({ param }));
-    },
-    async head() {
-      const page = await read(await api.api.workflows[":id"].versions.$get({ param, query: { limit: "1" } }));
-      const item = page.items[0] as (typeof page.items)[number] & { actorInfo?: Parameters<typeof actorLabel>[0] };
-      if (!item) return null;
-      return { version: item.version, by: (item.actorInfo && actorLabel(item.actorInfo, me)) ?? item.actor };
-    },
-  };
-}
 
 /** A block id for a new block of `type`: short, readable, unused. */
 export function newBlockId(type: string, entry: CatalogEntry | undefined, taken: ReadonlySet<string>): string {
@@ -117,7 +90,7 @@ export function WorkflowEditor({
   flushRef?: { current: (() => Promise<void>) | null };
 }) {
   const queryClient = useQueryClient();
-  const [store] = useState(() => new EditorStore(workflow as SavedWorkflow, transportFor(workflow.id, myUserId)));
+  const [store] = useState(() => new EditorStore(workflow as SavedWorkflow, editorTransport(api, workflow.id, (actor, raw) => actorLabel(actor, myUserId) ?? raw)));
   const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
 
@@ -126,14 +99,14 @@ export function WorkflowEditor({
     queryFn: async () => read(await api.api.connectors.$get({ query: {} })),
     staleTime: 5 * 60_000,
   });
-  const catalogList = useMemo(() => (catalogQuery.data?.items ?? []) as CatalogEntry[], [catalogQuery.data]);
+  const catalogList = useMemo(() => (catalogQuery.data?.data ?? []) as CatalogEntry[], [catalogQuery.data]);
   const catalog = useMemo(() => new Map(catalogList.map((entry) => [entry.type, entry])), [catalogList]);
   const secrets = useQuery({
     queryKey: ["secrets"],
     queryFn: async () => read(await api.api.secrets.$get({ query: {} })),
     staleTime: 60_000,
   });
-  const secretNames = useMemo(() => (secrets.data?.items ?? []).map((s) => s.name), [secrets.data]);
+  const secretNames = useMemo(() => (secrets.data?.data ?? []).map((s: { name: string }) => s.name), [secrets.data]);
 
   const lastRun = useLastRun(workflow.id, runId);
   const statuses = useMemo(() => {
