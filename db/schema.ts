@@ -38,13 +38,22 @@ export const workflowVersions = pgTable(
     organizationId: text("organization_id").notNull(),
     version: integer("version").notNull(),
     definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
-    /** The ops that produced this version from the previous one (normalized). */
+    /** The ops that produced this version from the previous entry (normalized; a folded entry holds one move per block). */
     ops: jsonb("ops").$type<EditOp[]>().notNull(),
     /** Who saved it: "user:<id>", "api_key:<id>" or "system". */
     actor: text("actor").notNull(),
     /** Why, when it was not a plain edit: "create", "restore:<version>". */
     source: text("source").notNull().default("edit"),
+    /**
+     * When it was saved; for a folded entry, when its latest save was. Position-only saves by the
+     * same actor within WEFT_LAYOUT_FOLD_MS rewrite the newest entry instead of adding one
+     * (lib/store/workflow-versions.ts), so `version` moves up and the numbers in between are gone.
+     */
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** How many saves this entry stands for: 1, or more once layout saves were folded into it. */
+    folded: integer("folded").notNull().default(1),
+    /** One line saying what `ops` did (lib/engine/version-summary.ts); null for entries saved before it existed. */
+    summary: text("summary"),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.version] }), index("workflow_versions_org_idx").on(t.organizationId)],
 );

@@ -72,6 +72,11 @@ export const ConfigSchema = z.object({
   WEFT_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(20_000),
   /** Time a client has to send its whole request, body included; a slower one gets 408 and is disconnected. */
   WEFT_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  /**
+   * Milliseconds within which one actor's position-only saves (the editor's drags) fold into one
+   * history entry; 0 turns folding off (docs/patch-endpoint.md, "History").
+   */
+  WEFT_LAYOUT_FOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */

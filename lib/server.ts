@@ -69,6 +69,7 @@ function services(): Services {
       sessionRateLimitPerMinute: config.WEFT_SESSION_RATE_LIMIT_PER_MIN,
       webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
       trustedProxies: config.WEFT_TRUSTED_PROXIES,
+      layoutFoldMs: config.WEFT_LAYOUT_FOLD_MS,
       runtime,
     });
     holder.__weftServices = { api, auth };

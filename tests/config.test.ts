@@ -25,6 +25,15 @@ describe("configuration", () => {
     }
   });
 
+  it("WEFT_LAYOUT_FOLD_MS defaults to 5000 ms, 0 turns folding off, and it must be a whole number of ms", () => {
+    expect(loadConfig({}).WEFT_LAYOUT_FOLD_MS).toBe(5_000);
+    expect(loadConfig({ WEFT_LAYOUT_FOLD_MS: "0" }).WEFT_LAYOUT_FOLD_MS).toBe(0);
+    expect(loadConfig({ WEFT_LAYOUT_FOLD_MS: "1500" }).WEFT_LAYOUT_FOLD_MS).toBe(1_500);
+    for (const bad of ["-1", "1.5", "soon"]) {
+      expect(() => loadConfig({ WEFT_LAYOUT_FOLD_MS: bad }), bad).toThrow(/WEFT_LAYOUT_FOLD_MS:/);
+    }
+  });
+
   it("parses flags and numbers", () => {
     const config = loadConfig({ WEFT_ALLOW_PRIVATE_HTTP: "1", WORKER_CONCURRENCY: "4", WEFT_BASE_URL: "https://weft.example.com/" });
     expect(config.WEFT_ALLOW_PRIVATE_HTTP).toBe(true);

@@ -55,4 +55,6 @@ export interface ApiDeps {
   secretsKey: Buffer;
   /** Dispatches, reads, signals and cancels runs (lib/runtime). */
   runtime: Runtime;
+  /** WEFT_LAYOUT_FOLD_MS: the window in which one actor's position-only saves share a history entry (0: never). */
+  layoutFoldMs: number;
 }

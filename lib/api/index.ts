@@ -15,6 +15,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
+import { DEFAULT_LAYOUT_FOLD_MS } from "@/lib/workflows/edit";
 import { clientAddress, trustedProxyList } from "./client-address";
 import type { ApiDeps, AppEnv } from "./context";
 import { ApiError, errorResponse } from "./errors";
@@ -66,6 +67,11 @@ export interface ControlPlaneOptions {
    * `openRuntime({ schema })`, `migrateDatabase(url, { schema })`); a mismatch throws here.
    */
   schema?: string;
+  /**
+   * WEFT_LAYOUT_FOLD_MS: one actor's position-only saves less than this many milliseconds apart
+   * share one history entry (docs/patch-endpoint.md, "History"); 0 never folds. Default 5000.
+   */
+  layoutFoldMs?: number;
 }
 
 export type ControlPlaneApi = ControlPlaneRoutes & {
@@ -92,6 +98,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
     baseUrl: options.baseUrl.replace(/\/$/, ""),
     secretsKey: options.secretsKey,
     runtime: options.runtime,
+    layoutFoldMs: options.layoutFoldMs ?? DEFAULT_LAYOUT_FOLD_MS,
   };
   const app = apiRoot();
 

@@ -193,7 +193,10 @@ export const CreatedWorkflowSchema = WorkflowSchema.extend({
 
 // ---- history ----
 
-export const WorkflowVersionSummarySchema = z.object(WorkflowVersionSummaryResourceSchema.shape).openapi("WorkflowVersionSummary");
+/** A history entry as `GET /:id/versions` lists it; `actorInfo` names the shared ActorSummary component. */
+export const WorkflowVersionSummarySchema = z
+  .object({ ...WorkflowVersionSummaryResourceSchema.shape, actorInfo: ActorSummarySchema })
+  .openapi("WorkflowVersionSummary");
 
 export const WorkflowVersionSchema = z
   .object({ ...WorkflowVersionResourceSchema.shape, definition: DefinitionSchema })

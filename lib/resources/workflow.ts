@@ -45,13 +45,25 @@ export const WorkflowListItemSchema = WorkflowSchema.extend({
 });
 export type WorkflowListItem = z.infer<typeof WorkflowListItemSchema>;
 
-/** A history entry without its definition and ops, for lists. */
+/**
+ * A history entry without its definition and ops, for lists (the editor's history panel). Moves
+ * by one actor within a few seconds share one entry (`folded` > 1), so version numbers can skip.
+ */
 export const WorkflowVersionSummarySchema = z.object({
-  version: z.number().int(),
+  version: z.number().int().describe("The version this entry saved; for a folded entry, the latest of its saves"),
   actor: z.string().describe('"user:<id>", "api_key:<id>" or "system"'),
+  actorInfo: ActorSummarySchema.describe("Who saved it, named inside the organization (the shape of the workflow list's updatedBy)"),
   source: z.string().describe('"create", "edit" or "restore:<version>"'),
-  opCount: z.number().int(),
-  createdAt: timestamp(),
+  opCount: z.number().int().describe("How many ops the entry holds (a folded entry holds one move per block)"),
+  summary: z
+    .string()
+    .describe('What the ops did, in one line of at most 160 characters, e.g. "added greet (greet), connected trg → greet, moved 2 blocks"'),
+  folded: z
+    .number()
+    .int()
+    .min(1)
+    .describe("How many saves this entry stands for: 1, or more when position-only saves were folded into it"),
+  createdAt: timestamp().describe("When it was saved; for a folded entry, when its latest save was"),
 });
 export type WorkflowVersionSummary = z.infer<typeof WorkflowVersionSummarySchema>;
 

@@ -1,25 +1,24 @@
 /**
  * Workflow store: every function takes the organization id and filters on it, so a row of another
  * organization is simply "not found" (docs/architecture.md, "Tenancy and auth"). The version check and the write of a new
- * version are one UPDATE … WHERE version = $expected, inside the transaction that records it.
+ * version are one UPDATE … WHERE version = $expected, inside the transaction that records it
+ * (as a new history entry, or folded into the newest one: see saveWorkflowVersion).
  */
 import { and, desc, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { runs, workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
-import { z } from "zod";
 import type { RunStatus } from "@/lib/resources/run";
-import type { ActorSummary, Workflow, WorkflowListItem, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
+import type { Workflow, WorkflowListItem } from "@/lib/resources/workflow";
+import { actorNameSql, actorSummary } from "./actors";
 import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
-import { byUniqueColumn, keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
+import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
 import { disableWorkflowSchedules } from "./schedules";
+import { recordVersion, type VersionRecord } from "./workflow-versions";
 
-export type { Workflow, WorkflowListItem, WorkflowVersion, WorkflowVersionSummary };
-
-/** The position in a version list: versions below `v` come next. */
-export const VersionCursorSchema = z.object({ v: z.number().int().min(1).max(2_147_483_647) }).strict();
+export type { Workflow, WorkflowListItem };
 
 export type SaveResult =
   | { ok: true; workflow: Workflow }
@@ -64,15 +63,7 @@ export async function createWorkflow(
         definition,
       })
       .returning();
-    await tx.insert(workflowVersions).values({
-      workflowId: row.id,
-      organizationId,
-      version: 1,
-      definition,
-      ops: input.ops ?? [],
-      actor: input.actor,
-      source: "create",
-    });
+    await recordVersion(tx, organizationId, row.id, 1, { definition, ops: input.ops ?? [], actor: input.actor, source: "create" });
     return toWorkflow(row);
   });
 }
@@ -95,8 +86,7 @@ export function containsPattern(text: string): string {
  * One page of the organization's workflows, newest first, each with its newest run and who saved
  * its latest version. `q` keeps the workflows whose name contains it, case-insensitively. One
  * statement: both extras are lateral joins, and the actor's name is looked up only inside this
- * organization (a member's user name, an API key the organization owns), so a name from another
- * organization can never appear.
+ * organization (lib/store/actors.ts).
  */
 export async function listWorkflows(
   db: Database,
@@ -127,13 +117,7 @@ export async function listWorkflows(
         THEN 'waiting' ELSE ${lastRun.status} END`,
       lastRunCreatedAt: lastRun.createdAt,
       updatedByActor: latestVersion.actor,
-      updatedByName: sql<string | null>`CASE
-        WHEN ${latestVersion.actor} LIKE 'user:%' THEN (
-          SELECT u.name FROM "user" u JOIN member m ON m.user_id = u.id
-          WHERE u.id = substr(${latestVersion.actor}, 6) AND m.organization_id = ${workflows.organizationId} LIMIT 1)
-        WHEN ${latestVersion.actor} LIKE 'api_key:%' THEN (
-          SELECT k.name FROM apikey k WHERE k.id = substr(${latestVersion.actor}, 9) AND k.reference_id = ${workflows.organizationId})
-        END`,
+      updatedByName: actorNameSql(latestVersion.actor, organizationId),
     })
     .from(workflows)
     .leftJoinLateral(lastRun, sql`true`)
@@ -159,20 +143,17 @@ export async function listWorkflows(
   });
 }
 
-function actorSummary(actor: string, name: string | null): ActorSummary {
-  const kind = actor.startsWith("user:") ? "user" : actor.startsWith("api_key:") ? "api_key" : "system";
-  return { actor, kind, name: kind === "system" ? null : name };
-}
-
 /**
  * Saves `definition` as version expectedVersion + 1, atomically: it fails with
- * `version_mismatch` (and the current version) when another write got there first.
+ * `version_mismatch` (and the current version) when another write got there first. The history
+ * entry is written in the same transaction (`recordVersion`: a new one, or the newest one
+ * rewritten when a layout save folds).
  */
 export async function saveWorkflowVersion(
   db: Database,
   organizationId: string,
   id: string,
-  input: { expectedVersion: number; definition: WorkflowDefinition; ops: EditOp[]; actor: string; source?: string },
+  input: VersionRecord & { expectedVersion: number },
 ): Promise<SaveResult> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -188,15 +169,7 @@ export async function saveWorkflowVersion(
       )
       .returning();
     if (!row) return conflictOrMissing(tx, organizationId, id);
-    await tx.insert(workflowVersions).values({
-      workflowId: id,
-      organizationId,
-      version: row.version,
-      definition: input.definition,
-      ops: input.ops,
-      actor: input.actor,
-      source: input.source ?? "edit",
-    });
+    await recordVersion(tx, organizationId, id, row.version, input);
     return { ok: true, workflow: toWorkflow(row) };
   });
 }
@@ -265,64 +238,4 @@ async function conflictOrMissing(
     .from(workflows)
     .where(and(eq(workflows.id, id), eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)));
   return current ? { ok: false, reason: "version_mismatch", current: current.version } : { ok: false, reason: "not_found" };
-}
-
-const newestVersionFirst = byUniqueColumn(workflowVersions.version, "desc", "v", (row: { version: number }) => row.version);
-
-/** A page of a workflow's history, newest first, without definitions and ops (which can be large); null when the workflow is not visible. */
-export async function listWorkflowVersionSummaries(
-  db: Database,
-  organizationId: string,
-  id: string,
-  page: { limit: number; beforeVersion?: number | null },
-): Promise<Page<WorkflowVersionSummary> | null> {
-  if (!(await getWorkflow(db, organizationId, id))) return null;
-  const query = db
-    .select({
-      version: workflowVersions.version,
-      actor: workflowVersions.actor,
-      source: workflowVersions.source,
-      opCount: sql<number>`jsonb_array_length(${workflowVersions.ops})`.mapWith(Number),
-      createdAt: workflowVersions.createdAt,
-    })
-    .from(workflowVersions)
-    .$dynamic();
-  return keysetPage(query, {
-    where: and(eq(workflowVersions.workflowId, id), eq(workflowVersions.organizationId, organizationId)),
-    order: newestVersionFirst,
-    page: { limit: page.limit, after: page.beforeVersion ? { v: page.beforeVersion } : null },
-    toItem: (row) => ({ ...row, createdAt: row.createdAt.toISOString() }),
-  });
-}
-
-/** One version of a workflow; null when it or the workflow is not visible. */
-export async function getWorkflowVersion(
-  db: Database,
-  organizationId: string,
-  id: string,
-  version: number,
-): Promise<WorkflowVersion | null> {
-  if (!(await getWorkflow(db, organizationId, id))) return null;
-  const [row] = await db
-    .select()
-    .from(workflowVersions)
-    .where(
-      and(
-        eq(workflowVersions.workflowId, id),
-        eq(workflowVersions.organizationId, organizationId),
-        eq(workflowVersions.version, version),
-      ),
-    );
-  return row ? toVersion(row) : null;
-}
-
-function toVersion(row: typeof workflowVersions.$inferSelect): WorkflowVersion {
-  return {
-    version: row.version,
-    definition: row.definition,
-    ops: row.ops,
-    actor: row.actor,
-    source: row.source,
-    createdAt: row.createdAt.toISOString(),
-  };
 }

@@ -17,11 +17,15 @@ import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { DroppedKeys, EditActor, SkippedItem, ValidationError } from "@/lib/engine/ops";
 import type { Workflow, WorkflowVersion, WorkflowVersionSummary } from "@/lib/resources/workflow";
 import { decodeCursor } from "@/lib/store/cursor";
-import { getWorkflow, getWorkflowVersion, listWorkflowVersionSummaries, saveWorkflowVersion, VersionCursorSchema } from "@/lib/store/workflows";
+import { getWorkflowVersion, listWorkflowVersionSummaries, VersionCursorSchema } from "@/lib/store/workflow-versions";
+import { getWorkflow, saveWorkflowVersion } from "@/lib/store/workflows";
 import { fail, invalidCursor, succeed, versionMismatch, workflowNotFound, type Actor, type Outcome } from "./outcome";
 
 /** Attempts of a save without `ifMatch` before `conflict`. */
 export const MAX_SAVE_ATTEMPTS = 25;
+
+/** WEFT_LAYOUT_FOLD_MS's default: one person's moves within 5 s share one history entry. */
+export const DEFAULT_LAYOUT_FOLD_MS = 5_000;
 
 /** The patch endpoint's response, shared by operations, PUT definition and restore. */
 export interface PatchResponse {
@@ -52,6 +56,12 @@ export interface EditRequest extends EditOptions {
 interface EditDeps {
   db: Database;
   registry: ConnectorRegistry;
+  /**
+   * Position-only edits by the actor who saved the newest version less than this many
+   * milliseconds ago fold into that version's history entry (docs/patch-endpoint.md, "History");
+   * 0 never folds. Default DEFAULT_LAYOUT_FOLD_MS.
+   */
+  layoutFoldMs?: number;
 }
 
 /** Param visibility follows the actor: API keys are agents and may not set `user` params. */
@@ -108,6 +118,7 @@ export async function editWorkflow(deps: EditDeps, actor: Actor, id: string, req
       ops: result.applied,
       actor: actor.id,
       source: request.source,
+      layoutFoldMs: deps.layoutFoldMs ?? DEFAULT_LAYOUT_FOLD_MS,
     });
     if (saved.ok) return succeed(respond(saved.workflow, result, true));
     if (saved.reason === "not_found") return fail(workflowNotFound());
@@ -149,7 +160,7 @@ export async function restoreVersion(
   return editWorkflow(deps, actor, id, { ...options, ops: (current) => diffToEditOps(current, target.definition), source: `restore:${version}` });
 }
 
-/** A page of a workflow's history, newest first (without definitions and ops). */
+/** A page of a workflow's history, newest first (without definitions and ops), each entry with who saved it and a one-line summary. */
 export async function listVersions(
   deps: Pick<EditDeps, "db">,
   actor: Actor,

@@ -60,6 +60,8 @@ export async function createTestApp(
     authRateLimit?: boolean;
     /** WEFT_TRUSTED_PROXIES. */
     trustedProxies?: string[];
+    /** WEFT_LAYOUT_FOLD_MS (default: the app's default, 5000). */
+    layoutFoldMs?: number;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -90,6 +92,7 @@ export async function createTestApp(
     registry,
     runtime,
     trustedProxies: options.trustedProxies,
+    layoutFoldMs: options.layoutFoldMs,
   });
   const close = async () => {
     await runtime.close();
@@ -199,8 +202,8 @@ export interface AppWithAgent {
 }
 
 /** A test app with one signed-up owner and their org's "agent" API key; the app is closed if a step fails. */
-export async function createAppWithAgent(): Promise<AppWithAgent> {
-  const app = await createTestApp();
+export async function createAppWithAgent(options: Parameters<typeof createTestApp>[0] = {}): Promise<AppWithAgent> {
+  const app = await createTestApp(options);
   try {
     const owner = await signUp(app);
     const key = await createApiKey(app, owner, "agent");

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCursor, CreatedAtCursorSchema } from "@/lib/store/cursor";
-import {
-  createWorkflow,
-  deleteWorkflow,
-  getWorkflow,
-  getWorkflowVersion,
-  listWorkflowVersionSummaries,
-  listWorkflows,
-  saveWorkflowVersion,
-  updateWorkflowDetails,
-} from "@/lib/store/workflows";
+import { getWorkflowVersion, listWorkflowVersionSummaries } from "@/lib/store/workflow-versions";
+import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, saveWorkflowVersion, updateWorkflowDetails } from "@/lib/store/workflows";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
