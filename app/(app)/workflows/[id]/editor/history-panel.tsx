@@ -14,21 +14,12 @@ import { cn } from "@/app/_ui/cn";
 import { ConfirmDialog } from "@/app/_ui/dialog";
 import { ErrorState, Skeleton } from "@/app/_ui/states";
 import { RelativeTime } from "@/app/_ui/time";
-import type { ActorSummary, WorkflowVersionSummary } from "@/lib/resources/workflow";
+import type { WorkflowVersionSummary } from "@/lib/resources/workflow";
 import { useMe } from "@/app/(app)/shell";
 import { actorLabel } from "@/app/(app)/workflows/_components/actor";
 
-/**
- * One row of the history. `actorInfo`, `summary` and `folded` are read when the server sends them
- * (newer servers do); without them the row falls back on `actor` and `opCount`.
- */
-export interface VersionItem extends WorkflowVersionSummary {
-  actorInfo?: ActorSummary | null;
-  /** One line saying what changed, in words. */
-  summary?: string | null;
-  /** How many saves (by the same actor, layout only) this row stands for: 1 unless drags were folded into it. */
-  folded?: number | null;
-}
+/** One row of the history: who saved it, what it did in words, and how many drag saves it stands for. */
+export type VersionItem = WorkflowVersionSummary;
 
 export interface HistoryPanelProps {
   workflowId: string;
@@ -191,7 +182,7 @@ function VersionRow({ item, myUserId, currentVersion, previewVersion, onPreview,
   const current = item.version === currentVersion;
   const previewed = item.version === previewVersion;
   const source = sourceLabel(item.source);
-  const folded = Math.max(0, (item.folded ?? 1) - 1);
+  const folded = Math.max(0, item.folded - 1);
 
   return (
     <li className={cn("relative", previewed ? "bg-indigo-50" : "hover:bg-stone-50")}>

@@ -31,8 +31,8 @@ export function editorTransport(client: ControlPlaneClient, workflowId: string, 
     },
     async head() {
       const page = await read(await workflows.versions.$get({ param, query: { limit: "1" } }));
-      const item = page.data[0] as ((typeof page.data)[number] & { actorInfo?: ActorSummary | null }) | undefined;
-      return item ? { version: item.version, by: describe(item.actorInfo ?? null, item.actor) } : null;
+      const item = page.data[0];
+      return item ? { version: item.version, by: describe(item.actorInfo, item.actor) } : null;
     },
   };
 }
