@@ -29,6 +29,8 @@ export interface BlockNodeData extends Record<string, unknown> {
   /** The first thing the server said is wrong with this block, and how many things it said. */
   issue?: { message: string; count: number };
   status?: string;
+  /** The block's output in the drawn run, as one short line. */
+  output?: string;
   /** Who changed it just now (someone else), while the highlight lasts. */
   changedBy?: string;
   readOnly: boolean;
@@ -79,6 +81,11 @@ function BlockNodeView({ data, selected }: NodeProps<BlockNode>) {
           {data.summary && <div className="mt-1 truncate font-mono text-[11px] text-stone-600" title={data.summary}>{data.summary}</div>}
         </div>
       </div>
+      {data.output && (
+        <div className="truncate border-t border-stone-100 bg-emerald-50/60 px-3 py-1 font-mono text-[11px] text-emerald-900" title={data.output} data-testid="block-output">
+          {data.output}
+        </div>
+      )}
       {(status || data.issue) && (
         <div className="flex items-center justify-between gap-2 border-t border-stone-100 px-3 py-1 text-[11px]">
           {status ? (
@@ -116,7 +123,7 @@ function BlockNodeView({ data, selected }: NodeProps<BlockNode>) {
         </span>
       )}
       {data.branches.map((handle, i) => {
-        const top = 64 + i * HANDLE_ROW + (status || data.issue ? 22 : 0);
+        const top = 64 + i * HANDLE_ROW + (status || data.issue ? 22 : 0) + (data.output ? 22 : 0);
         return (
           <div key={handle}>
             <span

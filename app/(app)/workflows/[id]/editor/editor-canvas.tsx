@@ -71,6 +71,8 @@ export interface EditorCanvasProps {
   catalog: ReadonlyMap<string, CatalogEntry>;
   issues: ReadonlyMap<string, BlockIssue[]>;
   statuses?: Record<string, string>;
+  /** Each block's output in the drawn run, as one short line. */
+  outputs?: Record<string, string>;
   changed?: { blockIds: ReadonlySet<string>; by: string } | null;
   readOnly?: boolean;
   selectedIds: ReadonlySet<string>;
@@ -85,6 +87,7 @@ export const EditorCanvas = memo(function EditorCanvas({
   catalog,
   issues,
   statuses,
+  outputs,
   changed,
   readOnly = false,
   selectedIds,
@@ -114,6 +117,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         disabled: block.enabled === false,
         issue: blockIssues.length > 0 ? { message: blockIssues[0].message, count: blockIssues.length } : undefined,
         status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
+        output: outputs?.[block.id],
         changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
         readOnly,
       };
@@ -146,7 +150,7 @@ export const EditorCanvas = memo(function EditorCanvas({
     });
     drawn.current = new Map(next.map((node) => [node.id, node]));
     return next;
-  }, [definition, catalog, issues, statuses, changed, readOnly, selectedIds]);
+  }, [definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds]);
 
   // React Flow moves nodes during a drag through onNodesChange; the definition changes only when the drag ends.
   const [nodes, setNodes] = useState<BlockNode[]>(derived);

@@ -40,9 +40,20 @@ const TYPING_DEBOUNCE_MS = 600;
 
 type SidePanel = { kind: "block" } | { kind: "variables" } | { kind: "history" } | null;
 
+/** An output as one line: `key: value` pairs of an object, else its JSON. */
+export function outputLine(output: unknown): string {
+  if (output !== null && typeof output === "object" && !Array.isArray(output)) {
+    return Object.entries(output)
+      .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .join(" · ")
+      .slice(0, 200);
+  }
+  return (typeof output === "string" ? output : JSON.stringify(output)).slice(0, 200);
+}
+
 /** A block id for a new block of `type`: short, readable, unused. */
 export function newBlockId(type: string, entry: CatalogEntry | undefined, taken: ReadonlySet<string>): string {
-  const stem = entry?.kind === "trigger" ? "trigger" : type.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^[^A-Za-z]+/, "") || "block";
+  const stem = entry?.kind === "trigger" ? "trg" : type.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^[^A-Za-z]+/, "") || "block";
   if (!taken.has(stem)) return stem;
   for (let i = 2; ; i++) if (!taken.has(`${stem}_${i}`)) return `${stem}_${i}`;
 }
@@ -112,6 +123,14 @@ export function WorkflowEditor({
   const statuses = useMemo(() => {
     if (!lastRun.data) return undefined;
     return Object.fromEntries(Object.entries(lastRun.data.blocks).map(([id, b]) => [id, b.status]));
+  }, [lastRun.data]);
+  const outputLines = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const [id, block] of Object.entries(lastRun.data?.blocks ?? {})) {
+      if (block.output === undefined || block.output === null) continue;
+      out[id] = outputLine(block.output);
+    }
+    return out;
   }, [lastRun.data]);
   const lastRunOutputs = useMemo(() => {
     const out: Record<string, unknown> = {};
@@ -416,6 +435,7 @@ export function WorkflowEditor({
             catalog={catalog}
             issues={state.issues}
             statuses={preview ? undefined : statuses}
+            outputs={preview ? undefined : outputLines}
             changed={changed}
             readOnly={readOnly}
             selectedIds={selected}
