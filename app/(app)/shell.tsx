@@ -45,6 +45,8 @@ export function useOrganizations() {
 
 export function AppShell({ user, children }: { user: { name: string; email: string }; children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
+  // A workflow's page holds the canvas editor: it gets the whole width and tighter margins.
+  const wide = /^\/workflows\/[^/]+$/.test(usePathname() ?? "");
   return (
     <div className="min-h-screen bg-stone-50">
       <aside className="fixed inset-y-0 left-0 hidden w-60 flex-col border-r border-stone-200 bg-white md:flex">
@@ -72,7 +74,7 @@ export function AppShell({ user, children }: { user: { name: string; email: stri
         </RadixDialog.Root>
       </header>
       <main className="md:pl-60">
-        <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
+        <div className={wide ? "mx-auto max-w-[1800px] px-3 py-4 sm:px-4 lg:px-6" : "mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8"}>{children}</div>
       </main>
     </div>
   );

@@ -56,3 +56,22 @@ describe("template shapes", () => {
     expect(containsTemplate("x {{a")).toBe(false);
   });
 });
+
+describe("filterSuggestions with a path typed under an open output", () => {
+  const list: TemplateSuggestion[] = [
+    { group: "block", insert: "trg.body", detail: "any" },
+    { group: "block", insert: "trg.query", detail: "object" },
+    { group: "trigger", insert: "trigger.body", detail: "any" },
+  ];
+
+  it("offers the typed path first, under its longest known parent", () => {
+    const found = filterSuggestions(list, "trg.body.name");
+    expect(found[0]).toEqual({ group: "block", insert: "trg.body.name", detail: "inside trg.body" });
+    expect(found.map((s) => s.insert)).toEqual(["trg.body.name", "trg.body"]);
+  });
+
+  it("offers nothing new for a path under no known suggestion, or one already known", () => {
+    expect(filterSuggestions(list, "nope.body.name")).toEqual([]);
+    expect(filterSuggestions(list, "trg.body").map((s) => s.insert)).toEqual(["trg.body"]);
+  });
+});

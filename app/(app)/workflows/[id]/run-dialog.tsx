@@ -31,7 +31,8 @@ function exampleInput(workflow: Workflow): string {
   return trigger?.type === "trigger_webhook" ? '{ "body": { "name": "Ada" } }' : '{ "name": "Ada" }';
 }
 
-const inputKey = (workflowId: string) => `weft.run-input.${workflowId}`;
+/** Where the last input given to Run is kept in this browser (the editor also offers its paths after `{{`). */
+export const runInputKey = (workflowId: string) => `weft.run-input.${workflowId}`;
 
 export function RunDialog({
   workflow,
@@ -49,7 +50,7 @@ export function RunDialog({
   const [open, setOpen] = useState(false);
   const [text, setText] = useState("");
   useEffect(() => {
-    if (open) setText(window.localStorage.getItem(inputKey(workflow.id)) ?? "");
+    if (open) setText(window.localStorage.getItem(runInputKey(workflow.id)) ?? "");
   }, [open, workflow.id]);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const run = useMutation({
@@ -71,7 +72,7 @@ export function RunDialog({
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setJsonError(null);
-    window.localStorage.setItem(inputKey(workflow.id), text);
+    window.localStorage.setItem(runInputKey(workflow.id), text);
     if (!text.trim()) return run.mutate(undefined);
     try {
       run.mutate(JSON.parse(text));

@@ -75,7 +75,11 @@ export interface EditorCanvasProps {
   outputs?: Record<string, string>;
   changed?: { blockIds: ReadonlySet<string>; by: string } | null;
   readOnly?: boolean;
-  selectedIds: ReadonlySet<string>;
+  /**
+   * Selects these blocks (after an add, from the command palette). React Flow owns the selection;
+   * this only asks for a change, and `onSelectionChange` reports every change, whoever made it.
+   */
+  selectRequest: { ids: readonly string[] } | null;
   onSelectionChange(ids: string[]): void;
   onOps(ops: EditOp[]): void;
   onDropBlock(type: string, position: { x: number; y: number }): void;
@@ -90,7 +94,7 @@ export const EditorCanvas = memo(function EditorCanvas({
   outputs,
   changed,
   readOnly = false,
-  selectedIds,
+  selectRequest,
   onSelectionChange,
   onOps,
   onDropBlock,
@@ -115,7 +119,10 @@ export const EditorCanvas = memo(function EditorCanvas({
         branches: branchHandles(block, entry),
         hasTarget: entry?.kind !== "trigger",
         disabled: block.enabled === false,
-        issue: blockIssues.length > 0 ? { message: blockIssues[0].message, count: blockIssues.length } : undefined,
+        issue:
+          blockIssues.length > 0
+            ? { message: blockIssues[0].message, count: blockIssues.length, skipped: blockIssues.some((i) => i.source === "skip") }
+            : undefined,
         status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
         output: outputs?.[block.id],
         changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
@@ -123,13 +130,16 @@ export const EditorCanvas = memo(function EditorCanvas({
       };
       const position = block.position ?? { x: 0, y: 0 };
       const old = drawn.current.get(block.id);
-      const selected = selectedIds.has(block.id);
       if (
         old &&
-        old.selected === selected &&
         old.position.x === position.x &&
         old.position.y === position.y &&
-        Object.keys(data).every((key) => old.data[key] === data[key] || (key === "branches" && old.data.branches.join() === data.branches.join()))
+        Object.keys(data).every(
+          (key) =>
+            old.data[key] === data[key] ||
+            (key === "branches" && old.data.branches.join() === data.branches.join()) ||
+            (key === "issue" && JSON.stringify(old.data.issue) === JSON.stringify(data.issue)),
+        )
       ) {
         return old;
       }
@@ -138,23 +148,33 @@ export const EditorCanvas = memo(function EditorCanvas({
         type: "block",
         position,
         data,
-        selected,
         draggable: !readOnly,
         connectable: !readOnly,
         deletable: !readOnly,
-        width: old?.width,
-        height: old?.height,
-        measured: old?.measured,
         ariaLabel: `${label} (${entry?.name ?? block.type})`,
       };
     });
     drawn.current = new Map(next.map((node) => [node.id, node]));
     return next;
-  }, [definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds]);
+  }, [definition, catalog, issues, statuses, outputs, changed, readOnly]);
 
-  // React Flow moves nodes during a drag through onNodesChange; the definition changes only when the drag ends.
+  // React Flow moves nodes during a drag (and selects them) through onNodesChange; the definition
+  // changes only when the drag ends. A new definition keeps the selection and what was measured.
   const [nodes, setNodes] = useState<BlockNode[]>(derived);
-  useEffect(() => setNodes(derived), [derived]);
+  useEffect(() => {
+    setNodes((current) => {
+      const shown = new Map(current.map((node) => [node.id, node]));
+      return derived.map((node) => {
+        const was = shown.get(node.id);
+        return was?.selected || was?.measured ? { ...node, selected: was.selected, measured: was.measured } : node;
+      });
+    });
+  }, [derived]);
+  useEffect(() => {
+    if (!selectRequest) return;
+    const wanted = new Set(selectRequest.ids);
+    setNodes((current) => current.map((node) => (Boolean(node.selected) === wanted.has(node.id) ? node : { ...node, selected: wanted.has(node.id) })));
+  }, [selectRequest]);
 
   const edges = useMemo<Edge[]>(
     () =>
@@ -181,6 +201,8 @@ export const EditorCanvas = memo(function EditorCanvas({
   const onNodesChange = useCallback((changes: NodeChange<BlockNode>[]) => setNodes((current) => applyNodeChanges(changes, current)), []);
 
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
+  // Fit the view to the blocks there are when the editor opens; an empty canvas stays put as blocks arrive.
+  const [fitOnOpen] = useState(definition.blocks.length > 0);
 
   return (
     <div className="h-full w-full" data-testid="editor-canvas">
@@ -247,7 +269,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         }}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}

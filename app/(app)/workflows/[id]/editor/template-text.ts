@@ -19,8 +19,24 @@ export function openTemplateAt(text: string, caret: number): { start: number; qu
   return { start, query: typed.trim() };
 }
 
-/** Suggestions containing `query` (any case): those starting with it first, in their order. */
+const TYPED_PATH = /^[\p{L}_$][\p{L}\p{N}_$-]*(\.[\p{L}\p{N}_$-]+)+$/u;
+
+/**
+ * A path typed deeper than anything known, under a suggestion whose shape is open (`body` of a
+ * webhook is `any` until a run shows it): offered as it is typed, so it can be picked.
+ */
+function typedPath(list: readonly TemplateSuggestion[], query: string): TemplateSuggestion | null {
+  if (!TYPED_PATH.test(query) || list.some((s) => s.insert === query)) return null;
+  const parent = list
+    .filter((s) => query.startsWith(`${s.insert}.`))
+    .sort((a, b) => b.insert.length - a.insert.length)[0];
+  return parent ? { group: parent.group, insert: query, detail: `inside ${parent.insert}` } : null;
+}
+
+/** Suggestions containing `query` (any case): those starting with it first, in their order; a deeper path typed under a known one comes first. */
 export function filterSuggestions(list: readonly TemplateSuggestion[], query: string): TemplateSuggestion[] {
+  const typed = typedPath(list, query.trim());
+  if (typed) return [typed, ...filterSuggestions(list, "").filter((s) => query.trim().startsWith(`${s.insert}.`))];
   const q = query.trim().toLowerCase();
   if (!q) return [...list];
   const starts: TemplateSuggestion[] = [];

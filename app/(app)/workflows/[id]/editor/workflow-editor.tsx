@@ -8,8 +8,8 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
-import { Braces, Command, History, LayoutGrid, Redo2, Undo2, X } from "lucide-react";
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { Braces, History, LayoutGrid, PanelLeft, Plus, Redo2, Undo2, X } from "lucide-react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { toast } from "sonner";
 import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
@@ -18,6 +18,7 @@ import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import type { Workflow } from "@/lib/resources/workflow";
 import { actorLabel } from "../../_components/actor";
+import { runInputKey } from "../run-dialog";
 import { BlockPanel } from "./block-panel";
 import type { BlockNode } from "./block-node";
 import { NODE_WIDTH } from "./block-node";
@@ -39,6 +40,23 @@ const HIGHLIGHT_MS = 4_000;
 const TYPING_DEBOUNCE_MS = 600;
 
 type SidePanel = { kind: "block" } | { kind: "variables" } | { kind: "history" } | null;
+
+/** The height that takes the element down to the bottom of the window (less a margin), kept on resize. */
+function useFillHeight(element: { current: HTMLElement | null }, margin = 24): number | undefined {
+  const [height, setHeight] = useState<number>();
+  useLayoutEffect(() => {
+    const measure = () => {
+      const el = element.current;
+      if (!el) return;
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      setHeight(Math.max(480, window.innerHeight - top - margin));
+    };
+    measure();
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  }, [element, margin]);
+  return height;
+}
 
 /** An output as one line: `key: value` pairs of an object, else its JSON. */
 export function outputLine(output: unknown): string {
@@ -104,6 +122,8 @@ export function WorkflowEditor({
   const [store] = useState(() => new EditorStore(workflow as SavedWorkflow, editorTransport(api, workflow.id, (actor, raw) => actorLabel(actor, myUserId) ?? raw)));
   const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const height = useFillHeight(root);
 
   const catalogQuery = useQuery({
     queryKey: ["connectors", "full"],
@@ -135,12 +155,26 @@ export function WorkflowEditor({
   const lastRunOutputs = useMemo(() => {
     const out: Record<string, unknown> = {};
     for (const [id, block] of Object.entries(lastRun.data?.blocks ?? {})) if (block.output !== undefined && block.output !== null) out[id] = block.output;
+    // Before any run, the input last typed into Run stands in for what the trigger will output.
+    const trigger = state.local.blocks.find((b) => catalog.get(b.type)?.kind === "trigger");
+    if (trigger && out[trigger.id] === undefined) {
+      try {
+        const remembered = window.localStorage.getItem(runInputKey(workflow.id));
+        if (remembered) out[trigger.id] = JSON.parse(remembered);
+      } catch {
+        // Not JSON: nothing to offer.
+      }
+    }
     return out;
-  }, [lastRun.data]);
+  }, [catalog, lastRun.data, state.local.blocks, workflow.id]);
 
+  /** The selection as React Flow reports it; `select` asks the canvas to change it. */
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [selectRequest, setSelectRequest] = useState<{ ids: readonly string[] } | null>(null);
+  const select = useCallback((ids: readonly string[]) => setSelectRequest({ ids }), []);
   const [panel, setPanel] = useState<SidePanel>(null);
   const [paletteOpen, setPaletteOpen] = useState(false);
+  const [blocksOpen, setBlocksOpen] = useState(true);
   const [preview, setPreview] = useState<{ version: number; definition: WorkflowDefinition } | null>(null);
 
   // Tell the page about the saved version (header badge, other tabs).
@@ -206,6 +240,15 @@ export function WorkflowEditor({
   const selectedBlock: Block | undefined = selected.size === 1 ? state.local.blocks.find((b) => selected.has(b.id)) : undefined;
 
   const onOps = useCallback((ops: EditOp[]) => store.applyOps(ops), [store]);
+  // React Flow calls this whenever the handler or the selection changes: it must be stable and idempotent.
+  const onSelectionChange = useCallback((ids: string[]) => {
+    setSelected((old) => (old.size === ids.length && ids.every((id) => old.has(id)) ? old : new Set(ids)));
+    if (ids.length === 1) setPanel((p) => (p?.kind === "history" || p?.kind === "block" ? p : { kind: "block" }));
+  }, []);
+  const onDropBlock = useCallback((type: string, at: { x: number; y: number }) => addBlockRef.current(type, at), []);
+  const onInit = useCallback((instance: ReactFlowInstance<BlockNode>) => {
+    flow.current = instance;
+  }, []);
 
   const addBlock = useCallback(
     (type: string, at?: { x: number; y: number }) => {
@@ -229,11 +272,16 @@ export function WorkflowEditor({
         ops.push({ operation_type: "connect", block_id: from.id, target_block_id: id, ...(handle ? { source_handle: handle } : {}) });
       }
       store.applyOps(ops);
-      setSelected(new Set([id]));
+      select([id]);
       setPanel({ kind: "block" });
     },
-    [catalog, selected, store],
+    [catalog, select, selected, store],
   );
+
+  const addBlockRef = useRef(addBlock);
+  useEffect(() => {
+    addBlockRef.current = addBlock;
+  }, [addBlock]);
 
   const duplicate = useCallback(() => {
     const local = store.getState().local;
@@ -263,8 +311,8 @@ export function WorkflowEditor({
       if (s && t) ops.push({ operation_type: "connect", block_id: s, target_block_id: t, ...(edge.sourceHandle ? { source_handle: edge.sourceHandle } : {}) });
     }
     store.applyOps(ops);
-    setSelected(new Set(renamed.values()));
-  }, [selected, store]);
+    select([...renamed.values()]);
+  }, [select, selected, store]);
 
   const tidy = useCallback(() => {
     const local = store.getState().local;
@@ -329,12 +377,12 @@ export function WorkflowEditor({
         event.preventDefault();
         duplicate();
       } else if (event.key === "Escape") {
-        setSelected(new Set());
+        select([]);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [duplicate, readOnly, store]);
+  }, [duplicate, readOnly, select, store]);
 
   const previewVersion = useCallback(
     async (version: number | null) => {
@@ -363,8 +411,17 @@ export function WorkflowEditor({
     state.status === "saving" ? "Saving…" : state.status === "pending" ? "Unsaved changes" : state.status === "error" ? "Not saved" : `Saved · v${state.base.version}`;
 
   return (
-    <div className="flex h-[calc(100vh-13rem)] min-h-[520px] flex-col overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm" data-testid="workflow-editor">
+    <div
+      ref={root}
+      style={{ height }}
+      className="relative flex min-h-[480px] flex-col overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm"
+      data-testid="workflow-editor"
+    >
       <div className="flex flex-wrap items-center gap-1.5 border-b border-stone-200 bg-stone-50 px-2 py-1.5">
+        <Button size="sm" variant="ghost" aria-pressed={blocksOpen} onClick={() => setBlocksOpen((open) => !open)} title="Show or hide the block palette" className="hidden lg:inline-flex">
+          <PanelLeft className="size-4" aria-hidden /> Blocks
+        </Button>
+        <span className="mx-1 hidden h-5 w-px bg-stone-200 lg:block" aria-hidden />
         <Button size="sm" variant="ghost" onClick={() => store.undo()} disabled={!state.canUndo || readOnly} title="Undo (Ctrl+Z)" aria-label="Undo">
           <Undo2 className="size-4" aria-hidden />
         </Button>
@@ -381,8 +438,8 @@ export function WorkflowEditor({
         <Button size="sm" variant="ghost" aria-pressed={panel?.kind === "history"} onClick={() => setPanel(panel?.kind === "history" ? null : { kind: "history" })}>
           <History className="size-4" aria-hidden /> History
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setPaletteOpen(true)} title="Command palette (Ctrl+K)" className="hidden sm:inline-flex">
-          <Command className="size-4" aria-hidden /> <kbd className="font-sans text-xs text-stone-500">Ctrl K</kbd>
+        <Button size="sm" variant="ghost" onClick={() => setPaletteOpen(true)} title="Add a block, go to a block, or run an action (Ctrl+K)">
+          <Plus className="size-4" aria-hidden /> Add <kbd className="hidden rounded border border-stone-200 bg-white px-1 font-sans text-[10px] text-stone-500 sm:inline">Ctrl K</kbd>
         </Button>
         <span
           className={cn("ml-auto text-xs", state.status === "error" ? "text-red-700" : "text-stone-500")}
@@ -417,8 +474,8 @@ export function WorkflowEditor({
         </div>
       )}
 
-      <div className="flex min-h-0 flex-1">
-        <div className="hidden w-60 shrink-0 overflow-y-auto border-r border-stone-200 lg:block">
+      <div className="relative flex min-h-0 flex-1">
+        <div className={cn("w-60 shrink-0 overflow-y-auto border-r border-stone-200", blocksOpen ? "hidden lg:block" : "hidden")}>
           <Palette catalog={catalogList} onAdd={(type) => !readOnly && addBlock(type)} />
         </div>
         <div className="relative min-w-0 flex-1">
@@ -438,20 +495,18 @@ export function WorkflowEditor({
             outputs={preview ? undefined : outputLines}
             changed={changed}
             readOnly={readOnly}
-            selectedIds={selected}
-            onSelectionChange={(ids) => {
-              setSelected((old) => (old.size === ids.length && ids.every((id) => old.has(id)) ? old : new Set(ids)));
-              if (ids.length === 1) setPanel((p) => (p?.kind === "history" ? p : { kind: "block" }));
-            }}
+            selectRequest={selectRequest}
+            onSelectionChange={onSelectionChange}
             onOps={onOps}
-            onDropBlock={(type, at) => addBlock(type, at)}
-            onInit={(instance) => {
-              flow.current = instance;
-            }}
+            onDropBlock={onDropBlock}
+            onInit={onInit}
           />
         </div>
         {showPanel && (
-          <aside className="absolute inset-x-0 bottom-0 z-20 max-h-[60%] w-full shrink-0 overflow-y-auto border-t border-stone-200 bg-white shadow-lg md:static md:max-h-none md:w-96 md:border-l md:border-t-0 md:shadow-none" aria-label="Side panel">
+          <aside
+            className="absolute inset-x-0 bottom-0 z-20 max-h-[65%] w-full overflow-y-auto border-t border-stone-200 bg-white shadow-lg md:inset-x-auto md:right-0 md:top-0 md:max-h-none md:w-80 md:border-l md:border-t-0 2xl:w-96"
+            aria-label="Side panel"
+          >
             <div className="flex justify-end px-2 pt-2 md:hidden">
               <Button size="sm" variant="ghost" onClick={() => setPanel(null)} aria-label="Close panel">
                 <X className="size-4" aria-hidden />
@@ -478,7 +533,7 @@ export function WorkflowEditor({
                   secretNames={secretNames}
                   readOnly={readOnly}
                   onChange={(change) => changeBlock(selectedBlock.id, change)}
-                  onClose={() => setSelected(new Set())}
+                  onClose={() => select([])}
                 />
                 {lastRun.data && <RunOutputPanel run={lastRun.data} blockId={selectedBlock.id} />}
               </>
@@ -502,7 +557,7 @@ export function WorkflowEditor({
         ]}
         onAdd={(type) => addBlock(type)}
         onSelectBlock={(id) => {
-          setSelected(new Set([id]));
+          select([id]);
           setPanel({ kind: "block" });
           const node = flow.current?.getNode(id);
           if (node) void flow.current?.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 40, { zoom: 1, duration: 300 });
