@@ -67,6 +67,9 @@ test("a person creates a workflow, gives it blocks, runs it, wires a webhook, th
   await expect(page).toHaveURL(/\/workflows\/wf_[a-z0-9]+$/);
   const workflowId = page.url().split("/").pop()!;
   await expect(page.getByRole("heading", { name: "Greeter", level: 1 })).toBeVisible();
+  // The editor opens first; the Blocks tab shows the definition as a table.
+  await expect(page.getByTestId("workflow-editor")).toBeVisible();
+  await page.getByRole("tab", { name: "Blocks" }).click();
   await expect(page.getByRole("heading", { name: "No blocks yet" })).toBeVisible();
   await shoot(page, "overview-empty");
 

@@ -1,8 +1,8 @@
 "use client";
 
 /**
- * The Overview tab: the definition as tables (blocks, the edge count, the variables) until the
- * canvas editor arrives, and how an agent changes it.
+ * The Blocks tab: the definition as tables (blocks, the edge count, the variables), and how an
+ * agent changes it.
  */
 import { Boxes } from "lucide-react";
 import Link from "next/link";
@@ -42,8 +42,8 @@ export function OverviewTab({ workflow }: { workflow: Workflow }) {
           <Boxes className="mx-auto mb-3 size-8 text-stone-400" aria-hidden />
           <h2 className="text-base font-semibold text-stone-900">No blocks yet</h2>
           <p className="mt-1 text-sm text-stone-500">
-            Agents add them with the patch endpoint; the canvas editor is coming. Paste this with an organization API key (create one
-            in {keyLink}) to add a webhook trigger and a greeting:
+            Build it on the Editor tab, or let an agent add blocks with the patch endpoint. Paste this with an organization API key
+            (create one in {keyLink}) to add a webhook trigger and a greeting:
           </p>
         </div>
         <div className="mx-auto mt-5 max-w-3xl">

@@ -191,7 +191,7 @@ function NameAndSwitch({ block, onChange, readOnly }: { block: Block; onChange: 
     <div className="flex items-end gap-4">
       <div ref={nameScope} className="min-w-0 flex-1 space-y-1.5">
         <label htmlFor={`${id}-name`} className="block text-sm font-medium text-stone-800">
-          Name
+          Block name
         </label>
         <input
           id={`${id}-name`}

@@ -403,6 +403,23 @@ export function WorkflowEditor({
     [catalogList, lastRunOutputs, secretNames, selectedBlock, state.local],
   );
 
+  // A block selected under the side panel is panned into view beside it.
+  const canvasBox = useRef<HTMLDivElement>(null);
+  const selectedId = selected.size === 1 ? [...selected][0] : null;
+  useEffect(() => {
+    const instance = flow.current;
+    const box = canvasBox.current?.getBoundingClientRect();
+    if (!selectedId || !instance || !box || panel?.kind !== "block" || window.innerWidth < 768) return;
+    const node = instance.getNode(selectedId);
+    if (!node) return;
+    const panelWidth = window.innerWidth >= 1536 ? 384 : 320;
+    const right = instance.flowToScreenPosition({ x: node.position.x + NODE_WIDTH, y: node.position.y }).x;
+    const room = box.right - panelWidth - 24;
+    if (right <= room) return;
+    const viewport = instance.getViewport();
+    void instance.setViewport({ ...viewport, x: viewport.x - (right - room) }, { duration: 250 });
+  }, [selectedId, panel]);
+
   const changed = useMemo(() => (state.remote ? { blockIds: new Set(state.remote.blockIds), by: state.remote.by } : null), [state.remote]);
   const workflowIssues = state.issues.get("") ?? [];
   const showPanel = panel?.kind === "variables" || panel?.kind === "history" || (panel?.kind === "block" && selectedBlock);
@@ -418,10 +435,10 @@ export function WorkflowEditor({
       data-testid="workflow-editor"
     >
       <div className="flex flex-wrap items-center gap-1.5 border-b border-stone-200 bg-stone-50 px-2 py-1.5">
-        <Button size="sm" variant="ghost" aria-pressed={blocksOpen} onClick={() => setBlocksOpen((open) => !open)} title="Show or hide the block palette" className="hidden lg:inline-flex">
+        <Button size="sm" variant="ghost" aria-pressed={blocksOpen} onClick={() => setBlocksOpen((open) => !open)} title="Show or hide the block palette" className="max-lg:hidden">
           <PanelLeft className="size-4" aria-hidden /> Blocks
         </Button>
-        <span className="mx-1 hidden h-5 w-px bg-stone-200 lg:block" aria-hidden />
+        <span className="mx-1 h-5 w-px bg-stone-200 max-lg:hidden" aria-hidden />
         <Button size="sm" variant="ghost" onClick={() => store.undo()} disabled={!state.canUndo || readOnly} title="Undo (Ctrl+Z)" aria-label="Undo">
           <Undo2 className="size-4" aria-hidden />
         </Button>
@@ -478,7 +495,7 @@ export function WorkflowEditor({
         <div className={cn("w-60 shrink-0 overflow-y-auto border-r border-stone-200", blocksOpen ? "hidden lg:block" : "hidden")}>
           <Palette catalog={catalogList} onAdd={(type) => !readOnly && addBlock(type)} />
         </div>
-        <div className="relative min-w-0 flex-1">
+        <div ref={canvasBox} className="relative min-w-0 flex-1">
           {state.local.blocks.length === 0 && !preview && (
             <div className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center">
               <div className="max-w-sm rounded-lg border border-dashed border-stone-300 bg-white/90 px-5 py-4 text-center text-sm text-stone-600">
@@ -507,7 +524,7 @@ export function WorkflowEditor({
             className="absolute inset-x-0 bottom-0 z-20 max-h-[65%] w-full overflow-y-auto border-t border-stone-200 bg-white shadow-lg md:inset-x-auto md:right-0 md:top-0 md:max-h-none md:w-80 md:border-l md:border-t-0 2xl:w-96"
             aria-label="Side panel"
           >
-            <div className="flex justify-end px-2 pt-2 md:hidden">
+            <div className={cn("flex justify-end px-2 pt-2", panel?.kind === "block" && "hidden")}>
               <Button size="sm" variant="ghost" onClick={() => setPanel(null)} aria-label="Close panel">
                 <X className="size-4" aria-hidden />
               </Button>
