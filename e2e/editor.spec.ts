@@ -92,6 +92,20 @@ test("a new user builds the quickstart on the canvas, runs it, and sees the gree
   await expect(page.getByTestId("block-run")).toContainText("Hello, Ada");
   await page.keyboard.press("Escape");
   await shoot(page, "editor-after-run");
+
+  // Two drags of one block: two saves, one history entry (layout folding).
+  const before = (await definitionOf(page, workflowId)).version;
+  for (const [step, dy] of [[1, 120], [2, 60]] as const) {
+    const box = (await node(page, "greet").boundingBox())!;
+    await page.mouse.move(box.x + 80, box.y + 14);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 80, box.y + 14 + dy, { steps: 8 });
+    await page.mouse.up();
+    await savedAt(page, before + step);
+  }
+  const versions = await api(page, "GET", `/api/workflows/${workflowId}/versions?limit=3`);
+  expect(versions.body.data[0]).toMatchObject({ version: before + 2, folded: 2, summary: expect.stringMatching(/moved/) });
+  expect(versions.body.data[1].version).toBe(before);
   expect(errors).toEqual([]);
 });
 
@@ -103,6 +117,7 @@ test("an agent's patch appears in the open editor, history shows both, restore a
   expect(key.status).toBe(201);
   const workflowId = await openWorkflow(page);
   await expect(node(page, "greet")).toContainText("name: Ada");
+  await shoot(page, "editor-at-rest");
 
   // The agent changes the greeting through the patch endpoint; the editor shows it without reload.
   const patched = await api(page, "POST", `/api/workflows/${workflowId}/operations`, { ops: [{ operation_type: "update", block_id: "greet", params: { name: "From the agent" } }] }, { "x-api-key": key.body.key });

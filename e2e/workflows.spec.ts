@@ -281,6 +281,8 @@ test("a new user runs the greeter starter without the API: create from the start
   const runDialog = page.getByRole("dialog", { name: "Run “My first workflow”" });
   await runDialog.getByLabel("Input (JSON)").fill('{"body":{"name":"Ada"}}');
   await runDialog.getByRole("button", { name: "Start run" }).click();
+  // The editor draws the run it started; its link opens the run's page.
+  await page.getByTestId("drawn-run").click();
   await expect(page).toHaveURL(/\/runs\/run_[a-z0-9]+$/);
   // The run page follows the run live: it reaches succeeded and the greet block's output greets Ada.
   const greetRow = page.locator('[data-testid="timeline-row"][data-block-id="greet"]');

@@ -182,3 +182,18 @@ describe("EditorStore against the patch endpoint", () => {
     expect(store.getState().base.definition.blocks.map((x) => x.id).sort()).toEqual(["log", "trg"]);
   });
 });
+
+describe("EditorStore and layout folding", () => {
+  test("two drags by one person are two saves and one history entry", async () => {
+    const wf = await newWorkflow(GREETER);
+    const { store } = await storeFor(owner, wf.id);
+    store.applyOps([{ operation_type: "update", block_id: "log", position: { x: 640, y: 200 } }]);
+    await store.flush();
+    store.applyOps([{ operation_type: "update", block_id: "greet", position: { x: 320, y: 120 } }]);
+    await store.flush();
+    expect(store.getState().base.version).toBe(wf.version + 2);
+    const entries = await history(wf.id);
+    expect(entries.map((e) => e.version)).toEqual([wf.version + 2, wf.version]);
+    expect(entries[0]).toMatchObject({ folded: 2, summary: "moved 2 blocks" });
+  });
+});

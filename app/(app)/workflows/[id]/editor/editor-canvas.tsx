@@ -26,6 +26,7 @@ import type { EditOp } from "@/lib/engine/ops";
 import { BlockNodeComponent, NODE_WIDTH, type BlockNode, type BlockNodeData } from "./block-node";
 import { connectorStyle } from "./connector-style";
 import { BLOCK_TYPE_MIME } from "./palette";
+import type { EditOptions } from "./editor-store";
 import type { BlockIssue, CatalogEntry } from "./types";
 
 const NODE_TYPES = { block: BlockNodeComponent };
@@ -81,7 +82,7 @@ export interface EditorCanvasProps {
    */
   selectRequest: { ids: readonly string[] } | null;
   onSelectionChange(ids: string[]): void;
-  onOps(ops: EditOp[]): void;
+  onOps(ops: EditOp[], options?: EditOptions): void;
   onDropBlock(type: string, position: { x: number; y: number }): void;
   onInit?(instance: ReactFlowInstance<BlockNode>): void;
 }
@@ -198,7 +199,27 @@ export const EditorCanvas = memo(function EditorCanvas({
     [definition.edges, statuses, readOnly],
   );
 
-  const onNodesChange = useCallback((changes: NodeChange<BlockNode>[]) => setNodes((current) => applyNodeChanges(changes, current)), []);
+  // A move ends (a drag is let go, an arrow key moves the selection) with `dragging: false`: then
+  // the new positions become one `update` per moved block; arrow-key bursts merge into one save.
+  const latest = useRef(definition);
+  useEffect(() => {
+    latest.current = definition;
+  }, [definition]);
+  const onNodesChange = useCallback(
+    (changes: NodeChange<BlockNode>[]) => {
+      setNodes((current) => applyNodeChanges(changes, current));
+      if (readOnly) return;
+      const ops: EditOp[] = [];
+      for (const change of changes) {
+        if (change.type !== "position" || change.dragging !== false || !change.position) continue;
+        const at = { x: Math.round(change.position.x), y: Math.round(change.position.y) };
+        const block = latest.current.blocks.find((b) => b.id === change.id);
+        if (block && (block.position?.x !== at.x || block.position?.y !== at.y)) ops.push({ operation_type: "update", block_id: change.id, position: at });
+      }
+      if (ops.length > 0) onOps(ops, { debounceMs: 250, mergeKey: `move:${ops.map((op) => ("block_id" in op ? op.block_id : "")).join()}` });
+    },
+    [onOps, readOnly],
+  );
 
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
   // Fit the view to the blocks there are when the editor opens; an empty canvas stays put as blocks arrive.
@@ -212,20 +233,6 @@ export const EditorCanvas = memo(function EditorCanvas({
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
         onSelectionChange={({ nodes: selected }) => onSelectionChange(selected.map((n) => n.id))}
-        onNodeDragStop={(_, __, moved) => {
-          if (readOnly) return;
-          const ops: EditOp[] = moved.map((node) => ({
-            operation_type: "update",
-            block_id: node.id,
-            position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
-          }));
-          const changedOps = ops.filter((op) => {
-            if (op.operation_type !== "update") return false;
-            const block = definition.blocks.find((b) => b.id === op.block_id);
-            return block?.position?.x !== op.position?.x || block?.position?.y !== op.position?.y;
-          });
-          if (changedOps.length > 0) onOps(changedOps);
-        }}
         onConnect={(connection: Connection) => {
           if (readOnly || !connection.source || !connection.target || connection.source === connection.target) return;
           onOps([

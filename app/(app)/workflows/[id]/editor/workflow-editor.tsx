@@ -9,10 +9,12 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { Braces, History, LayoutGrid, PanelLeft, Plus, Redo2, Undo2, X } from "lucide-react";
+import Link from "next/link";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { toast } from "sonner";
 import { api, ApiFailure, read } from "@/app/_ui/api";
 import { Button } from "@/app/_ui/button";
+import { StatusPill } from "@/app/_ui/status";
 import { cn } from "@/app/_ui/cn";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
@@ -24,7 +26,7 @@ import type { BlockNode } from "./block-node";
 import { NODE_WIDTH } from "./block-node";
 import { CommandPalette } from "./command-palette";
 import { branchHandles, EditorCanvas } from "./editor-canvas";
-import { EditorStore, type SavedWorkflow } from "./editor-store";
+import { EditorStore, type EditOptions, type SavedWorkflow } from "./editor-store";
 import { HistoryPanel } from "./history-panel";
 import { autoLayout } from "./layout";
 import { Palette } from "./palette";
@@ -239,7 +241,7 @@ export function WorkflowEditor({
   const shown = useMemo(() => placeBlocks(preview?.definition ?? state.local), [preview, state.local]);
   const selectedBlock: Block | undefined = selected.size === 1 ? state.local.blocks.find((b) => selected.has(b.id)) : undefined;
 
-  const onOps = useCallback((ops: EditOp[]) => store.applyOps(ops), [store]);
+  const onOps = useCallback((ops: EditOp[], options?: EditOptions) => store.applyOps(ops, options), [store]);
   // React Flow calls this whenever the handler or the selection changes: it must be stable and idempotent.
   const onSelectionChange = useCallback((ids: string[]) => {
     setSelected((old) => (old.size === ids.length && ids.every((id) => old.has(id)) ? old : new Set(ids)));
@@ -458,8 +460,18 @@ export function WorkflowEditor({
         <Button size="sm" variant="ghost" onClick={() => setPaletteOpen(true)} title="Add a block, go to a block, or run an action (Ctrl+K)">
           <Plus className="size-4" aria-hidden /> Add <kbd className="hidden rounded border border-stone-200 bg-white px-1 font-sans text-[10px] text-stone-500 sm:inline">Ctrl K</kbd>
         </Button>
+        {lastRun.data && !preview && (
+          <Link
+            href={`/runs/${lastRun.data.id}`}
+            className="ml-auto inline-flex items-center gap-1.5 rounded px-1.5 py-1 text-xs text-stone-600 hover:bg-stone-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+            title="Open the run drawn on the canvas"
+            data-testid="drawn-run"
+          >
+            Last run <StatusPill status={lastRun.data.status} />
+          </Link>
+        )}
         <span
-          className={cn("ml-auto text-xs", state.status === "error" ? "text-red-700" : "text-stone-500")}
+          className={cn("text-xs", !lastRun.data || preview ? "ml-auto" : "ml-2", state.status === "error" ? "text-red-700" : "text-stone-500")}
           role="status"
           aria-live="polite"
           data-testid="save-status"
