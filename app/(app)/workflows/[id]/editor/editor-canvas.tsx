@@ -277,7 +277,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={{ padding: 0.12, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements={definition.blocks.length > 120}
@@ -286,7 +286,16 @@ export const EditorCanvas = memo(function EditorCanvas({
       >
         <Background gap={16} color="#e7e5e4" />
         <Controls position="bottom-left" orientation="horizontal" showInteractive={false} />
-        <MiniMap pannable zoomable position="bottom-right" className="!hidden !rounded-md !border !border-stone-200 md:!block" nodeColor="#d6d3d1" maskColor="rgba(250,250,249,0.7)" />
+        <MiniMap
+          pannable
+          zoomable
+          position="bottom-right"
+          style={{ width: 160, height: 100 }}
+          className="!hidden !rounded-md !border !border-stone-200 md:!block"
+          nodeColor="#d6d3d1"
+          maskColor="rgba(250,250,249,0.7)"
+          ariaLabel="Overview of the whole workflow"
+        />
       </ReactFlow>
     </div>
   );

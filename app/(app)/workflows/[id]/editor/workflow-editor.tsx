@@ -536,7 +536,7 @@ export function WorkflowEditor({
             className="absolute inset-x-0 bottom-0 z-20 max-h-[65%] w-full overflow-y-auto border-t border-stone-200 bg-white shadow-lg md:inset-x-auto md:right-0 md:top-0 md:max-h-none md:w-80 md:border-l md:border-t-0 2xl:w-96"
             aria-label="Side panel"
           >
-            <div className={cn("flex justify-end px-2 pt-2", panel?.kind === "block" && "hidden")}>
+            <div className={cn("absolute right-2 top-2 z-10", panel?.kind === "block" && "hidden")}>
               <Button size="sm" variant="ghost" onClick={() => setPanel(null)} aria-label="Close panel">
                 <X className="size-4" aria-hidden />
               </Button>
