@@ -218,3 +218,45 @@ test("an unknown param typed into the JSON editor shows the server's reason on t
   const saved = await definitionOf(page, workflowId);
   expect(saved.definition.blocks.find((b) => b.id === "greet")?.params).toEqual({ name: "Ada" });
 });
+
+test("keyboard and layout: Ctrl-K adds a block after the selected one, Ctrl-D duplicates, an agent's unplaced workflow is laid out and tidied", async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await signUp(page, "Ada");
+  // An agent's workflow: no positions at all.
+  const unplaced = {
+    blocks: GREETER.blocks.map((block) => ({ id: block.id, type: block.type, params: block.params })),
+    edges: GREETER.edges,
+  };
+  const workflowId = await openWorkflow(page, unplaced as typeof GREETER);
+  const boxes = await Promise.all(["trg", "greet", "log"].map(async (id) => (await node(page, id).boundingBox())!));
+  // Laid out left to right, without overlaps.
+  expect(boxes[0].x + boxes[0].width).toBeLessThan(boxes[1].x);
+  expect(boxes[1].x + boxes[1].width).toBeLessThan(boxes[2].x);
+
+  // Ctrl-K with greet selected: a Log block added after it, connected from it.
+  await node(page, "greet").click();
+  await page.keyboard.press("Escape");
+  await node(page, "greet").click();
+  await page.locator(".react-flow__pane").hover({ position: { x: 10, y: 10 } });
+  await page.keyboard.press("Control+k");
+  const palette = page.getByRole("dialog", { name: "Command palette" });
+  await palette.getByRole("combobox").fill("transform");
+  await palette.getByRole("option", { name: /Transform/ }).first().click();
+  await expect(node(page, "transform")).toBeVisible();
+  await savedAt(page, 2);
+  expect((await definitionOf(page, workflowId)).definition.edges).toContainEqual({ source: "greet", target: "transform" });
+
+  // Ctrl-D duplicates the selection (the new block is selected after the add).
+  await page.locator(".react-flow__pane").hover({ position: { x: 10, y: 10 } });
+  await page.keyboard.press("Control+d");
+  await expect(node(page, "transform_2")).toBeVisible();
+  await savedAt(page, 3);
+
+  // Tidy up saves a position for every block.
+  await page.getByRole("button", { name: "Tidy up" }).click();
+  await savedAt(page, 4);
+  const tidied = (await definitionOf(page, workflowId)).definition;
+  expect(tidied.blocks.every((block) => block.position !== undefined)).toBe(true);
+  expect(errors).toEqual([]);
+});
