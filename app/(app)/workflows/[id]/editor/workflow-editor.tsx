@@ -512,7 +512,10 @@ export function WorkflowEditor({
             <div className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center">
               <div className="max-w-sm rounded-lg border border-dashed border-stone-300 bg-white/90 px-5 py-4 text-center text-sm text-stone-600">
                 <p className="font-medium text-stone-900">Start with a trigger</p>
-                <p className="mt-1">Drag a block from the left, or press Ctrl K and type its name. Connect blocks by dragging from a dot on the right edge of one to another.</p>
+                <p className="mt-1">
+                  Pick one with <span className="font-medium">Add</span> (Ctrl K), or drag it from the Blocks palette. Connect blocks by dragging from the dot
+                  on one block&apos;s right edge to another.
+                </p>
               </div>
             </div>
           )}
