@@ -5,7 +5,7 @@
  * does into EditOps for the store: a drag ends in one position `update` per moved block, a drawn
  * connection is a `connect`, Delete/Backspace removes the selection in one batch, a block dropped
  * from the palette is an `add`. Node objects are reused while their block is unchanged, so an edit
- * redraws one node, not two hundred.
+ * redraws one node, not two hundred (blockNodes).
  */
 import "@xyflow/react/dist/style.css";
 import {
@@ -66,6 +66,82 @@ function edgeId(edge: { source: string; target: string; sourceHandle?: string })
   return `${edge.source}->${edge.target}:${edge.sourceHandle ?? ""}`;
 }
 
+interface NodeInputs {
+  definition: WorkflowDefinition;
+  catalog: ReadonlyMap<string, CatalogEntry>;
+  issues: ReadonlyMap<string, BlockIssue[]>;
+  statuses?: Record<string, string>;
+  outputs?: Record<string, string>;
+  changed?: { blockIds: ReadonlySet<string>; by: string } | null;
+  readOnly: boolean;
+  selectedIds: ReadonlySet<string>;
+}
+
+/**
+ * The canvas's nodes, reusing each node of `current` (the nodes React Flow holds, with their
+ * measured size) whose block, selection and look did not change, and `current` itself when no node
+ * did. A changed block's node keeps the measured size too: React Flow draws a node without one even
+ * when it is off screen, and measures it again, so dropping it would redraw all 200 blocks of a big
+ * workflow on every keystroke or click.
+ */
+export function blockNodes({ definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds }: NodeInputs, current: readonly BlockNode[]): BlockNode[] {
+  const byId = new Map(current.map((node) => [node.id, node]));
+  let reused = definition.blocks.length === current.length;
+  const next = definition.blocks.map((block, index): BlockNode => {
+    const entry = catalog.get(block.type);
+    const style = connectorStyle(entry ?? { type: block.type, category: "unknown", kind: "action" });
+    const blockIssues = issues.get(block.id) ?? [];
+    const label = block.name || block.id;
+    const data: BlockNodeData = {
+      blockId: block.id,
+      label,
+      type: block.type,
+      connectorName: entry?.name ?? `Unknown type ${block.type}`,
+      Icon: style.icon,
+      tile: style.tile,
+      summary: paramSummary(block, entry),
+      successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
+      branches: branchHandles(block, entry),
+      hasTarget: entry?.kind !== "trigger",
+      disabled: block.enabled === false,
+      issue: blockIssues.length > 0 ? { message: blockIssues[0].message, count: blockIssues.length } : undefined,
+      status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
+      output: outputs?.[block.id],
+      changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
+      readOnly,
+    };
+    const position = block.position ?? { x: 0, y: 0 };
+    const old = byId.get(block.id);
+    const selected = selectedIds.has(block.id);
+    if (
+      old &&
+      old.selected === selected &&
+      old.position.x === position.x &&
+      old.position.y === position.y &&
+      Object.keys(data).every((key) => old.data[key] === data[key] || (key === "branches" && old.data.branches.join() === data.branches.join()))
+    ) {
+      if (current[index] !== old) reused = false;
+      return old;
+    }
+    reused = false;
+    return {
+      id: block.id,
+      type: "block",
+      position,
+      data,
+      selected,
+      draggable: !readOnly,
+      connectable: !readOnly,
+      deletable: !readOnly,
+      width: old?.width,
+      height: old?.height,
+      measured: old?.measured,
+      ariaLabel: `${label} (${entry?.name ?? block.type})`,
+    };
+  });
+  return reused ? (current as BlockNode[]) : next;
+}
+
 export interface EditorCanvasProps {
   definition: WorkflowDefinition;
   catalog: ReadonlyMap<string, CatalogEntry>;
@@ -96,65 +172,13 @@ export const EditorCanvas = memo(function EditorCanvas({
   onDropBlock,
   onInit,
 }: EditorCanvasProps) {
-  const drawn = useRef(new Map<string, BlockNode>());
-  const derived = useMemo<BlockNode[]>(() => {
-    const next = definition.blocks.map((block): BlockNode => {
-      const entry = catalog.get(block.type);
-      const style = connectorStyle(entry ?? { type: block.type, category: "unknown", kind: "action" });
-      const blockIssues = issues.get(block.id) ?? [];
-      const label = block.name || block.id;
-      const data: BlockNodeData = {
-        blockId: block.id,
-        label,
-        type: block.type,
-        connectorName: entry?.name ?? `Unknown type ${block.type}`,
-        Icon: style.icon,
-        tile: style.tile,
-        summary: paramSummary(block, entry),
-        successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
-        branches: branchHandles(block, entry),
-        hasTarget: entry?.kind !== "trigger",
-        disabled: block.enabled === false,
-        issue: blockIssues.length > 0 ? { message: blockIssues[0].message, count: blockIssues.length } : undefined,
-        status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
-        output: outputs?.[block.id],
-        changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
-        readOnly,
-      };
-      const position = block.position ?? { x: 0, y: 0 };
-      const old = drawn.current.get(block.id);
-      const selected = selectedIds.has(block.id);
-      if (
-        old &&
-        old.selected === selected &&
-        old.position.x === position.x &&
-        old.position.y === position.y &&
-        Object.keys(data).every((key) => old.data[key] === data[key] || (key === "branches" && old.data.branches.join() === data.branches.join()))
-      ) {
-        return old;
-      }
-      return {
-        id: block.id,
-        type: "block",
-        position,
-        data,
-        selected,
-        draggable: !readOnly,
-        connectable: !readOnly,
-        deletable: !readOnly,
-        width: old?.width,
-        height: old?.height,
-        measured: old?.measured,
-        ariaLabel: `${label} (${entry?.name ?? block.type})`,
-      };
-    });
-    drawn.current = new Map(next.map((node) => [node.id, node]));
-    return next;
-  }, [definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds]);
-
-  // React Flow moves nodes during a drag through onNodesChange; the definition changes only when the drag ends.
-  const [nodes, setNodes] = useState<BlockNode[]>(derived);
-  useEffect(() => setNodes(derived), [derived]);
+  const inputs = useMemo<NodeInputs>(
+    () => ({ definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds }),
+    [definition, catalog, issues, statuses, outputs, changed, readOnly, selectedIds],
+  );
+  // React Flow moves and measures nodes through onNodesChange; the definition changes only when a drag ends.
+  const [nodes, setNodes] = useState<BlockNode[]>(() => blockNodes(inputs, []));
+  useEffect(() => setNodes((current) => blockNodes(inputs, current)), [inputs]);
 
   const edges = useMemo<Edge[]>(
     () =>
