@@ -25,7 +25,7 @@ import { CommandPalette } from "./command-palette";
 import { branchHandles, EditorCanvas } from "./editor-canvas";
 import { EditorStore, type SavedWorkflow } from "./editor-store";
 import { HistoryPanel } from "./history-panel";
-import { autoLayout } from "./layout";
+import { autoLayout, rememberingLayout } from "./layout";
 import { Palette } from "./palette";
 import { RunOutputPanel } from "./run-output-panel";
 import { templateSuggestions } from "./suggestions";
@@ -60,14 +60,15 @@ export function newBlockId(type: string, entry: CatalogEntry | undefined, taken:
 
 /**
  * Positions for display: blocks an agent added without one are placed to the right of their first
- * placed upstream block, or below everything; when no block has a position the whole graph is laid out.
+ * placed upstream block, or below everything; when no block has a position the whole graph is laid
+ * out with `layout` (the editor passes one that remembers its last answer).
  */
-export function placeBlocks(definition: WorkflowDefinition): WorkflowDefinition {
+export function placeBlocks(definition: WorkflowDefinition, layout: typeof autoLayout = autoLayout): WorkflowDefinition {
   const missing = definition.blocks.filter((b) => !b.position);
   if (missing.length === 0) return definition;
   const placed = new Map<string, { x: number; y: number }>();
   if (missing.length === definition.blocks.length) {
-    for (const [id, at] of autoLayout(definition)) placed.set(id, at);
+    for (const [id, at] of layout(definition)) placed.set(id, at);
   } else {
     for (const b of definition.blocks) if (b.position) placed.set(b.id, b.position);
     let bottom = Math.max(...[...placed.values()].map((p) => p.y)) + 140;
@@ -202,7 +203,8 @@ export function WorkflowEditor({
   }, [store]);
 
   const readOnly = preview !== null;
-  const shown = useMemo(() => placeBlocks(preview?.definition ?? state.local), [preview, state.local]);
+  const [layout] = useState(() => rememberingLayout());
+  const shown = useMemo(() => placeBlocks(preview?.definition ?? state.local, layout), [layout, preview, state.local]);
   const selectedBlock: Block | undefined = selected.size === 1 ? state.local.blocks.find((b) => selected.has(b.id)) : undefined;
 
   const onOps = useCallback((ops: EditOp[]) => store.applyOps(ops), [store]);
@@ -213,7 +215,7 @@ export function WorkflowEditor({
       const local = store.getState().local;
       const taken = new Set(local.blocks.map((b) => b.id));
       const id = newBlockId(type, entry, taken);
-      const placedNow = placeBlocks(local);
+      const placedNow = placeBlocks(local, layout);
       const from = selected.size === 1 ? placedNow.blocks.find((b) => selected.has(b.id)) : undefined;
       let position = at;
       if (!position && from?.position) position = { x: from.position.x + NODE_WIDTH + 80, y: from.position.y };
@@ -232,12 +234,12 @@ export function WorkflowEditor({
       setSelected(new Set([id]));
       setPanel({ kind: "block" });
     },
-    [catalog, selected, store],
+    [catalog, layout, selected, store],
   );
 
   const duplicate = useCallback(() => {
     const local = store.getState().local;
-    const blocks = placeBlocks(local).blocks.filter((b) => selected.has(b.id));
+    const blocks = placeBlocks(local, layout).blocks.filter((b) => selected.has(b.id));
     if (blocks.length === 0) return;
     const taken = new Set(local.blocks.map((b) => b.id));
     const renamed = new Map<string, string>();
@@ -264,7 +266,7 @@ export function WorkflowEditor({
     }
     store.applyOps(ops);
     setSelected(new Set(renamed.values()));
-  }, [selected, store]);
+  }, [layout, selected, store]);
 
   const tidy = useCallback(() => {
     const local = store.getState().local;
