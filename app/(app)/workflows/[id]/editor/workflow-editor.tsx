@@ -6,7 +6,7 @@
  * goes through the EditorStore's one save path, the patch endpoint with If-Match; others' changes
  * are polled from the head of the history and highlighted on the blocks they touched.
  */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { Braces, Command, History, LayoutGrid, Redo2, Undo2, X } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
@@ -37,6 +37,13 @@ import { VariablesPanel } from "./variables-panel";
 const POLL_MS = 1_500;
 const HIGHLIGHT_MS = 4_000;
 const TYPING_DEBOUNCE_MS = 600;
+
+/** The connector catalog the canvas and the forms are drawn from; the workflow page starts loading it beside the workflow. */
+export const catalogQueryOptions = queryOptions({
+  queryKey: ["connectors", "full"],
+  queryFn: async () => read(await api.api.connectors.$get({ query: {} })),
+  staleTime: 5 * 60_000,
+});
 
 type SidePanel = { kind: "block" } | { kind: "variables" } | { kind: "history" } | null;
 
@@ -106,11 +113,7 @@ export function WorkflowEditor({
   const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
 
-  const catalogQuery = useQuery({
-    queryKey: ["connectors", "full"],
-    queryFn: async () => read(await api.api.connectors.$get({ query: {} })),
-    staleTime: 5 * 60_000,
-  });
+  const catalogQuery = useQuery(catalogQueryOptions);
   const catalogList = useMemo(() => (catalogQuery.data?.data ?? []) as CatalogEntry[], [catalogQuery.data]);
   const catalog = useMemo(() => new Map(catalogList.map((entry) => [entry.type, entry])), [catalogList]);
   const secrets = useQuery({
