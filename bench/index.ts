@@ -1,8 +1,10 @@
 /**
  * Runs every benchmark (`npm run bench`); each prints its own figures and ratios.
  * `npm run bench -- engine` (or `http`, `runtime`, `triggers`) runs one; `webhooks` or `schedules` runs
- * one half of `triggers`.
+ * one half of `triggers`. `editor` (also `npm run bench:editor`) needs Chromium and starts the app
+ * itself, so only runs when asked for.
  */
+import { benchEditor } from "./editor";
 import { benchEngine } from "./engine";
 import { benchHttp } from "./http";
 import { benchRuntime } from "./runtime";
@@ -18,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
 const parts: Record<string, () => Promise<void>> = {
   webhooks: () => benchTriggers({ webhooks: true, schedules: false }),
   schedules: () => benchTriggers({ webhooks: false, schedules: true }),
+  editor: benchEditor,
 };
 const wanted = process.argv.slice(2).filter((name) => name in benches || name in parts);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autoLayout, needsLayout } from "@/app/(app)/workflows/[id]/editor/layout";
+import { autoLayout, needsLayout, rememberingLayout } from "@/app/(app)/workflows/[id]/editor/layout";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 
 const W = 240;
@@ -116,5 +116,19 @@ describe("needsLayout", () => {
     expect(needsLayout(blocks(at(0, 0), at(300, 0), at(300, 0)))).toBe(false);
     expect(needsLayout(blocks(at(5, 5)))).toBe(false);
     expect(needsLayout(blocks())).toBe(false);
+  });
+});
+
+describe("rememberingLayout", () => {
+  it("lays the graph out again only when its blocks or edges change, not when a param does", () => {
+    const layout = rememberingLayout();
+    const first = graph(["a", "b", "c"], [["a", "b"], ["b", "c"]]);
+    const firstLaidOut = layout(first);
+    const typed = { ...first, blocks: first.blocks.map((b) => (b.id === "b" ? { ...b, params: { message: "typed" } } : b)) };
+    expect(layout(typed)).toBe(firstLaidOut);
+    const joined = { ...first, edges: [...first.edges, { source: "a", target: "c" }] };
+    const again = layout(joined);
+    expect(again).not.toBe(firstLaidOut);
+    expect([...again.keys()].sort()).toEqual(["a", "b", "c"]);
   });
 });

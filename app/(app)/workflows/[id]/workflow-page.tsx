@@ -18,7 +18,7 @@ import { TabPanel, Tabs } from "@/app/_ui/tabs";
 import { RelativeTime } from "@/app/_ui/time";
 import { DeleteWorkflowDialog, RenameWorkflowDialog } from "../_components/workflow-dialogs";
 import { useMe } from "../../shell";
-import { WorkflowEditor } from "./editor/workflow-editor";
+import { catalogQueryOptions, WorkflowEditor } from "./editor/workflow-editor";
 import { OverviewTab } from "./overview-tab";
 import { RunDialog } from "./run-dialog";
 import { RunsTab } from "./runs-tab";
@@ -51,6 +51,11 @@ export function WorkflowPage({ id }: { id: string }) {
     refetchInterval: tab === "editor" ? false : 10_000,
     enabled: !deleted,
   });
+
+  // The editor draws blocks from the catalog: load it beside the workflow rather than after it.
+  useEffect(() => {
+    if (tab === "editor") void queryClient.prefetchQuery(catalogQueryOptions);
+  }, [queryClient, tab]);
 
   useEffect(() => {
     if (workflow.data) document.title = `${workflow.data.name} · Weft`;

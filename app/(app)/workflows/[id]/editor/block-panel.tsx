@@ -55,7 +55,9 @@ function PanelContent({ block, entry, issues, suggestions, secretNames, onChange
   const advancedIssues = advanced.reduce((n, p) => n + issuesFor(p.name, issues).length, 0);
   const advancedSet = advanced.filter((p) => Object.hasOwn(block.params, p.name)).length;
   const [showAdvanced, setShowAdvanced] = useState(advancedIssues > 0);
-  const [mode, setMode] = useState<"form" | "json">(entry ? "form" : "json");
+  const [chosenMode, setMode] = useState<"form" | "json">("form");
+  // Without a catalog entry only JSON works; the form comes back when the catalog arrives (a block clicked while it loads).
+  const mode = entry ? chosenMode : "json";
   const ids = useId();
 
   const setParam = (name: string, value: unknown) => onChange({ params: { [name]: value } });

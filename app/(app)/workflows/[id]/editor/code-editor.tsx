@@ -7,11 +7,12 @@
  */
 import { javascript } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
+import { EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import CodeMirror, { type BasicSetupOptions } from "@uiw/react-codemirror";
 import { useLayoutEffect, useMemo, useRef } from "react";
 import { cn } from "@/app/_ui/cn";
-import { templateCompletionExtension } from "./template-input";
+import { templateCompletions } from "./template-input";
 import type { TemplateSuggestion } from "./types";
 
 const THEME = EditorView.theme({
@@ -21,6 +22,13 @@ const THEME = EditorView.theme({
   ".cm-gutters": { backgroundColor: "#fafaf9", borderRight: "1px solid #e7e5e4", color: "#a8a29e" },
   ".cm-placeholder": { color: "#a8a29e" },
 });
+
+/** The extension that adds `templateCompletions` to an editor beside its language's own completions. */
+export function templateCompletionExtension(suggestions: readonly TemplateSuggestion[] | (() => readonly TemplateSuggestion[])): Extension {
+  // One source for the editor's life: CodeMirror tracks a source's results by its identity.
+  const data = [{ autocomplete: templateCompletions(suggestions) }];
+  return EditorState.languageData.of(() => data);
+}
 
 // Module constants: @uiw/react-codemirror reconfigures the editor whenever this object changes
 // identity, and a reconfigure closes an open completion list.

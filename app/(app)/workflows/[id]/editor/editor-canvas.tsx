@@ -5,7 +5,7 @@
  * does into EditOps for the store: a drag ends in one position `update` per moved block, a drawn
  * connection is a `connect`, Delete/Backspace removes the selection in one batch, a block dropped
  * from the palette is an `add`. Node objects are reused while their block is unchanged, so an edit
- * redraws one node, not two hundred.
+ * redraws one node, not two hundred (blockNodes).
  */
 import "@xyflow/react/dist/style.css";
 import {
@@ -67,6 +67,87 @@ function edgeId(edge: { source: string; target: string; sourceHandle?: string })
   return `${edge.source}->${edge.target}:${edge.sourceHandle ?? ""}`;
 }
 
+interface NodeInputs {
+  definition: WorkflowDefinition;
+  catalog: ReadonlyMap<string, CatalogEntry>;
+  issues: ReadonlyMap<string, BlockIssue[]>;
+  statuses?: Record<string, string>;
+  outputs?: Record<string, string>;
+  changed?: { blockIds: ReadonlySet<string>; by: string } | null;
+  readOnly: boolean;
+}
+
+/**
+ * The canvas's nodes, reusing each node of `current` (the nodes React Flow holds, with their
+ * measured size and selection) whose block and look did not change, and `current` itself when no
+ * node did. Selection belongs to React Flow: a changed block's node keeps it. A changed block's node keeps the measured size too: React Flow draws a node without one even
+ * when it is off screen, and measures it again, so dropping it would redraw all 200 blocks of a big
+ * workflow on every keystroke or click.
+ */
+export function blockNodes({ definition, catalog, issues, statuses, outputs, changed, readOnly }: NodeInputs, current: readonly BlockNode[]): BlockNode[] {
+  const byId = new Map(current.map((node) => [node.id, node]));
+  let reused = definition.blocks.length === current.length;
+  const next = definition.blocks.map((block, index): BlockNode => {
+    const entry = catalog.get(block.type);
+    const style = connectorStyle(entry ?? { type: block.type, category: "unknown", kind: "action" });
+    const blockIssues = issues.get(block.id) ?? [];
+    const label = block.name || block.id;
+    const data: BlockNodeData = {
+      blockId: block.id,
+      label,
+      type: block.type,
+      connectorName: entry?.name ?? `Unknown type ${block.type}`,
+      Icon: style.icon,
+      tile: style.tile,
+      summary: paramSummary(block, entry),
+      successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
+      branches: branchHandles(block, entry),
+      hasTarget: entry?.kind !== "trigger",
+      disabled: block.enabled === false,
+      issue:
+        blockIssues.length > 0
+          ? { message: blockIssues[0].message, count: blockIssues.length, skipped: blockIssues.some((i) => i.source === "skip") }
+          : undefined,
+      status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
+      output: outputs?.[block.id],
+      changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
+      readOnly,
+    };
+    const position = block.position ?? { x: 0, y: 0 };
+    const old = byId.get(block.id);
+    if (
+      old &&
+      old.position.x === position.x &&
+      old.position.y === position.y &&
+      Object.keys(data).every(
+        (key) =>
+          old.data[key] === data[key] ||
+          (key === "branches" && old.data.branches.join() === data.branches.join()) ||
+          (key === "issue" && JSON.stringify(old.data.issue) === JSON.stringify(data.issue)),
+      )
+    ) {
+      if (current[index] !== old) reused = false;
+      return old;
+    }
+    reused = false;
+    return {
+      id: block.id,
+      type: "block",
+      position,
+      data,
+      selected: old?.selected,
+      draggable: !readOnly,
+      connectable: !readOnly,
+      deletable: !readOnly,
+      width: old?.width,
+      height: old?.height,
+      measured: old?.measured,
+      ariaLabel: `${label} (${entry?.name ?? block.type})`,
+    };
+  });
+  return reused ? (current as BlockNode[]) : next;
+}
+
 export interface EditorCanvasProps {
   definition: WorkflowDefinition;
   catalog: ReadonlyMap<string, CatalogEntry>;
@@ -101,76 +182,14 @@ export const EditorCanvas = memo(function EditorCanvas({
   onDropBlock,
   onInit,
 }: EditorCanvasProps) {
-  const drawn = useRef(new Map<string, BlockNode>());
-  const derived = useMemo<BlockNode[]>(() => {
-    const next = definition.blocks.map((block): BlockNode => {
-      const entry = catalog.get(block.type);
-      const style = connectorStyle(entry ?? { type: block.type, category: "unknown", kind: "action" });
-      const blockIssues = issues.get(block.id) ?? [];
-      const label = block.name || block.id;
-      const data: BlockNodeData = {
-        blockId: block.id,
-        label,
-        type: block.type,
-        connectorName: entry?.name ?? `Unknown type ${block.type}`,
-        Icon: style.icon,
-        tile: style.tile,
-        summary: paramSummary(block, entry),
-        successLabel: entry?.kind === "logic" && (entry.handles.length > 0 || entry.dynamicHandles) ? "always" : undefined,
-        branches: branchHandles(block, entry),
-        hasTarget: entry?.kind !== "trigger",
-        disabled: block.enabled === false,
-        issue:
-          blockIssues.length > 0
-            ? { message: blockIssues[0].message, count: blockIssues.length, skipped: blockIssues.some((i) => i.source === "skip") }
-            : undefined,
-        status: statuses ? (statuses[block.id] ?? "not reached") : undefined,
-        output: outputs?.[block.id],
-        changedBy: changed?.blockIds.has(block.id) ? changed.by : undefined,
-        readOnly,
-      };
-      const position = block.position ?? { x: 0, y: 0 };
-      const old = drawn.current.get(block.id);
-      if (
-        old &&
-        old.position.x === position.x &&
-        old.position.y === position.y &&
-        Object.keys(data).every(
-          (key) =>
-            old.data[key] === data[key] ||
-            (key === "branches" && old.data.branches.join() === data.branches.join()) ||
-            (key === "issue" && JSON.stringify(old.data.issue) === JSON.stringify(data.issue)),
-        )
-      ) {
-        return old;
-      }
-      return {
-        id: block.id,
-        type: "block",
-        position,
-        data,
-        draggable: !readOnly,
-        connectable: !readOnly,
-        deletable: !readOnly,
-        ariaLabel: `${label} (${entry?.name ?? block.type})`,
-      };
-    });
-    drawn.current = new Map(next.map((node) => [node.id, node]));
-    return next;
-  }, [definition, catalog, issues, statuses, outputs, changed, readOnly]);
-
-  // React Flow moves nodes during a drag (and selects them) through onNodesChange; the definition
-  // changes only when the drag ends. A new definition keeps the selection and what was measured.
-  const [nodes, setNodes] = useState<BlockNode[]>(derived);
-  useEffect(() => {
-    setNodes((current) => {
-      const shown = new Map(current.map((node) => [node.id, node]));
-      return derived.map((node) => {
-        const was = shown.get(node.id);
-        return was?.selected || was?.measured ? { ...node, selected: was.selected, measured: was.measured } : node;
-      });
-    });
-  }, [derived]);
+  const inputs = useMemo<NodeInputs>(
+    () => ({ definition, catalog, issues, statuses, outputs, changed, readOnly }),
+    [definition, catalog, issues, statuses, outputs, changed, readOnly],
+  );
+  // React Flow moves, measures and selects nodes through onNodesChange; the definition changes only
+  // when a move ends. A new definition keeps each node's selection and measured size.
+  const [nodes, setNodes] = useState<BlockNode[]>(() => blockNodes(inputs, []));
+  useEffect(() => setNodes((current) => blockNodes(inputs, current)), [inputs]);
   useEffect(() => {
     if (!selectRequest) return;
     const wanted = new Set(selectRequest.ids);

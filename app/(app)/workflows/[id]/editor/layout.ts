@@ -49,6 +49,24 @@ export function autoLayout(definition: Graph, options: LayoutOptions = {}): Map<
 }
 
 /**
+ * autoLayout that keeps its last answer while the graph's shape (block ids and edges, all it reads)
+ * stays the same, so typing into a block of a workflow without positions does not lay out every
+ * block again on each keystroke.
+ */
+export function rememberingLayout(options: LayoutOptions = {}): (definition: Graph) => Map<string, { x: number; y: number }> {
+  let shape: string | null = null;
+  let positions = new Map<string, { x: number; y: number }>();
+  return (definition) => {
+    const next = `${definition.blocks.map((b) => b.id).join(",")}|${definition.edges.map((e) => `${e.source}>${e.target}`).join(",")}`;
+    if (next !== shape) {
+      positions = autoLayout(definition, options);
+      shape = next;
+    }
+    return positions;
+  };
+}
+
+/**
  * Whether the canvas should lay the workflow out before drawing it: some block has no position,
  * or there are several blocks and they all sit on one spot (an agent that wrote the same
  * position everywhere). An empty workflow needs nothing.

@@ -11,7 +11,7 @@ import { Button } from "@/app/_ui/button";
 import { cn } from "@/app/_ui/cn";
 import { inputClass } from "@/app/_ui/field";
 import type { CatalogParamFull } from "@/lib/engine/catalog";
-import { CodeEditor } from "./code-editor";
+import { LazyCodeEditor } from "./lazy-code-editor";
 import { KeyValueField } from "./key-value-field";
 import { LocalError, useParsedDraft, type WidgetProps } from "./param-draft";
 import { jsonTextOf, parseJson, parseNumber, parseText, textOf, type Parsed } from "./param-values";
@@ -72,7 +72,7 @@ function CodeWidget({ param, value, send, suggestions, readOnly, ids, invalid }:
   const draft = useParsedDraft(value, (v) => (javascriptCode ? textOf(v) : jsonTextOf(v, keepsText)), parse, send);
   return (
     <div ref={draft.scope} className="space-y-1">
-      <CodeEditor
+      <LazyCodeEditor
         value={draft.text}
         onChange={draft.edit}
         language={javascriptCode ? "javascript" : "json"}

@@ -6,7 +6,7 @@
  * (changed keys, removed keys as null), so a change made elsewhere meanwhile is not undone.
  */
 import { useId } from "react";
-import { CodeEditor } from "./code-editor";
+import { LazyCodeEditor } from "./lazy-code-editor";
 import { LocalError } from "./param-draft";
 import { paramsDiff, parseParamsObject } from "./param-values";
 import type { TemplateSuggestion } from "./types";
@@ -51,7 +51,7 @@ export function ParamsJsonEditor({
       <label id={`${id}-label`} className="block text-sm font-medium text-stone-800">
         Params (JSON)
       </label>
-      <CodeEditor
+      <LazyCodeEditor
         value={draft.text}
         onChange={edit}
         language="json"

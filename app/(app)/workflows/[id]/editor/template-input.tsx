@@ -6,7 +6,6 @@
  * what follows the braces. `templateCompletions` offers the same list inside CodeMirror.
  */
 import type { Completion, CompletionSource } from "@codemirror/autocomplete";
-import { EditorState, type Extension } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 import * as Popover from "@radix-ui/react-popover";
 import { Box, KeyRound, Variable, Zap } from "lucide-react";
@@ -241,11 +240,4 @@ export function templateCompletions(suggestions: readonly TemplateSuggestion[] |
       validFor: /^[^{}\s]*$/,
     };
   };
-}
-
-/** The extension that adds `templateCompletions` to an editor beside its language's own completions. */
-export function templateCompletionExtension(suggestions: readonly TemplateSuggestion[] | (() => readonly TemplateSuggestion[])): Extension {
-  // One source for the editor's life: CodeMirror tracks a source's results by its identity.
-  const data = [{ autocomplete: templateCompletions(suggestions) }];
-  return EditorState.languageData.of(() => data);
 }

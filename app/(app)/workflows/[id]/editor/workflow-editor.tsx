@@ -6,7 +6,7 @@
  * goes through the EditorStore's one save path, the patch endpoint with If-Match; others' changes
  * are polled from the head of the history and highlighted on the blocks they touched.
  */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { Braces, History, LayoutGrid, PanelLeft, Plus, Redo2, Undo2, X } from "lucide-react";
 import Link from "next/link";
@@ -28,7 +28,7 @@ import { CommandPalette } from "./command-palette";
 import { branchHandles, EditorCanvas } from "./editor-canvas";
 import { EditorStore, type EditOptions, type SavedWorkflow } from "./editor-store";
 import { HistoryPanel } from "./history-panel";
-import { autoLayout } from "./layout";
+import { autoLayout, rememberingLayout } from "./layout";
 import { Palette } from "./palette";
 import { RunOutputPanel } from "./run-output-panel";
 import { templateSuggestions } from "./suggestions";
@@ -40,6 +40,13 @@ import { VariablesPanel } from "./variables-panel";
 const POLL_MS = 1_500;
 const HIGHLIGHT_MS = 4_000;
 const TYPING_DEBOUNCE_MS = 600;
+
+/** The connector catalog the canvas and the forms are drawn from; the workflow page starts loading it beside the workflow. */
+export const catalogQueryOptions = queryOptions({
+  queryKey: ["connectors", "full"],
+  queryFn: async () => read(await api.api.connectors.$get({ query: {} })),
+  staleTime: 5 * 60_000,
+});
 
 type SidePanel = { kind: "block" } | { kind: "variables" } | { kind: "history" } | null;
 
@@ -80,14 +87,15 @@ export function newBlockId(type: string, entry: CatalogEntry | undefined, taken:
 
 /**
  * Positions for display: blocks an agent added without one are placed to the right of their first
- * placed upstream block, or below everything; when no block has a position the whole graph is laid out.
+ * placed upstream block, or below everything; when no block has a position the whole graph is laid
+ * out with `layout` (the editor passes one that remembers its last answer).
  */
-export function placeBlocks(definition: WorkflowDefinition): WorkflowDefinition {
+export function placeBlocks(definition: WorkflowDefinition, layout: typeof autoLayout = autoLayout): WorkflowDefinition {
   const missing = definition.blocks.filter((b) => !b.position);
   if (missing.length === 0) return definition;
   const placed = new Map<string, { x: number; y: number }>();
   if (missing.length === definition.blocks.length) {
-    for (const [id, at] of autoLayout(definition)) placed.set(id, at);
+    for (const [id, at] of layout(definition)) placed.set(id, at);
   } else {
     for (const b of definition.blocks) if (b.position) placed.set(b.id, b.position);
     let bottom = Math.max(...[...placed.values()].map((p) => p.y)) + 140;
@@ -127,11 +135,7 @@ export function WorkflowEditor({
   const root = useRef<HTMLDivElement>(null);
   const height = useFillHeight(root);
 
-  const catalogQuery = useQuery({
-    queryKey: ["connectors", "full"],
-    queryFn: async () => read(await api.api.connectors.$get({ query: {} })),
-    staleTime: 5 * 60_000,
-  });
+  const catalogQuery = useQuery(catalogQueryOptions);
   const catalogList = useMemo(() => (catalogQuery.data?.data ?? []) as CatalogEntry[], [catalogQuery.data]);
   const catalog = useMemo(() => new Map(catalogList.map((entry) => [entry.type, entry])), [catalogList]);
   const secrets = useQuery({
@@ -238,7 +242,8 @@ export function WorkflowEditor({
   }, [store]);
 
   const readOnly = preview !== null;
-  const shown = useMemo(() => placeBlocks(preview?.definition ?? state.local), [preview, state.local]);
+  const [layout] = useState(() => rememberingLayout());
+  const shown = useMemo(() => placeBlocks(preview?.definition ?? state.local, layout), [layout, preview, state.local]);
   const selectedBlock: Block | undefined = selected.size === 1 ? state.local.blocks.find((b) => selected.has(b.id)) : undefined;
 
   const onOps = useCallback((ops: EditOp[], options?: EditOptions) => store.applyOps(ops, options), [store]);
@@ -258,7 +263,7 @@ export function WorkflowEditor({
       const local = store.getState().local;
       const taken = new Set(local.blocks.map((b) => b.id));
       const id = newBlockId(type, entry, taken);
-      const placedNow = placeBlocks(local);
+      const placedNow = placeBlocks(local, layout);
       const from = selected.size === 1 ? placedNow.blocks.find((b) => selected.has(b.id)) : undefined;
       let position = at;
       if (!position && from?.position) position = { x: from.position.x + NODE_WIDTH + 80, y: from.position.y };
@@ -277,7 +282,7 @@ export function WorkflowEditor({
       select([id]);
       setPanel({ kind: "block" });
     },
-    [catalog, select, selected, store],
+    [catalog, layout, select, selected, store],
   );
 
   const addBlockRef = useRef(addBlock);
@@ -287,7 +292,7 @@ export function WorkflowEditor({
 
   const duplicate = useCallback(() => {
     const local = store.getState().local;
-    const blocks = placeBlocks(local).blocks.filter((b) => selected.has(b.id));
+    const blocks = placeBlocks(local, layout).blocks.filter((b) => selected.has(b.id));
     if (blocks.length === 0) return;
     const taken = new Set(local.blocks.map((b) => b.id));
     const renamed = new Map<string, string>();
@@ -314,7 +319,7 @@ export function WorkflowEditor({
     }
     store.applyOps(ops);
     select([...renamed.values()]);
-  }, [select, selected, store]);
+  }, [layout, select, selected, store]);
 
   const tidy = useCallback(() => {
     const local = store.getState().local;
