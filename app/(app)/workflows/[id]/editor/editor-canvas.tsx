@@ -296,7 +296,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.12, maxZoom: 1 }}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements={definition.blocks.length > 120}
@@ -305,6 +305,8 @@ export const EditorCanvas = memo(function EditorCanvas({
       >
         <Background gap={16} color="#e7e5e4" />
         <Controls position="bottom-left" orientation="horizontal" showInteractive={false} />
+        {/* A small workflow fits in view; the overview is for the big ones, and would only hide blocks here. */}
+        {definition.blocks.length > 12 && (
         <MiniMap
           pannable
           zoomable
@@ -315,6 +317,7 @@ export const EditorCanvas = memo(function EditorCanvas({
           maskColor="rgba(250,250,249,0.7)"
           ariaLabel="Overview of the whole workflow"
         />
+        )}
       </ReactFlow>
     </div>
   );
