@@ -97,11 +97,12 @@ export async function waitForDrawn(page: Page, quietMs = 1_000, timeoutMs = 30_0
     if (w.count > 0 && w.unknown === 0 && w.lastChange !== null && now - w.lastChange >= quietMs) return { firstNode: w.firstNode!, drawn: w.lastChange, count: w.count };
     await sleep(50);
   }
-  throw new Error(`the canvas drew no blocks (or never settled) within ${timeoutMs / 1000} s`);
+  await page.screenshot({ path: ".data/bench-editor/not-drawn.png" }).catch(() => undefined);
+  throw new Error(`the canvas drew no blocks (or never settled) within ${timeoutMs / 1000} s: ${JSON.stringify(await watch(page).catch(() => null))} at ${page.url()}`);
 }
 
 /**
- * Clicks a drawn block whose id starts with `prefix` as soon as one is drawn, again every 100 ms
+ * Clicks a drawn block whose id starts with `prefix` as soon as one is drawn, again every 2 s
  * until the side panel shows that block's form with its param fields (a click before hydration, or
  * on a block that fitView then moved, does nothing). Returns when the form appeared and how long after the click.
  */
@@ -111,7 +112,9 @@ export async function clickUntilPanel(page: Page, prefix: string, timeoutMs = 30
     const at = (await page.evaluate(pickTarget(prefix))) as { id: string; x: number; y: number } | null;
     if (at) {
       await page.mouse.click(at.x, at.y);
-      for (let i = 0; i < 5; i++) {
+      // Wait up to 2 s before clicking again: opening the panel pans the canvas to keep the block in
+      // view, and a second click would then land on another block.
+      for (let i = 0; i < 100; i++) {
         const w = await watch(page);
         if (w.panel !== null) {
           const down = w.downs.filter((t) => t <= w.panel!).at(-1)!;

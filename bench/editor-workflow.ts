@@ -19,6 +19,8 @@ type Kind = (typeof KINDS)[number];
 
 /** The ids of the benchmark's http_request blocks start with this (the editor benchmark types into their URL). */
 export const HTTP_PREFIX = "http_";
+/** Log blocks: one is in the first view, which opens at a readable zoom on the graph's start. */
+export const LOG_PREFIX = "log_";
 
 /** A small deterministic generator (mulberry32), so every run benchmarks the same workflow. */
 function random(seed: number): () => number {

@@ -17,7 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { chromium, devices, type BrowserContext } from "playwright-core";
 import { median, percentile } from "./percentiles";
 import { clickUntilPanel, openPage, panFrames, typeTimed, waitForDrawn, zoomNow, zoomTo, type Keystroke } from "./editor-page";
-import { editorBenchDefinition, HTTP_PREFIX } from "./editor-workflow";
+import { editorBenchDefinition, LOG_PREFIX } from "./editor-workflow";
 import { startWeft } from "./npm-start";
 
 const BLOCKS = 200;
@@ -93,7 +93,7 @@ async function measureOpen(context: BrowserContext, url: string): Promise<OpenFi
     const drawn = await waitForDrawn(page);
     await page.close();
     page = await openPage(context, url);
-    const click = await clickUntilPanel(page, HTTP_PREFIX);
+    const click = await clickUntilPanel(page, LOG_PREFIX);
     await page.close();
     if (run === 0) continue;
     figures.drawn.push(drawn.drawn);
@@ -125,8 +125,8 @@ async function measureTyping(context: BrowserContext, api: Api, id: string, url:
     });
   });
   await waitForDrawn(typing, 500);
-  const { target } = await clickUntilPanel(typing, HTTP_PREFIX);
-  const field = typing.locator('aside[aria-label="Block settings"] [data-param="url"] input');
+  const { target } = await clickUntilPanel(typing, LOG_PREFIX);
+  const field = typing.locator('aside[aria-label="Block settings"] [data-param="message"]').locator("input, textarea").first();
   await field.click();
   await typing.keyboard.press("End");
   const initial = await field.inputValue();
@@ -139,12 +139,12 @@ async function measureTyping(context: BrowserContext, api: Api, id: string, url:
 
   const after = await versions(api, id);
   const saved = await api<{ definition: { blocks: { id: string; params: Record<string, unknown> }[] } }>("GET", `/api/workflows/${id}`);
-  const value = saved.definition.blocks.find((b) => b.id === target)?.params.url;
+  const value = saved.definition.blocks.find((b) => b.id === target)?.params.message;
   const problems = [
     after.head !== before.head + 1 && `the version went from ${before.head} to ${after.head}, not up by one`,
     after.entries !== before.entries + 1 && `the history grew by ${after.entries - before.entries} entries, not one`,
     (saves !== 1 || sent !== 1) && `${sent} saves were sent (${saves} of them delayed), not one`,
-    value !== initial + TYPED && `${target}.url was saved as ${JSON.stringify(value)}, not ${JSON.stringify(initial + TYPED)}`,
+    value !== initial + TYPED && `${target}.message was saved as ${JSON.stringify(value)}, not ${JSON.stringify(initial + TYPED)}`,
     keys.some((k) => !k.ok) && `${keys.filter((k) => !k.ok).length} keystrokes did not show in the field at the next frame`,
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`typing into ${target}: ${problems.join("; ")}`);

@@ -22,12 +22,20 @@ const NODE_H = 52;
 const READABLE_ZOOM = 0.6;
 const PADDING = 32;
 
-/** The first viewport: the whole graph when it fits readably, else its left end (where runs start) at a readable zoom. */
-function firstViewport(nodes: { position: { x: number; y: number } }[], width: number, height: number): Viewport {
+/**
+ * The first viewport: the whole graph when it fits readably, else its left end (where runs start)
+ * at a readable zoom. `node` is the size a node is drawn at (the editor's are larger).
+ */
+export function firstViewport(
+  nodes: { position: { x: number; y: number } }[],
+  width: number,
+  height: number,
+  node: { width: number; height: number } = { width: NODE_W, height: NODE_H },
+): Viewport {
   if (nodes.length === 0) return { x: 0, y: 0, zoom: 1 };
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);
-  const box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs) + NODE_W, h: Math.max(...ys) - Math.min(...ys) + NODE_H };
+  const box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs) + node.width, h: Math.max(...ys) - Math.min(...ys) + node.height };
   const fit = Math.min((width - 2 * PADDING) / box.w, (height - 2 * PADDING) / box.h, 1.1);
   const zoom = Math.max(fit, READABLE_ZOOM);
   const x = fit >= READABLE_ZOOM ? (width - box.w * zoom) / 2 - box.x * zoom : PADDING - box.x * zoom;

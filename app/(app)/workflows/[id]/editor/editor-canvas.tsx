@@ -19,8 +19,10 @@ import {
   type Edge,
   type NodeChange,
   type ReactFlowInstance,
+  type Viewport,
 } from "@xyflow/react";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { firstViewport } from "@/app/_ui/workflow-canvas";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 import { BlockNodeComponent, NODE_WIDTH, type BlockNode, type BlockNodeData } from "./block-node";
@@ -148,6 +150,25 @@ export function blockNodes({ definition, catalog, issues, statuses, outputs, cha
   return reused ? (current as BlockNode[]) : next;
 }
 
+/**
+ * The editor's first view: the whole graph when it fits at a readable zoom; else a readable zoom on
+ * where runs start (the leftmost block, a trigger when there is one), centred on it vertically, so
+ * a big laid-out graph does not open on the empty corner of its bounding box.
+ */
+export function openingViewport(definition: WorkflowDefinition, width: number, height: number): Viewport {
+  const placed = definition.blocks.map((b) => ({ position: b.position ?? { x: 0, y: 0 }, type: b.type }));
+  const fit = firstViewport(placed, width, height, { width: NODE_WIDTH, height: 90 });
+  if (placed.length === 0) return fit;
+  const xs = placed.map((p) => p.position.x);
+  const ys = placed.map((p) => p.position.y);
+  const fits = (Math.max(...xs) - Math.min(...xs) + NODE_WIDTH) * fit.zoom <= width && (Math.max(...ys) - Math.min(...ys) + 90) * fit.zoom <= height;
+  if (fits) return fit;
+  const minX = Math.min(...xs);
+  const left = placed.filter((p) => p.position.x === minX);
+  const anchor = left.find((p) => p.type.startsWith("trigger_")) ?? left[0];
+  return { x: 32 - minX * fit.zoom, y: height / 2 - (anchor.position.y + 45) * fit.zoom, zoom: fit.zoom };
+}
+
 export interface EditorCanvasProps {
   definition: WorkflowDefinition;
   catalog: ReadonlyMap<string, CatalogEntry>;
@@ -241,11 +262,20 @@ export const EditorCanvas = memo(function EditorCanvas({
   );
 
   const flow = useRef<ReactFlowInstance<BlockNode> | null>(null);
-  // Fit the view to the blocks there are when the editor opens; an empty canvas stays put as blocks arrive.
-  const [fitOnOpen] = useState(definition.blocks.length > 0);
+  // The first viewport is computed from the stored positions and the canvas's size, measured before
+  // React Flow is drawn: the whole graph when it fits readably, else its start at a readable zoom.
+  // (React Flow's own fitView would measure only the blocks it drew, which for a big graph is a few.)
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [opening, setOpening] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    const box = wrapper.current?.getBoundingClientRect();
+    if (!box || box.width === 0 || box.height === 0 || opening) return;
+    setOpening(openingViewport(definition, box.width, box.height));
+  });
 
   return (
-    <div className="h-full w-full" data-testid="editor-canvas">
+    <div ref={wrapper} className="h-full w-full" data-testid="editor-canvas">
+      {opening && (
       <ReactFlow<BlockNode>
         nodes={nodes}
         edges={edges}
@@ -295,7 +325,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         }}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
-        fitView={fitOnOpen}
+        defaultViewport={opening}
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}
@@ -319,6 +349,7 @@ export const EditorCanvas = memo(function EditorCanvas({
         />
         )}
       </ReactFlow>
+      )}
     </div>
   );
 });

@@ -437,7 +437,8 @@ export function WorkflowEditor({
   return (
     <div
       ref={root}
-      style={{ height }}
+      // Before the first measure, a close guess: the canvas computes its first view from this size.
+      style={{ height: height ?? "max(480px, calc(100dvh - 15rem))" }}
       className="relative flex min-h-[480px] flex-col overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm"
       data-testid="workflow-editor"
     >
