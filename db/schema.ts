@@ -4,7 +4,7 @@
  * Timestamps are millisecond precision so list cursors (JS Dates) round-trip exactly.
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 
@@ -106,6 +106,10 @@ export const runs = pgTable(
     index("runs_org_status_idx").on(t.organizationId, t.status, t.createdAt),
     index("runs_org_triggered_by_idx").on(t.organizationId, t.triggeredBy, t.createdAt.desc()),
     uniqueIndex("runs_idempotency_idx").on(t.organizationId, t.workflowId, t.idempotencyKey),
+    /** The retention sweep (lib/store/retention.ts): an organization's finished runs, oldest first. */
+    index("runs_retention_idx")
+      .on(t.organizationId, t.finishedAt)
+      .where(sql`${t.status} in ('succeeded', 'failed', 'canceled')`),
   ],
 );
 
@@ -158,6 +162,13 @@ export const events = pgTable(
   (t) => [
     index("events_run_idx").on(t.runId, t.event).where(sql`${t.consumedAt} is null`),
     index("events_key_idx").on(t.organizationId, t.event, t.key).where(sql`${t.consumedAt} is null`),
+    // The retention sweep deletes a run's events (addressed to it or consumed by it) with the run,
+    // and expires org-wide events nothing consumed (lib/store/retention.ts).
+    index("events_run_id_idx").on(t.runId).where(sql`${t.runId} is not null`),
+    index("events_consumed_by_run_idx").on(t.consumedByRun).where(sql`${t.consumedByRun} is not null`),
+    index("events_unconsumed_org_idx")
+      .on(t.organizationId, t.createdAt)
+      .where(sql`${t.consumedAt} is null and ${t.runId} is null`),
   ],
 );
 
@@ -242,3 +253,32 @@ export const webhookEndpoints = pgTable(
   },
   (t) => [index("webhook_endpoints_org_workflow_idx").on(t.organizationId, t.workflowId)],
 );
+
+/**
+ * Per-organization settings an owner or admin may change (`/api/settings/*`). A null column means
+ * "the instance default" (an environment variable), so changing the default reaches every
+ * organization that never chose.
+ */
+export const organizationSettings = pgTable("organization_settings", {
+  organizationId: text("organization_id").primaryKey(),
+  /** Days finished runs (and their logs, events and openworkflow rows) are kept; null: WEFT_RETENTION_DAYS. */
+  runRetentionDays: integer("run_retention_days"),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/**
+ * The shared rate limiter's token buckets (lib/store/rate-limit-buckets.ts), one row per
+ * (limiter, organization, principal). UNLOGGED (set by hand in its migration): no WAL, so a take
+ * is one cheap upsert; after a crash the table is empty, and every bucket starts full.
+ * No index beyond the key, so updates stay HOT.
+ */
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  key: text("key").primaryKey(),
+  /** Tokens left after the latest take (fractional: they refill continuously). */
+  tokens: doublePrecision("tokens").notNull(),
+  /** When `tokens` was computed: the database clock (or the limiter's injected clock), ms since the epoch. */
+  updatedMs: doublePrecision("updated_ms").notNull(),
+  /** Whether the latest take got a token (an upsert cannot return the row's previous value). */
+  allowed: boolean("allowed").notNull(),
+});

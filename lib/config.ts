@@ -63,6 +63,17 @@ export const ConfigSchema = z.object({
   /** Inbound webhook calls per minute per endpoint. */
   WEFT_WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /**
+   * Where the control plane's rate-limit buckets live: memory (default; each web instance has
+   * budgets of its own) or postgres (every instance on the database shares them).
+   */
+  WEFT_RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory"),
+  /** Days finished runs, their logs and events are kept before workers delete them; organizations may choose their own (1–3650). */
+  WEFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Milliseconds between a worker's retention sweeps; 0 turns this worker's sweeper off. */
+  WEFT_RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  /** Runs (or events) deleted per statement by the retention sweeper. */
+  WEFT_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
    * Reverse proxies in front of the web app whose `X-Forwarded-For` names the client, for the
    * per-IP limit on sign-in and sign-up (lib/api/client-address.ts). Unset: no proxy is trusted
    * and the socket address is the client.

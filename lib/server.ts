@@ -70,6 +70,8 @@ function services(): Services {
       webhookRateLimitPerMinute: config.WEFT_WEBHOOK_RATE_LIMIT_PER_MIN,
       trustedProxies: config.WEFT_TRUSTED_PROXIES,
       layoutFoldMs: config.WEFT_LAYOUT_FOLD_MS,
+      rateLimitStore: config.WEFT_RATE_LIMIT_STORE,
+      retentionDays: config.WEFT_RETENTION_DAYS,
       runtime,
     });
     holder.__weftServices = { api, auth };

@@ -34,6 +34,21 @@ describe("configuration", () => {
     }
   });
 
+  it("retention: 30 days by default, 1–3650 accepted; the sweeper runs every 5 minutes in batches of 500 unless told otherwise (0 turns it off)", () => {
+    expect(loadConfig({})).toMatchObject({ WEFT_RETENTION_DAYS: 30, WEFT_RETENTION_SWEEP_INTERVAL_MS: 300_000, WEFT_RETENTION_BATCH_SIZE: 500 });
+    expect(loadConfig({ WEFT_RETENTION_DAYS: "7", WEFT_RETENTION_SWEEP_INTERVAL_MS: "0" })).toMatchObject({ WEFT_RETENTION_DAYS: 7, WEFT_RETENTION_SWEEP_INTERVAL_MS: 0 });
+    for (const bad of ["0", "3651", "1.5", "forever"]) {
+      expect(() => loadConfig({ WEFT_RETENTION_DAYS: bad }), bad).toThrow(/WEFT_RETENTION_DAYS:/);
+    }
+    expect(() => loadConfig({ WEFT_RETENTION_BATCH_SIZE: "0" })).toThrow(/WEFT_RETENTION_BATCH_SIZE:/);
+  });
+
+  it("the rate-limit store is memory unless WEFT_RATE_LIMIT_STORE=postgres", () => {
+    expect(loadConfig({}).WEFT_RATE_LIMIT_STORE).toBe("memory");
+    expect(loadConfig({ WEFT_RATE_LIMIT_STORE: "postgres" }).WEFT_RATE_LIMIT_STORE).toBe("postgres");
+    expect(() => loadConfig({ WEFT_RATE_LIMIT_STORE: "redis" })).toThrow(/WEFT_RATE_LIMIT_STORE:/);
+  });
+
   it("parses flags and numbers", () => {
     const config = loadConfig({ WEFT_ALLOW_PRIVATE_HTTP: "1", WORKER_CONCURRENCY: "4", WEFT_BASE_URL: "https://weft.example.com/" });
     expect(config.WEFT_ALLOW_PRIVATE_HTTP).toBe(true);

@@ -1,9 +1,11 @@
 /**
  * The worker process (`npm run worker`; `npm start` runs one). It executes runs through
- * openworkflow (lib/runtime), and fires due cron schedules with the ticker loop (lib/schedules,
- * about once a second); it never serves HTTP. Run as many as you like against one database.
- * SIGTERM/SIGINT: stop the ticker (its pass in flight finishes), then stop claiming runs, let
- * in-flight executions finish or park, close the pools, exit 0.
+ * openworkflow (lib/runtime), fires due cron schedules with the ticker loop (lib/schedules,
+ * about once a second), and deletes expired runs and events with the retention sweeper
+ * (lib/runtime/retention.ts, every WEFT_RETENTION_SWEEP_INTERVAL_MS); it never serves HTTP. Run
+ * as many as you like against one database.
+ * SIGTERM/SIGINT: stop the ticker and the sweeper (their passes in flight finish), then stop
+ * claiming runs, let in-flight executions finish or park, close the pools, exit 0.
  * Further signals are ignored (Ctrl-C reaches both `npm start` and this process, and `npm start`
  * then sends SIGTERM too); SIGKILL ends a stuck worker, whose runs are re-claimed after 30 s.
  */
@@ -11,6 +13,7 @@ import { ConfigError, loadConfig, type Config } from "@/lib/config";
 import { openDatabase } from "@/db/client";
 import { createLogger } from "@/lib/log";
 import { startWorker } from "@/lib/runtime";
+import { startRetentionSweeper } from "@/lib/runtime/retention";
 import { createRunQueue } from "@/lib/runtime/queue";
 import { openRunStorePool } from "@/lib/store/runs";
 import { startScheduleTicker } from "@/lib/schedules/ticker-loop";
@@ -50,6 +53,17 @@ async function main(): Promise<void> {
   const queueSql = openRunStorePool(config.DATABASE_URL, 2, database.schema);
   const queue = createRunQueue(queueSql, logger, database.schema);
   const ticker = startScheduleTicker({ sql: database.sql, db: database.db, runtime: queue, logger });
+  const sweeper =
+    config.WEFT_RETENTION_SWEEP_INTERVAL_MS > 0
+      ? startRetentionSweeper({
+          sql: database.sql,
+          schema: database.schema,
+          defaultDays: config.WEFT_RETENTION_DAYS,
+          batchSize: config.WEFT_RETENTION_BATCH_SIZE,
+          intervalMs: config.WEFT_RETENTION_SWEEP_INTERVAL_MS,
+          logger,
+        })
+      : null;
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -58,9 +72,9 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    logger.info({ signal }, "worker stopping: schedule ticker first, then no new claims, waiting for in-flight runs");
+    logger.info({ signal }, "worker stopping: schedule ticker and retention sweeper first, then no new claims, waiting for in-flight runs");
     try {
-      await ticker.stop();
+      await Promise.all([ticker.stop(), sweeper?.stop()]);
       await worker.stop();
       await queueSql.end({ timeout: 5 });
       await database.close();

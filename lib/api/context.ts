@@ -57,4 +57,6 @@ export interface ApiDeps {
   runtime: Runtime;
   /** WEFT_LAYOUT_FOLD_MS: the window in which one actor's position-only saves share a history entry (0: never). */
   layoutFoldMs: number;
+  /** WEFT_RETENTION_DAYS: how long organizations that did not choose keep finished runs. */
+  retentionDays: number;
 }

@@ -15,6 +15,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { connectorRegistry } from "@/lib/connectors";
 import type { Logger } from "@/lib/log";
 import type { Runtime } from "@/lib/runtime/types";
+import { DEFAULT_RETENTION_DAYS } from "@/lib/store/organization-settings";
 import { DEFAULT_LAYOUT_FOLD_MS } from "@/lib/workflows/edit";
 import { clientAddress, trustedProxyList } from "./client-address";
 import type { ApiDeps, AppEnv } from "./context";
@@ -22,7 +23,7 @@ import { ApiError, errorResponse } from "./errors";
 import { limitBody, rateLimit, rejectNulInUrl, requestContext, requireJsonBody } from "./middleware";
 import { authenticate } from "./middleware/auth";
 import { registerOpenApi } from "./openapi";
-import { createMemoryRateLimiter, type RateLimiter } from "./rate-limit";
+import { createMemoryRateLimiter, createPostgresRateLimiter, type RateLimiter, type RateLimitStore } from "./rate-limit";
 import { createRouter } from "./router";
 import { connectorRoutes } from "./routes/connectors";
 import { eventRoutes } from "./routes/events";
@@ -35,6 +36,7 @@ import { workflowRunRoutes } from "./routes/workflow-runs";
 import { workflowRoutes } from "./routes/workflows";
 import { adminRoutes } from "./routes/admin";
 import { scheduleRoutes } from "./routes/schedules";
+import { settingsRoutes } from "./routes/settings";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { inboundWebhookRoutes } from "./routes/webhooks-inbound";
 import { createCodeWebhookRegistry, type CodeWebhookRegistry } from "./code-webhooks";
@@ -47,13 +49,19 @@ export interface ControlPlaneOptions {
   baseUrl: string;
   /** 32-byte key for secrets at rest. */
   secretsKey: Buffer;
-  /** API keys' buckets. Default: in-memory token buckets of `rateLimitPerMinute` (60). */
+  /**
+   * WEFT_RATE_LIMIT_STORE: where the default limiters keep their buckets. `memory` (default): in
+   * this instance, so each web instance has budgets of its own; `postgres`: in the database, so
+   * every instance on it shares one budget per principal and per webhook endpoint.
+   */
+  rateLimitStore?: RateLimitStore;
+  /** API keys' buckets. Default: token buckets of `rateLimitPerMinute` (60) in `rateLimitStore`. */
   rateLimiter?: RateLimiter;
   rateLimitPerMinute?: number;
-  /** Signed-in users' buckets (cookie or session token). Default: in-memory, `sessionRateLimitPerMinute` (600). */
+  /** Signed-in users' buckets (cookie or session token). Default: `sessionRateLimitPerMinute` (600) in `rateLimitStore`. */
   sessionRateLimiter?: RateLimiter;
   sessionRateLimitPerMinute?: number;
-  /** Inbound webhook calls per minute per endpoint (default 600), on their own buckets. */
+  /** Inbound webhook calls per minute per endpoint (default 600), on their own buckets in `rateLimitStore`. */
   webhookRateLimitPerMinute?: number;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
@@ -72,6 +80,8 @@ export interface ControlPlaneOptions {
    * share one history entry (docs/patch-endpoint.md, "History"); 0 never folds. Default 5000.
    */
   layoutFoldMs?: number;
+  /** WEFT_RETENTION_DAYS: days finished runs are kept where an organization did not choose (shown by `/api/settings/retention`); default 30. */
+  retentionDays?: number;
 }
 
 export type ControlPlaneApi = ControlPlaneRoutes & {
@@ -87,18 +97,28 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
       throw new Error(`createControlPlaneApi: schema is "${schema}" but the ${name} was opened for "${opened}"; open both for the same schema.`);
     }
   }
+  const limiter = (scope: string, perMinute: number): RateLimiter =>
+    options.rateLimitStore === "postgres"
+      ? createPostgresRateLimiter({
+          sql: options.database.sql,
+          perMinute,
+          scope,
+          onError: (error) => options.logger.warn({ err: error, scope }, "rate limiter store failed; request let through"),
+        })
+      : createMemoryRateLimiter({ perMinute });
   const deps: ApiDeps = {
     db: options.database.db,
     sql: options.database.sql,
     logger: options.logger,
     auth: options.auth,
     registry: options.registry ?? connectorRegistry,
-    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter({ perMinute: options.rateLimitPerMinute ?? 60 }),
-    sessionRateLimiter: options.sessionRateLimiter ?? createMemoryRateLimiter({ perMinute: options.sessionRateLimitPerMinute ?? 600 }),
+    rateLimiter: options.rateLimiter ?? limiter("api_key", options.rateLimitPerMinute ?? 60),
+    sessionRateLimiter: options.sessionRateLimiter ?? limiter("session", options.sessionRateLimitPerMinute ?? 600),
     baseUrl: options.baseUrl.replace(/\/$/, ""),
     secretsKey: options.secretsKey,
     runtime: options.runtime,
     layoutFoldMs: options.layoutFoldMs ?? DEFAULT_LAYOUT_FOLD_MS,
+    retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
   };
   const app = apiRoot();
 
@@ -121,7 +141,7 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
   app.on(["GET", "POST"], "/auth/*", (c) => deps.auth.handler(withClientAddress(c.req.raw, c.env as AppEnv["Bindings"] | undefined, proxies)));
   registerOpenApi(app);
   // Inbound webhooks carry their own secret, and are rate-limited per endpoint.
-  const webhookLimiter = createMemoryRateLimiter({ perMinute: options.webhookRateLimitPerMinute ?? 600 });
+  const webhookLimiter = limiter("webhook", options.webhookRateLimitPerMinute ?? 600);
   app.route("/webhooks", inboundWebhookRoutes(deps, codeWebhooks, webhookLimiter));
 
   // Everything below is authenticated and rate-limited.
@@ -161,7 +181,8 @@ function mountProductRoutes(app: ReturnType<typeof apiRoot>, deps: ApiDeps) {
     .route("/secrets", secretRoutes(deps))
     .route("/schedules", scheduleRoutes(deps))
     .route("/workflows", webhookEndpointRoutes(deps))
-    .route("/admin", adminRoutes(deps));
+    .route("/admin", adminRoutes(deps))
+    .route("/settings", settingsRoutes(deps));
 }
 
 function apiRoot() {

@@ -27,7 +27,7 @@ export const weftRunSpec = defineWorkflowSpec<RunInput, RunOutcome>({
 });
 
 /** openworkflow's DEFAULT_NAMESPACE_ID: our backends use the default namespace. */
-const NAMESPACE_ID = "default";
+export const NAMESPACE_ID = "default";
 
 /**
  * Enqueues a `weft.run` run as part of another statement: the INSERT that `ow.runWorkflow(weftRunSpec,

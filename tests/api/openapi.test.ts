@@ -52,6 +52,8 @@ const ROUTES = [
   "PATCH /api/schedules/{id}",
   "DELETE /api/schedules/{id}",
   "POST /api/admin/tick",
+  "GET /api/settings/retention",
+  "PUT /api/settings/retention",
   "POST /api/workflows/{id}/webhooks",
   "GET /api/workflows/{id}/webhooks",
   "DELETE /api/workflows/{id}/webhooks/{endpointId}",
@@ -133,6 +135,7 @@ describe("GET /api/openapi.json", () => {
       "POST /api/keys": ["400", "403"],
       "GET /api/workflows/{id}": ["404"],
       "POST /api/workflows/{id}/operations": ["400", "404", "412"],
+      "PUT /api/settings/retention": ["400", "403", "415"],
     };
     for (const [route, statuses] of Object.entries(expectations)) {
       const responses = operations.get(shape(route))?.responses ?? {};

@@ -9,6 +9,7 @@ import { createControlPlaneApi, type ControlPlaneApi } from "@/lib/api";
 import { createAuth, type SignupMode, type WeftAuth } from "@/lib/auth";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
+import type { RateLimiter, RateLimitStore } from "@/lib/api/rate-limit";
 import type { Logger } from "@/lib/log";
 import { createRuntime, type Runtime } from "@/lib/runtime";
 import { createTestDatabase, openSchemaDatabase, type TestDatabase } from "./database";
@@ -22,6 +23,8 @@ export interface TestApp {
   runtime: Runtime;
   /** The key secrets are encrypted with; workers of this app need it. */
   secretsKey: Buffer;
+  /** better-auth's signing secret. */
+  authSecret: string;
   registry: ConnectorRegistry;
   logger: Logger;
   close(): Promise<void>;
@@ -45,7 +48,8 @@ const BASE_URL = "http://localhost:3000";
  * Boots the control plane on a new, migrated database. better-auth's IP limiter is off unless
  * `authRateLimit`. With
  * `schema`, Weft's tables live in that Postgres schema; with `shareDatabaseOf` too, in that other
- * test app's database (two instances side by side), which then drops the database on close.
+ * test app's database (two instances side by side; with the other app's schema, two
+ * web instances of one deployment, sharing its secrets key and auth secret), which then drops the database on close.
  */
 export async function createTestApp(
   options: {
@@ -53,6 +57,10 @@ export async function createTestApp(
     /** API keys' budget, and signed-in users' too unless `sessionRateLimitPerMinute` is given. */
     rateLimitPerMinute?: number;
     sessionRateLimitPerMinute?: number;
+    /** WEFT_RATE_LIMIT_STORE (default memory). */
+    rateLimitStore?: RateLimitStore;
+    /** API keys' limiter on the app's database, instead of one built from the store and budget. */
+    rateLimiter?: (database: TestDatabase) => RateLimiter;
     registry?: ConnectorRegistry;
     schema?: string;
     shareDatabaseOf?: TestApp;
@@ -68,13 +76,16 @@ export async function createTestApp(
     ? await openSchemaDatabase(options.shareDatabaseOf.database.url, options.schema ?? "public")
     : await createTestDatabase({ schema: options.schema });
   const logger = pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
-  const secretsKey = randomBytes(32);
+  // Another web instance of the same deployment (same database and schema) shares its keys.
+  const sameDeployment = options.shareDatabaseOf && options.shareDatabaseOf.database.schema === database.schema ? options.shareDatabaseOf : undefined;
+  const secretsKey = sameDeployment?.secretsKey ?? randomBytes(32);
+  const authSecret = sameDeployment?.authSecret ?? randomBytes(32).toString("base64url");
   const registry = options.registry ?? connectorRegistry;
   const runtime = await createRuntime({ databaseUrl: database.url, schema: database.schema, logger });
   const auth = createAuth({
     db: database.db,
     baseUrl: BASE_URL,
-    secret: randomBytes(32).toString("base64url"),
+    secret: authSecret,
     signup: options.signup ?? "open",
     rateLimit: options.authRateLimit ?? false,
     logger,
@@ -89,6 +100,8 @@ export async function createTestApp(
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     sessionRateLimitPerMinute: options.sessionRateLimitPerMinute ?? options.rateLimitPerMinute ?? 100_000,
     webhookRateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    rateLimitStore: options.rateLimitStore,
+    rateLimiter: options.rateLimiter?.(database),
     registry,
     runtime,
     trustedProxies: options.trustedProxies,
@@ -98,7 +111,7 @@ export async function createTestApp(
     await runtime.close();
     await database.drop();
   };
-  return { api, database, auth, baseUrl: BASE_URL, runtime, secretsKey, registry, logger, close };
+  return { api, database, auth, baseUrl: BASE_URL, runtime, secretsKey, authSecret, registry, logger, close };
 }
 
 /** A JSON request: sets content-type when a body is given; `body` is the parsed JSON or null. */

@@ -27,6 +27,7 @@ import {
   weftRunSpec,
 } from "@/lib/runtime/openworkflow";
 import type { RunInput } from "@/lib/runtime/types";
+import { OPENWORKFLOW_FINAL } from "@/lib/store/retention";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const PINNED = "0.10.1";
@@ -38,6 +39,7 @@ const EXECUTE_RUN_TS = "lib/runtime/execute-run.ts";
 const RUNTIME_TS = "lib/runtime/runtime.ts";
 const RUNS_STORE_TS = "lib/store/runs.ts";
 const MIGRATE_TS = "db/migrate.ts";
+const RETENTION_TS = "lib/store/retention.ts";
 
 const require = createRequire(import.meta.url);
 /** The installed package's folder (its package.json is not exported, so resolve the entry point). */
@@ -134,6 +136,13 @@ describe("constants and control-flow errors in the package's dist files", () => 
       /class StepError extends Error \{\s*stepName;\s*stepFailedAttempts;\s*retryPolicy;/,
     );
     expect(stepHistory, `${EXECUTE_RUN_TS} tells the user the limit is 1000 step attempts per run`).toContain("export const WORKFLOW_STEP_LIMIT = 1000;");
+  });
+
+  it("the terminal run statuses are the ones retention treats as finished", () => {
+    expect(
+      squash(distFile("core/workflow-run.js")),
+      `${RETENTION_TS} deletes an openworkflow run only in a terminal status (OPENWORKFLOW_FINAL); any other is in use`,
+    ).toContain(`return ${JSON.stringify([...OPENWORKFLOW_FINAL]).replaceAll(",", ", ")}.includes(status);`);
   });
 
   it("a workflow retry policy of maximumAttempts 0 means unlimited", () => {
@@ -254,6 +263,25 @@ describe("against a migrated database", () => {
       version,
       `openworkflow added a migration: re-check the columns ${OPENWORKFLOW_TS} weftRunEnqueue writes and the indexes ${MIGRATE_TS} adds. ${UPGRADE}`,
     ).toBe(5);
+  });
+
+  it("retention finds a run's rows as it expects: step attempts by run (cascading from it), signals by step attempt", async () => {
+    const constraints = await sql<{ name: string; definition: string }[]>`
+      SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+      WHERE connamespace = ${OPENWORKFLOW_SCHEMA}::regnamespace AND contype = 'f' ORDER BY conname`;
+    expect(
+      constraints.find((c) => c.name === "step_attempts_workflow_run_fk")?.definition,
+      `${RETENTION_TS} deletes step attempts by (namespace_id, workflow_run_id) beside their run`,
+    ).toMatch(/FOREIGN KEY \(namespace_id, workflow_run_id\) REFERENCES .*workflow_runs\(namespace_id, id\) ON DELETE CASCADE/);
+    expect(
+      constraints.filter((c) => c.definition.includes("workflow_signals")),
+      `${RETENTION_TS} deletes workflow_signals itself: nothing cascades to them`,
+    ).toEqual([]);
+    const [index] = await sql<{ definition: string }[]>`
+      SELECT indexdef AS definition FROM pg_indexes WHERE schemaname = ${OPENWORKFLOW_SCHEMA} AND indexname = 'workflow_signals_step_attempt_idx'`;
+    expect(index?.definition, `${RETENTION_TS} finds a run's signals through their step attempts, on this index`).toMatch(
+      /UNIQUE INDEX .* \(namespace_id, step_attempt_id\)/,
+    );
   });
 
   it("the enqueue CTE writes the columns openworkflow's own insert writes, with the values runWorkflow would", async () => {
