@@ -1,9 +1,10 @@
 /**
  * Runs every benchmark (`npm run bench`); each prints its own figures and ratios.
- * `npm run bench -- engine` (or `http`, `runtime`, `triggers`) runs one; `webhooks` or `schedules` runs
+ * `npm run bench -- engine` (or `http`, `runtime`, `fairness`, `triggers`) runs one; `webhooks` or `schedules` runs
  * one half of `triggers`.
  */
 import { benchEngine } from "./engine";
+import { benchFairness } from "./fairness";
 import { benchHttp } from "./http";
 import { benchRuntime } from "./runtime";
 import { benchTriggers } from "./triggers";
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   http: benchHttp,
   runtime: benchRuntime,
+  fairness: benchFairness,
   triggers: () => benchTriggers(),
 };
 /** Parts of a benchmark that can be run alone; not run by a bare `npm run bench`. */
