@@ -1,20 +1,26 @@
 /**
  * Fairness benchmark (issue 12): what the per-organization cap costs in throughput. ONE worker
  * at WORKER_CONCURRENCY (default 10), run in this process against a fresh database, executes RUNS
- * runs of the runtime benchmark's 3-block workflow (trigger_manual → transform → log), enqueued
- * beforehand and alternating between two organizations, timed from the worker's start until all
- * are final (a poller every 10 ms, as in bench/runtime.ts). Two sides, same runs, same worker:
+ * runs enqueued beforehand, alternating between two organizations, timed from the worker's start
+ * until all are final (a poller every 10 ms, which also samples how many runs of each
+ * organization are leased). Three sides, same runs, same worker:
  * - "no cap": WEFT_ORG_MAX_RUNNING=0, so only the fair order applies;
- * - "cap": WEFT_ORG_MAX_RUNNING = concurrency ÷ 2, so each organization sits at its cap and the
- *   cap binds on every claim, yet the two together can fill every slot. What is lost here is the
- *   cost of enforcing it (claims held back, slots waiting for a run of the right organization).
- * And, for context, "cap, one org": the same cap with every run in one organization, so half the
- * slots stay empty by design: what the cap costs a tenant that is alone on the installation.
- * Rounds are mirrored (no cap, cap, cap one org, cap one org, cap, no cap) after a warm-up round
- * of each; each side's figure is its total runs over its total time. Also printed: claim
- * statements per run (the fair claim is one statement; the extra ones came back empty).
+ * - "cap": WEFT_ORG_MAX_RUNNING = concurrency ÷ 2, so the two organizations' caps add up to the
+ *   worker's slots: when the cap binds, it is enforced on every claim, yet the slots can all be
+ *   used. What is lost against "no cap" is the cost of enforcing it;
+ * - "cap, one org": the same cap with every run in one organization, so half the slots stay
+ *   empty by design: what the cap costs a tenant that is alone on the installation.
+ * Two workloads of three blocks: "slot-bound" (trigger → http_request to a local server that
+ * answers after SLOW_MS → log), where the slots are the bottleneck and the cap binds; and
+ * "CPU-bound" (trigger → transform → log, as `npm run bench -- runtime`), where this 2-core
+ * machine saturates before the slots fill. Rounds are mirrored (no cap, cap, cap one org, cap one
+ * org, cap, no cap) after a warm-up round of each; each side's figure is its total runs over its
+ * total time. Also printed: the mean number of leased runs, and claim statements per run (the
+ * fair claim is one statement; the extra ones came back empty).
  */
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import pino from "pino";
 import postgres from "postgres";
 import { ConfigSchema } from "@/lib/config";
@@ -24,23 +30,21 @@ import { benchServer, freshDatabase } from "./database";
 
 const RUNS = 600;
 const WARMUP_RUNS = 100;
+const SLOW_MS = 100;
 const ORGS = ["org_bench_a", "org_bench_b"];
 const ENQUEUE_CONCURRENCY = 10;
 const POLL_MS = 10;
 
 type Side = "no cap" | "cap" | "cap, one org";
+const SIDES: Side[] = ["no cap", "cap", "cap, one org"];
 
-const definition: WorkflowDefinition = {
-  blocks: [
-    { id: "trg", type: "trigger_manual", params: {} },
-    { id: "shape", type: "transform", params: { value: { n: "{{trg.n}}", tag: "bench" } } },
-    { id: "note", type: "log", params: { message: "run {{shape.value.n}}" } },
-  ],
+const threeBlocks = (middle: WorkflowDefinition["blocks"][number]): WorkflowDefinition => ({
+  blocks: [{ id: "trg", type: "trigger_manual", params: {} }, middle, { id: "note", type: "log", params: { message: "run {{trg.n}}" } }],
   edges: [
-    { source: "trg", target: "shape" },
-    { source: "shape", target: "note" },
+    { source: "trg", target: middle.id },
+    { source: middle.id, target: "note" },
   ],
-};
+});
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -54,80 +58,95 @@ export async function benchFairness(): Promise<void> {
   const secretsKey = randomBytes(32);
   const runtime = await createRuntime({ databaseUrl: db.url, logger });
   const monitor = postgres(db.url, { max: 1, onnotice: () => {} });
-  // The run queue does not look the workflow up: any id, version and definition will do.
-  const workflow = { id: "wf_bench_fairness", version: 1, definition };
+  // The slow upstream of the slot-bound workload, on loopback only.
+  const upstream = createServer((_req, res) => void setTimeout(() => res.end("{}"), SLOW_MS));
+  await new Promise<void>((res) => upstream.listen(0, "127.0.0.1", res));
+  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  const workloads = {
+    "slot-bound": threeBlocks({ id: "call", type: "http_request", params: { method: "GET", url } }),
+    "CPU-bound": threeBlocks({ id: "shape", type: "transform", params: { value: { n: "{{trg.n}}", tag: "bench" } } }),
+  };
   try {
-    const enqueue = async (runs: number, orgs: string[]): Promise<string[]> => {
-      const ids: string[] = new Array(runs);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: ENQUEUE_CONCURRENCY }, async () => {
-          while (next < runs) {
-            const i = next++;
-            ids[i] = (await runtime.dispatch(orgs[i % orgs.length], workflow, { trigger: "api", input: { n: i } })).run.id;
+    for (const [workload, definition] of Object.entries(workloads)) {
+      // The run queue does not look the workflow up: any id, version and definition will do.
+      const workflow = { id: `wf_bench_${workload}`, version: 1, definition };
+      const enqueue = async (runs: number, orgs: string[]): Promise<string[]> => {
+        const ids: string[] = new Array(runs);
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: ENQUEUE_CONCURRENCY }, async () => {
+            while (next < runs) {
+              const i = next++;
+              ids[i] = (await runtime.dispatch(orgs[i % orgs.length], workflow, { trigger: "api", input: { n: i } })).run.id;
+            }
+          }),
+        );
+        return ids;
+      };
+
+      /** One round: enqueue, then time a fresh worker from its start to the last final run. */
+      const round = async (side: Side, runs: number) => {
+        const ids = await enqueue(runs, side === "cap, one org" ? ORGS.slice(0, 1) : ORGS);
+        let claims = 0;
+        let counting = true;
+        const leased: number[] = [];
+        const started = performance.now();
+        const worker = await startWorker({
+          databaseUrl: db.url,
+          secretsKey,
+          logger,
+          concurrency,
+          allowPrivateHttp: true,
+          orgMaxRunning: side === "no cap" ? 0 : cap,
+          onQuery: (_pool, query) => void (counting && query.includes("claim_workflow_run") && claims++),
+        });
+        try {
+          for (;;) {
+            const [row] = await monitor<{ done: number; bad: number; leased: number }[]>`
+              SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS done, count(*) FILTER (WHERE status IN ('failed', 'canceled'))::int AS bad,
+                (SELECT count(*)::int FROM openworkflow.workflow_runs WHERE status = 'running' AND worker_id IS NOT NULL) AS leased
+              FROM runs WHERE id = ANY(${ids})`;
+            if (row.bad > 0) throw new Error(`${workload}, ${side}: ${row.bad} runs did not succeed`);
+            if (row.done === runs) break;
+            leased.push(row.leased);
+            if (performance.now() - started > 180_000) throw new Error(`${workload}, ${side}: only ${row.done}/${runs} runs finished in 180 s`);
+            await sleep(POLL_MS);
           }
-        }),
-      );
-      return ids;
-    };
-
-    /** One round: enqueue, then time a fresh worker from its start to the last final run. */
-    const round = async (side: Side, runs: number): Promise<{ seconds: number; claims: number }> => {
-      const ids = await enqueue(runs, side === "cap, one org" ? ORGS.slice(0, 1) : ORGS);
-      let claims = 0;
-      let counting = true;
-      const started = performance.now();
-      const worker = await startWorker({
-        databaseUrl: db.url,
-        secretsKey,
-        logger,
-        concurrency,
-        orgMaxRunning: side === "no cap" ? 0 : cap,
-        onQuery: (_pool, query) => void (counting && query.includes("claim_workflow_run") && claims++),
-      });
-      try {
-        for (;;) {
-          const [row] = await monitor<{ done: number; bad: number }[]>`
-            SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS done, count(*) FILTER (WHERE status IN ('failed', 'canceled'))::int AS bad
-            FROM runs WHERE id = ANY(${ids})`;
-          if (row.bad > 0) throw new Error(`${side}: ${row.bad} runs did not succeed`);
-          if (row.done === runs) break;
-          if (performance.now() - started > 180_000) throw new Error(`${side}: only ${row.done}/${runs} runs finished in 180 s`);
-          await sleep(POLL_MS);
+          counting = false;
+          return { seconds: (performance.now() - started) / 1000, claims, leased: leased.reduce((a, b) => a + b, 0) / Math.max(1, leased.length) };
+        } finally {
+          await worker.stop();
         }
-        counting = false;
-        return { seconds: (performance.now() - started) / 1000, claims };
-      } finally {
-        await worker.stop();
-      }
-    };
+      };
 
-    for (const side of ["no cap", "cap", "cap, one org"] as const) await round(side, WARMUP_RUNS);
-    const totals = new Map<Side, { runs: number; seconds: number; claims: number; rates: number[] }>();
-    for (const side of ["no cap", "cap", "cap, one org", "cap, one org", "cap", "no cap"] as const) {
-      const r = await round(side, RUNS);
-      const t = totals.get(side) ?? { runs: 0, seconds: 0, claims: 0, rates: [] };
-      t.runs += RUNS;
-      t.seconds += r.seconds;
-      t.claims += r.claims;
-      t.rates.push(RUNS / r.seconds);
-      totals.set(side, t);
+      for (const side of SIDES) await round(side, WARMUP_RUNS);
+      const totals = new Map<Side, { runs: number; seconds: number; claims: number; leased: number[]; rates: number[] }>();
+      for (const side of [...SIDES, ...[...SIDES].reverse()]) {
+        const r = await round(side, RUNS);
+        const t = totals.get(side) ?? { runs: 0, seconds: 0, claims: 0, leased: [], rates: [] };
+        t.runs += RUNS;
+        t.seconds += r.seconds;
+        t.claims += r.claims;
+        t.leased.push(r.leased);
+        t.rates.push(RUNS / r.seconds);
+        totals.set(side, t);
+      }
+      const get = (side: Side) => totals.get(side) as { runs: number; seconds: number; claims: number; leased: number[]; rates: number[] };
+      const rate = (side: Side) => get(side).runs / get(side).seconds;
+      const detail = (side: Side) =>
+        `rounds ${get(side).rates.map((r) => r.toFixed(0)).join("/")}, ` +
+        `${(get(side).leased.reduce((a, b) => a + b, 0) / get(side).leased.length).toFixed(1)} leased on average, ` +
+        `${(get(side).claims / get(side).runs).toFixed(2)} claims per run`;
+      console.log(
+        `fairness, ${workload} (${workload === "slot-bound" ? `http_request answered after ${SLOW_MS} ms` : "transform"}; ${RUNS} runs, one worker of ${concurrency}): ` +
+          `no cap ${rate("no cap").toFixed(0)} runs/s; cap ${cap} per organization over ${ORGS.length} organizations ${rate("cap").toFixed(0)} runs/s, ` +
+          `ratio ${(rate("cap") / rate("no cap")).toFixed(2)}; the same cap with one organization ${rate("cap, one org").toFixed(0)} runs/s, ` +
+          `${(rate("cap, one org") / rate("no cap")).toFixed(2)} of no cap ` +
+          `[no cap: ${detail("no cap")}; cap: ${detail("cap")}; one org: ${detail("cap, one org")}]`,
+      );
     }
-    const get = (side: Side) => totals.get(side) as { runs: number; seconds: number; claims: number; rates: number[] };
-    const rate = (side: Side) => get(side).runs / get(side).seconds;
-    const rounds = (side: Side) => get(side).rates.map((r) => r.toFixed(0)).join("/");
-    const claimsPerRun = (side: Side) => (get(side).claims / get(side).runs).toFixed(2);
-    console.log(
-      `fairness throughput (3 blocks, ${RUNS} runs over ${ORGS.length} organizations, one worker of ${concurrency}): ` +
-        `no cap ${rate("no cap").toFixed(0)} runs/s; cap ${cap} per organization ${rate("cap").toFixed(0)} runs/s; ` +
-        `ratio ${(rate("cap") / rate("no cap")).toFixed(2)} [rounds no cap ${rounds("no cap")}, cap ${rounds("cap")}; ` +
-        `claims per run: no cap ${claimsPerRun("no cap")}, cap ${claimsPerRun("cap")}]`,
-    );
-    console.log(
-      `the same cap with every run in one organization (${cap} of ${concurrency} slots usable): ${rate("cap, one org").toFixed(0)} runs/s, ` +
-        `${(rate("cap, one org") / rate("no cap")).toFixed(2)} of no cap [rounds ${rounds("cap, one org")}; claims per run ${claimsPerRun("cap, one org")}]`,
-    );
   } finally {
+    await new Promise((res) => upstream.close(res));
     await Promise.allSettled([runtime.close(), monitor.end({ timeout: 2 })]);
     await db.drop();
     await pg.stop();
