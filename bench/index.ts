@@ -1,11 +1,12 @@
 /**
  * Runs every benchmark (`npm run bench`); each prints its own figures and ratios.
- * `npm run bench -- engine` (or `http`, `runtime`, `triggers`) runs one; `webhooks` or `schedules` runs
- * one half of `triggers`. `editor` (also `npm run bench:editor`) needs Chromium and starts the app
- * itself, so only runs when asked for.
+ * `npm run bench -- engine` (or `http`, `runtime`, `fairness`, `triggers`) runs one; `webhooks` or
+ * `schedules` runs one half of `triggers`. `editor` (also `npm run bench:editor`) needs Chromium and
+ * starts the app itself, so only runs when asked for.
  */
 import { benchEditor } from "./editor";
 import { benchEngine } from "./engine";
+import { benchFairness } from "./fairness";
 import { benchHttp } from "./http";
 import { benchRuntime } from "./runtime";
 import { benchTriggers } from "./triggers";
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   http: benchHttp,
   runtime: benchRuntime,
+  fairness: benchFairness,
   triggers: () => benchTriggers(),
 };
 /** Parts of a benchmark that can be run alone; not run by a bare `npm run bench`. */

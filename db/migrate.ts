@@ -1,6 +1,7 @@
 /**
  * The runtime migrator used by `npm start`, `npm run db:migrate`, the tests and CI: Weft's own
- * drizzle migrations (db/migrations), then openworkflow's schema. Safe to run repeatedly.
+ * drizzle migrations (db/migrations), then openworkflow's schema, then the queue tuning and the
+ * fair claim (db/admission.ts) on openworkflow's tables. Safe to run repeatedly.
  */
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { BackendPostgres } from "openworkflow/postgres";
+import { installAdmission } from "./admission";
 import { checkSchemaName, DEFAULT_SCHEMA, openworkflowSchemaOf, schemaPoolOptions } from "./client";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -70,6 +72,7 @@ export async function migrateDatabase(url: string, options: { schema?: string } 
     const backend = await BackendPostgres.connect(url, { schema: openworkflowSchemaOf(schema), runMigrations: true });
     await backend.stop();
     await tuneQueueTables(sql, schema);
+    await installAdmission(sql, schema);
   } finally {
     await sql.end({ timeout: 5 });
     if (folder !== MIGRATIONS_FOLDER) await rm(folder, { recursive: true, force: true });

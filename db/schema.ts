@@ -4,7 +4,7 @@
  * Timestamps are millisecond precision so list cursors (JS Dates) round-trip exactly.
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
 
@@ -282,3 +282,21 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   /** Whether the latest take got a token (an upsert cannot return the row's previous value). */
   allowed: boolean("allowed").notNull(),
 });
+
+/**
+ * How an organization's runs are admitted to the workers (docs/runs.md, "Admission"). A row holds
+ * an operator's override of `WEFT_ORG_MAX_RUNNING` and the organization's round-robin turn, which
+ * the workers' claim (`claim_workflow_run`, db/admission.ts) writes each time it admits one of its
+ * runs. An organization without a row has the environment's cap and has never been admitted.
+ */
+export const organizationAdmission = pgTable(
+  "organization_admission",
+  {
+    organizationId: text("organization_id").primaryKey(),
+    /** Runs of the organization executing at once across all workers: null = WEFT_ORG_MAX_RUNNING, 0 = no cap. */
+    maxRunning: integer("max_running"),
+    /** When a worker last admitted one of its runs: the round-robin turn (microseconds, not a cursor). */
+    lastAdmittedAt: timestamp("last_admitted_at", { withTimezone: true }),
+  },
+  (t) => [check("organization_admission_max_running_check", sql`${t.maxRunning} >= 0`)],
+);

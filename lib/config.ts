@@ -29,6 +29,13 @@ const proxyList = z
   .transform((v) => v.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0))
   .refine((entries) => entries.every((entry) => parseProxyEntry(entry) !== null), "must be comma-separated IP addresses or CIDRs, e.g. 10.0.0.5,10.1.0.0/16");
 
+/**
+ * WEFT_ORG_MAX_RUNNING's default. It does not bind at the default scale (one worker of 10), so a
+ * single-tenant installation runs as before, while on a scaled-out one no organization can hold
+ * more than 25 slots: the others keep room even while one has a long backlog of slow runs.
+ */
+export const DEFAULT_ORG_MAX_RUNNING = 25;
+
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** PostgreSQL connection string. Unset: `npm start` boots an embedded server under `.data/`. */
@@ -92,6 +99,11 @@ export const ConfigSchema = z.object({
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(10),
+  /**
+   * Runs of one organization executing at once across all workers, unless the organization has an
+   * override (`organization_admission.max_running`); 0 = no cap (docs/runs.md, "Admission").
+   */
+  WEFT_ORG_MAX_RUNNING: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_ORG_MAX_RUNNING),
   /** Where `npm start` keeps local state: the embedded database and development secrets. */
   WEFT_DATA_DIR: z.string().default(".data"),
   /** Port of the embedded PostgreSQL that `npm start` boots when DATABASE_URL is unset. */

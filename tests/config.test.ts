@@ -49,6 +49,15 @@ describe("configuration", () => {
     expect(() => loadConfig({ WEFT_RATE_LIMIT_STORE: "redis" })).toThrow(/WEFT_RATE_LIMIT_STORE:/);
   });
 
+  it("WEFT_ORG_MAX_RUNNING defaults to 25, 0 turns the cap off, and it must be a whole number ≥ 0", () => {
+    expect(loadConfig({}).WEFT_ORG_MAX_RUNNING).toBe(25);
+    expect(loadConfig({ WEFT_ORG_MAX_RUNNING: "0" }).WEFT_ORG_MAX_RUNNING).toBe(0);
+    expect(loadConfig({ WEFT_ORG_MAX_RUNNING: "3" }).WEFT_ORG_MAX_RUNNING).toBe(3);
+    for (const bad of ["-1", "2.5", "many"]) {
+      expect(() => loadConfig({ WEFT_ORG_MAX_RUNNING: bad }), bad).toThrow(/WEFT_ORG_MAX_RUNNING:/);
+    }
+  });
+
   it("parses flags and numbers", () => {
     const config = loadConfig({ WEFT_ALLOW_PRIVATE_HTTP: "1", WORKER_CONCURRENCY: "4", WEFT_BASE_URL: "https://weft.example.com/" });
     expect(config.WEFT_ALLOW_PRIVATE_HTTP).toBe(true);

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     logger,
     allowPrivateHttp: config.WEFT_ALLOW_PRIVATE_HTTP,
     concurrency: config.WORKER_CONCURRENCY,
+    orgMaxRunning: config.WEFT_ORG_MAX_RUNNING,
   });
   // The ticker starts runs through the same startRun as the API, on a small queue pool of its own
   // (postgres.js with Date parsing, which the run store needs; drizzle's pool turns it off).

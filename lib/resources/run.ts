@@ -54,7 +54,7 @@ export const RunSchema = z.object({
   createdAt: timestamp(),
   startedAt: timestamp().nullable(),
   finishedAt: timestamp().nullable(),
-  queuePosition: z.number().int().optional().describe("Only while queued: how many older queued runs of the organization are ahead (0 = next)"),
+  queuePosition: z.number().int().optional().describe("Only while queued: how many of the organization's queued runs will start before it (0 = next); see docs/runs.md, Admission"),
 });
 export type RunResource = z.infer<typeof RunSchema>;
 

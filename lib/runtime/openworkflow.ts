@@ -1,13 +1,14 @@
 /**
  * Everything Weft knows about openworkflow 0.10.1 (docs/openworkflow.md), in one place: the one
- * generic workflow spec, backends on our own pools, the single-flight tick, the eager re-tick,
- * and how to recognise its internal control-flow errors.
+ * generic workflow spec, backends on our own pools, the fair claim, the single-flight tick, the
+ * eager re-tick, and how to recognise its internal control-flow errors.
  */
 import postgres from "postgres";
 import { randomUUID } from "node:crypto";
 import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
-import { OPENWORKFLOW_SCHEMA } from "@/db/client";
+import { claimFunctionOf } from "@/db/admission";
+import { OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import type { RunInput } from "./types";
 
 /** What the workflow fn returns to openworkflow (the real result lives in `runs`). */
@@ -73,9 +74,52 @@ export function openWorkflowBackend(
   debug?: (connection: number, query: string) => void,
   owSchema: string = OPENWORKFLOW_SCHEMA,
 ): BackendPostgres {
-  const pool = postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
+  return backendOn(openWorkflowPool(url, max, debug), owSchema);
+}
+
+function openWorkflowPool(url: string, max: number, debug?: (connection: number, query: string) => void): postgres.Sql {
+  return postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
+}
+
+function backendOn(pool: postgres.Sql, owSchema: string): BackendPostgres {
   // fromPool is typed for openworkflow's own postgres import; it is the same postgres.js version (3.4.9).
   return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: owSchema });
+}
+
+/** What a worker's fair claim tells its claim loop. */
+export interface Admission {
+  /** The last claim came back empty while some run waited only for its organization's cap. */
+  heldBack(): boolean;
+}
+
+/**
+ * A worker's backend (as `openWorkflowBackend`) whose claim is Weft's fair one: the claim
+ * function db/admission.ts installs for Weft's tables in `weftSchema`, with `orgMaxRunning`
+ * (WEFT_ORG_MAX_RUNNING, 0 = no cap) for organizations without an override. It replaces
+ * `claimWorkflowRun` on this instance only (docs/openworkflow.md, "The fair claim").
+ */
+export function openWorkerBackend(
+  url: string,
+  options: { max: number; weftSchema: string; orgMaxRunning: number; debug?: (connection: number, query: string) => void },
+): { backend: BackendPostgres; admission: Admission } {
+  const pool = openWorkflowPool(url, options.max, options.debug);
+  const backend = backendOn(pool, openworkflowSchemaOf(options.weftSchema));
+  const claim = claimFunctionOf(options.weftSchema);
+  let heldBack = false;
+  backend.claimWorkflowRun = async ({ workerId, leaseDurationMs }) => {
+    // One row: held_back and the claimed run's columns (all null when nothing was claimed).
+    const [row] = await pool.unsafe<{ heldBack: boolean; id: string | null }[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
+      NAMESPACE_ID,
+      workerId,
+      leaseDurationMs,
+      options.orgMaxRunning,
+    ]);
+    const { heldBack: held, ...run } = row;
+    heldBack = held;
+    // The pool's camelCase transform gives the row openworkflow's own claim returns.
+    return run.id === null ? null : (run as unknown as Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>);
+  };
+  return { backend, admission: { heldBack: () => heldBack } };
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */
@@ -153,10 +197,16 @@ export interface Claimer {
  *   still runs, and every pass it starts makes at least one claim: it is what finds timers.
  * - **A freed slot** starts a pass at once when runs are announced or may be waiting, instead of
  *   waiting for the poll loop's backoff (docs/openworkflow.md, "The claim loop").
+ * - **Held back** (`admission`, the fair claim's report): an empty claim normally means nothing is
+ *   waiting, but one that left runs waiting for their organization's cap keeps "may be waiting",
+ *   so the next freed slot (often the capped organization's own) claims again.
  */
-export function driveClaims(worker: Worker, options: { stopped: () => boolean; onError: (error: unknown) => void }): Claimer {
+export function driveClaims(
+  worker: Worker,
+  options: { stopped: () => boolean; onError: (error: unknown) => void; admission?: Admission },
+): Claimer {
   const internals = internalsOf(worker);
-  const { stopped, onError } = options;
+  const { stopped, onError, admission } = options;
   let announced = 0;
   let mayBeWaiting = true; // a backlog from before this worker started
 
@@ -178,7 +228,8 @@ export function driveClaims(worker: Worker, options: { stopped: () => boolean; o
       if (!run) {
         // The queue was empty; announcements that came in meanwhile may be for runs it did not see yet.
         announced = Math.max(0, announced - announcedBefore);
-        mayBeWaiting = false;
+        // Runs held back by their organization's cap are still waiting: claim again when a slot frees.
+        mayBeWaiting = admission?.heldBack() ?? false;
         return claimed;
       }
       claimed += 1;

@@ -2,17 +2,20 @@
  * A worker: executes runs through openworkflow. Many may run against one database (claims are
  * `FOR UPDATE SKIP LOCKED` with a 30 s lease). Prompt start: LISTEN on `weft_runs` and claim at
  * once on every NOTIFY, one claim per announced run, and again whenever a slot frees
- * (driveClaims in ./openworkflow.ts; docs/openworkflow.md, "The claim loop").
+ * (driveClaims in ./openworkflow.ts; docs/openworkflow.md, "The claim loop"). Each claim is the
+ * fair one (docs/runs.md, "Admission"): a per-organization cap across all workers, round-robin
+ * between organizations, oldest first within one.
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import { DEFAULT_SCHEMA, openDatabase, openworkflowSchemaOf, type DatabaseHandle } from "@/db/client";
+import { DEFAULT_SCHEMA, openDatabase, type DatabaseHandle } from "@/db/client";
+import { DEFAULT_ORG_MAX_RUNNING } from "@/lib/config";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { executeRun } from "./execute-run";
-import { driveClaims, isParkError, openWorkflowBackend, weftRunSpec } from "./openworkflow";
+import { driveClaims, isParkError, openWorkerBackend, weftRunSpec } from "./openworkflow";
 import { openRunStorePool } from "@/lib/store/runs";
 import { RunAborts, type WorkerDeps } from "./worker-deps";
 
@@ -29,6 +32,12 @@ export interface WorkerOptions {
   allowPrivateHttp?: boolean;
   /** Runs executed at once (WORKER_CONCURRENCY); default 10. */
   concurrency?: number;
+  /**
+   * The cap on one organization's runs executing at once across all workers, for organizations
+   * without an override in `organization_admission` (WEFT_ORG_MAX_RUNNING); 0 = no cap. Default
+   * DEFAULT_ORG_MAX_RUNNING (lib/config.ts). Workers of one database should agree on it (docs/runs.md, "Admission").
+   */
+  orgMaxRunning?: number;
   /** Benchmarks: called with every statement the worker's pools send (not its LISTEN connection). Off by default. */
   onQuery?: (pool: "openworkflow" | "store", query: string) => void;
 }
@@ -54,12 +63,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sql.options.debug = (_connection, query) => onQuery("store", query);
     if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
   }
-  const backend = openWorkflowBackend(
-    options.databaseUrl,
-    Math.max(10, concurrency + 2),
-    onQuery && ((_connection, query) => onQuery("openworkflow", query)),
-    openworkflowSchemaOf(schema),
-  );
+  const { backend, admission } = openWorkerBackend(options.databaseUrl, {
+    max: Math.max(10, concurrency + 2),
+    weftSchema: schema,
+    orgMaxRunning: options.orgMaxRunning ?? DEFAULT_ORG_MAX_RUNNING,
+    debug: onQuery && ((_connection, query) => onQuery("openworkflow", query)),
+  });
   const ow = new OpenWorkflow({ backend });
   const aborts = new RunAborts();
   const deps: WorkerDeps = {
@@ -85,7 +94,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const worker = ow.newWorker({ concurrency });
   let stopping = false;
-  const claims = driveClaims(worker, { stopped: () => stopping, onError: (error) => log.error({ err: error }, "tick failed") });
+  const claims = driveClaims(worker, { stopped: () => stopping, onError: (error) => log.error({ err: error }, "tick failed"), admission });
 
   const listener = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
   // The onlisten callback also runs after a reconnect: look for what was announced meanwhile.
@@ -94,7 +103,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (aborts.abort(runId)) log.info({ runId }, "aborting the in-flight blocks of a canceled run");
   });
   await worker.start();
-  log.info({ concurrency }, "worker started");
+  log.info({ concurrency, orgMaxRunning: options.orgMaxRunning ?? DEFAULT_ORG_MAX_RUNNING }, "worker started");
 
   return {
     async stop() {

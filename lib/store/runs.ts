@@ -100,6 +100,7 @@ function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
         SELECT jsonb_build_object('block_id', w.block_id, 'kind', w.kind, 'event', w.event, 'key', w.key, 'until', w.until)
         FROM run_waits w WHERE w.run_id = r.id AND w.open ORDER BY w.created_at, w.block_id LIMIT 1
       ) END AS waiting_on,
+      -- The organization's queued runs admitted before this one: its place in the org's queue (db/admission.ts).
       CASE WHEN r.status = 'queued' THEN (
         SELECT count(*)::int FROM runs q
         WHERE q.organization_id = r.organization_id AND q.status = 'queued' AND (q.created_at, q.id) < (r.created_at, r.id)
@@ -127,16 +128,20 @@ export interface NewRun {
 
 /**
  * Stores a queued run and enqueues its openworkflow run in one statement, so a run is never
- * stored without being enqueued (or the reverse), and workers are notified at commit. With an
+ * stored without being enqueued (or the reverse), and workers are notified at commit. Its
+ * `created_at` is exactly the openworkflow run's (both are `date_trunc('milliseconds', now())` of
+ * this statement), so `queuePosition`'s order, (created_at, id), is the order the fair
+ * claim admits an organization's queued runs in (db/admission.ts). With an
  * idempotency key, a run of the same workflow holding that key for less than 24 h is returned
  * instead (`created: false`) and nothing is enqueued; an older holder releases the key.
  */
 export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: RunResource & { owRunId: string | null }; created: boolean }> {
   const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
     WITH inserted AS (
-      INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, triggered_by, status, input, idempotency_key, ow_run_id)
+      INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, triggered_by, status, input, idempotency_key, ow_run_id, created_at)
       VALUES (${run.id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
-        ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId})
+        ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId},
+        date_trunc('milliseconds', now()))
       ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
       RETURNING *
     ), queued AS (

@@ -33,6 +33,8 @@ export const flaky = defineConnector({
 
 /** How many `sleepy` blocks run right now in this process, and the most at once. */
 export const sleepyGauge = { active: 0, max: 0 };
+/** The same per organization, across every worker of this process. */
+export const sleepyGaugeByOrg = new Map<string, { active: number; max: number }>();
 
 /** `sleepy`: waits `ms` (aborted by a cancel), then outputs `{ slept }`. */
 export const sleepy = defineConnector({
@@ -48,6 +50,10 @@ export const sleepy = defineConnector({
     connectorCalls.set(key, (connectorCalls.get(key) ?? 0) + 1);
     sleepyGauge.active++;
     sleepyGauge.max = Math.max(sleepyGauge.max, sleepyGauge.active);
+    let org = sleepyGaugeByOrg.get(ctx.organizationId);
+    if (!org) sleepyGaugeByOrg.set(ctx.organizationId, (org = { active: 0, max: 0 }));
+    org.active++;
+    org.max = Math.max(org.max, org.active);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, params.ms);
@@ -55,6 +61,7 @@ export const sleepy = defineConnector({
       });
     } finally {
       sleepyGauge.active--;
+      org.active--;
     }
     return { slept: params.ms };
   },
@@ -72,7 +79,7 @@ export interface TestWorker {
 /** Starts a worker for `app`; stop it before `app.close()` (afterAll). */
 export async function startTestWorker(
   app: TestApp,
-  options: { concurrency?: number; allowPrivateHttp?: boolean } = {},
+  options: { concurrency?: number; allowPrivateHttp?: boolean; orgMaxRunning?: number } = {},
 ): Promise<TestWorker> {
   return startWorker({
     databaseUrl: app.database.url,
@@ -82,6 +89,7 @@ export async function startTestWorker(
     logger: app.logger,
     allowPrivateHttp: options.allowPrivateHttp ?? true,
     concurrency: options.concurrency ?? 4,
+    orgMaxRunning: options.orgMaxRunning,
   });
 }
 

@@ -19,6 +19,7 @@ import {
   isParkError,
   isStaleBranchError,
   isStepLimitError,
+  openWorkerBackend,
   openWorkflowBackend,
   parkResumeAt,
   STEP_INFRA_RETRY,
@@ -100,6 +101,15 @@ describe("Worker internals (driveClaims)", () => {
     } finally {
       await backend.stop();
     }
+  });
+
+  it("a worker claims through its backend's claimWorkflowRun({ workerId, leaseDurationMs }), which the fair claim replaces", () => {
+    expect(typeof BackendPostgres.prototype.claimWorkflowRun, `${OPENWORKFLOW_TS} openWorkerBackend replaces BackendPostgres.claimWorkflowRun on its instance`).toBe("function");
+    const source = squash(distFile("worker/worker.js"));
+    expect(
+      source,
+      `${OPENWORKFLOW_TS} openWorkerBackend: the worker must claim through this.backend.claimWorkflowRun, so the fair claim (db/admission.ts) is the only way a Weft worker takes a run`,
+    ).toContain("const workflowRun = await this.backend.claimWorkflowRun({ workerId, leaseDurationMs: DEFAULT_LEASE_DURATION_MS, });");
   });
 
   it("the claim removes a finished execution from activeExecutions with delete()", () => {
@@ -385,6 +395,39 @@ describe("against a migrated database", () => {
     const run = await owRun(id);
     expect(run.status, `${OPENWORKFLOW_TS} weftRunSpec: an error outside a step (a database outage) must reschedule the run, not fail it`).toBe("pending");
     await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${id}`;
+  });
+
+  it("the fair claim returns the row openworkflow's own claim returns, and says when a cap held runs back", async () => {
+    const [stockId, fairId] = [await enqueue("claim-stock"), await enqueue("claim-fair")];
+    const { backend: fair, admission } = openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning: 1 });
+    try {
+      const stock = await backend.claimWorkflowRun({ workerId: "w-stock", leaseDurationMs: 30_000 });
+      expect(stock?.id, "openworkflow's claim takes the older run").toBe(stockId);
+      // org_contract now has one run leased; lift the cap so that the fair claim may take the next.
+      await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 0)`;
+      const ours = await fair.claimWorkflowRun({ workerId: "w-fair", leaseDurationMs: 30_000 });
+      expect(ours?.id, `${OPENWORKFLOW_TS} openWorkerBackend / ${MIGRATE_TS} claim_workflow_run did not claim the queued run`).toBe(fairId);
+      const [a, b] = [stock as unknown as Record<string, unknown>, ours as unknown as Record<string, unknown>];
+      expect(Object.keys(b).sort(), `${MIGRATE_TS} claim_workflow_run must return every column of workflow_runs, camelCased like openworkflow's claim`).toEqual(Object.keys(a).sort());
+      for (const key of Object.keys(a)) {
+        if (["id", "input", "workerId", "availableAt", "startedAt", "createdAt", "updatedAt"].includes(key)) continue;
+        expect(b[key], `${MIGRATE_TS} claim_workflow_run sets workflow_runs.${key} differently from openworkflow's claimWorkflowRun`).toEqual(a[key]);
+      }
+      expect([b.status, b.workerId, b.attempts]).toEqual(["running", "w-fair", 1]);
+      expect((b.availableAt as Date).getTime() - (b.startedAt as Date).getTime(), `${MIGRATE_TS} claim_workflow_run leases for leaseDurationMs`).toBe(30_000);
+      expect(admission.heldBack()).toBe(false);
+
+      // With the default cap of 1 back in force, org_contract (two runs leased) is held back.
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+      const third = await enqueue("claim-held");
+      expect(await fair.claimWorkflowRun({ workerId: "w-fair", leaseDurationMs: 30_000 })).toBeNull();
+      expect(admission.heldBack(), `${OPENWORKFLOW_TS} Admission.heldBack: the claim came back empty because of the cap`).toBe(true);
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${fairId}, ${third})`;
+      expect(await fair.claimWorkflowRun({ workerId: "w-fair", leaseDurationMs: 30_000 })).toBeNull();
+      expect(admission.heldBack(), "an empty queue holds nothing back").toBe(false);
+    } finally {
+      await fair.stop();
+    }
   });
 
   it("openworkflow's claim statement is served by workflow_runs_claim_idx, in order, without a sort", async () => {

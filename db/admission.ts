@@ -1,0 +1,156 @@
+/**
+ * Fair admission of runs to workers (docs/runs.md, "Admission"; docs/openworkflow.md, "The fair
+ * claim"): the claim function every Weft worker calls instead of openworkflow's claim, and the
+ * indexes it reads. Installed by the migrator after openworkflow's own migrations, on every
+ * migrate (idempotent), like the queue tuning beside it.
+ *
+ * The rule, in one statement (`SELECT … FROM claim_workflow_run(…)`):
+ * - An organization's runs executing at once (leased to a worker: running, with a worker, lease
+ *   not expired) never exceed its cap: `organization_admission.max_running`, else the worker's
+ *   `WEFT_ORG_MAX_RUNNING`; 0 is no cap.
+ * - Among organizations below their cap with a claimable run, the one with the fewest runs
+ *   executing goes first, then the one admitted longest ago (never admitted first): round-robin.
+ * - Within an organization, runs resuming (from a wait, a retry or an expired lease) go first, by
+ *   when they became due; then queued runs, oldest first by (created_at, Weft run id), the order
+ *   `queuePosition` counts in (lib/store/runs.ts).
+ * - Claims are serialized by one transaction-level advisory lock per queue. Each statement of a
+ *   PL/pgSQL function takes a fresh snapshot under READ COMMITTED, so the counts read after the
+ *   lock include every claim committed before it: two workers can never both take an
+ *   organization's last slot. (A plain single statement would count from a snapshot taken before
+ *   it waited for the lock.)
+ * - It returns one row: `held_back` (nothing was claimed, but some run waits only for its
+ *   organization's cap: a worker should claim again when a slot frees) and the claimed run, or
+ *   NULL, in openworkflow's row shape.
+ */
+import type postgres from "postgres";
+import { openworkflowSchemaOf } from "./client";
+
+/** The organization of an openworkflow run: Weft's `RunInput.organizationId` ('' for a run Weft did not enqueue). */
+const ORG = "COALESCE(input->>'organizationId', '')";
+/** Weft's run id, the tie-break of `queuePosition` within one millisecond. */
+const RUN_ID = "(input->>'runId')";
+
+/** The name of the claim function for Weft's tables in `weftSchema`, quoted for SQL. */
+export function claimFunctionOf(weftSchema: string): string {
+  return `"${weftSchema}"."claim_workflow_run"`;
+}
+
+/**
+ * Creates (or replaces) the claim function and its indexes. Schema names come from
+ * `checkSchemaName` (lowercase letters, digits and _), so they are safe to splice into DDL.
+ */
+export async function installAdmission(sql: postgres.Sql, weftSchema: string): Promise<void> {
+  const owSchema = openworkflowSchemaOf(weftSchema);
+  const runs = `"${owSchema}"."workflow_runs"`;
+  // Queued runs (never claimed), per organization, in queue order.
+  await sql.unsafe(`
+    CREATE INDEX IF NOT EXISTS workflow_runs_org_queue_idx ON ${runs} (namespace_id, (${ORG}), created_at, ${RUN_ID}, id)
+      WHERE status = 'pending' AND attempts = 0`);
+  // Runs claimed before and still active (executing, parked, or due to resume), per organization, by when they are due.
+  await sql.unsafe(`
+    CREATE INDEX IF NOT EXISTS workflow_runs_org_started_idx ON ${runs} (namespace_id, (${ORG}), available_at)
+      WHERE status IN ('pending', 'running', 'sleeping') AND attempts > 0`);
+  // Runs leased to a worker right now, per organization: what the cap counts.
+  await sql.unsafe(`
+    CREATE INDEX IF NOT EXISTS workflow_runs_org_leased_idx ON ${runs} (namespace_id, (${ORG}), available_at)
+      WHERE status = 'running' AND worker_id IS NOT NULL`);
+
+  await sql.unsafe(`
+    CREATE OR REPLACE FUNCTION ${claimFunctionOf(weftSchema)}(
+      p_namespace_id text, p_worker_id text, p_lease_ms integer, p_default_max_running integer
+    ) RETURNS TABLE (held_back boolean, run ${runs})
+    LANGUAGE plpgsql VOLATILE
+    -- Its statements' plans depend on no value enough to be worth planning each call (planning the
+    -- candidate query cost more than running it); the generic plans are the index scans above.
+    SET plan_cache_mode = force_generic_plan
+    AS $claim$
+    DECLARE
+      v_now timestamptz;
+      v_org record;
+      v_run ${runs};
+      v_held_back boolean := false;
+    BEGIN
+      PERFORM pg_advisory_xact_lock(hashtextextended('weft:claim:${owSchema}', 0));
+      -- After the lock: a run enqueued while this claim waited is due already.
+      v_now := clock_timestamp();
+
+      -- As openworkflow's claim does first: fail runs past their deadline (Weft sets none).
+      UPDATE ${runs}
+      SET status = 'failed', error = '{"message": "Workflow run deadline exceeded"}'::jsonb, worker_id = NULL,
+        available_at = NULL, finished_at = v_now, updated_at = v_now
+      WHERE namespace_id = p_namespace_id AND status IN ('pending', 'running', 'sleeping')
+        AND deadline_at IS NOT NULL AND deadline_at <= v_now;
+
+      FOR v_org IN
+        WITH RECURSIVE queued(org) AS (
+          (SELECT ${ORG} FROM ${runs} WHERE namespace_id = p_namespace_id AND status = 'pending' AND attempts = 0 ORDER BY 1 LIMIT 1)
+          UNION ALL
+          SELECT (SELECT ${ORG} FROM ${runs} WHERE namespace_id = p_namespace_id AND status = 'pending' AND attempts = 0
+                    AND ${ORG} > queued.org ORDER BY 1 LIMIT 1)
+          FROM queued WHERE queued.org IS NOT NULL
+        ), started(org) AS (
+          (SELECT ${ORG} FROM ${runs} WHERE namespace_id = p_namespace_id AND status IN ('pending', 'running', 'sleeping')
+             AND attempts > 0 ORDER BY 1 LIMIT 1)
+          UNION ALL
+          SELECT (SELECT ${ORG} FROM ${runs} WHERE namespace_id = p_namespace_id AND status IN ('pending', 'running', 'sleeping')
+                    AND attempts > 0 AND ${ORG} > started.org ORDER BY 1 LIMIT 1)
+          FROM started WHERE started.org IS NOT NULL
+        ), orgs AS (
+          SELECT org FROM queued WHERE org IS NOT NULL UNION SELECT org FROM started WHERE org IS NOT NULL
+        ), candidates AS (
+          SELECT o.org,
+            COALESCE(a.max_running, p_default_max_running) AS max_running,
+            a.last_admitted_at,
+            (SELECT count(*) FROM ${runs} WHERE namespace_id = p_namespace_id AND status = 'running' AND worker_id IS NOT NULL
+               AND ${ORG} = o.org AND available_at > v_now) AS running,
+            (SELECT available_at FROM ${runs} WHERE namespace_id = p_namespace_id AND status IN ('pending', 'running', 'sleeping')
+               AND attempts > 0 AND ${ORG} = o.org AND available_at <= v_now ORDER BY available_at LIMIT 1) AS resume_at,
+            (SELECT created_at FROM ${runs} WHERE namespace_id = p_namespace_id AND status = 'pending' AND attempts = 0
+               AND ${ORG} = o.org AND available_at <= v_now ORDER BY created_at, ${RUN_ID}, id LIMIT 1) AS queued_at
+          FROM orgs o
+          -- LIMIT 1 keeps this a primary-key lookup per organization (never a scan of every organization's row).
+          LEFT JOIN LATERAL (
+            SELECT max_running, last_admitted_at FROM "${weftSchema}"."organization_admission" WHERE organization_id = o.org LIMIT 1
+          ) a ON true
+        )
+        SELECT c.org, c.max_running > 0 AND c.running >= c.max_running AS at_cap
+        FROM candidates c
+        WHERE c.resume_at IS NOT NULL OR c.queued_at IS NOT NULL
+        ORDER BY at_cap, c.running, c.last_admitted_at NULLS FIRST, LEAST(c.resume_at, c.queued_at), c.org
+      LOOP
+        IF v_org.at_cap THEN
+          -- The rest are at their cap too (they sort last).
+          v_held_back := true;
+          EXIT;
+        END IF;
+        SELECT * INTO v_run FROM ${runs}
+        WHERE namespace_id = p_namespace_id AND status IN ('pending', 'running', 'sleeping') AND attempts > 0
+          AND ${ORG} = v_org.org AND available_at <= v_now AND (deadline_at IS NULL OR deadline_at > v_now)
+        ORDER BY available_at LIMIT 1
+        FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+          SELECT * INTO v_run FROM ${runs}
+          WHERE namespace_id = p_namespace_id AND status = 'pending' AND attempts = 0
+            AND ${ORG} = v_org.org AND available_at <= v_now AND (deadline_at IS NULL OR deadline_at > v_now)
+          ORDER BY created_at, ${RUN_ID}, id LIMIT 1
+          FOR UPDATE SKIP LOCKED;
+        END IF;
+        IF FOUND THEN
+          -- The same update as openworkflow's claim, with the lock's clock.
+          UPDATE ${runs} AS wr
+          SET status = 'running', attempts = wr.attempts + 1, worker_id = p_worker_id,
+            available_at = v_now + p_lease_ms * INTERVAL '1 millisecond', started_at = COALESCE(wr.started_at, v_now), updated_at = v_now
+          WHERE wr.namespace_id = p_namespace_id AND wr.id = v_run.id
+          RETURNING wr.* INTO v_run;
+          IF v_org.org <> '' THEN
+            INSERT INTO "${weftSchema}"."organization_admission" AS a (organization_id, last_admitted_at) VALUES (v_org.org, v_now)
+            ON CONFLICT (organization_id) DO UPDATE SET last_admitted_at = EXCLUDED.last_admitted_at;
+          END IF;
+          RETURN QUERY SELECT false, v_run;
+          RETURN;
+        END IF;
+      END LOOP;
+      RETURN QUERY SELECT v_held_back, NULL::${runs};
+    END
+    $claim$`);
+}
