@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { randomUUID } from "node:crypto";
 import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
-import { OPENWORKFLOW_SCHEMA } from "@/db/client";
+import { CONNECTION_OPTIONS, OPENWORKFLOW_SCHEMA } from "@/db/client";
 import type { RunInput } from "./types";
 
 /** What the workflow fn returns to openworkflow (the real result lives in `runs`). */
@@ -73,7 +73,7 @@ export function openWorkflowBackend(
   debug?: (connection: number, query: string) => void,
   owSchema: string = OPENWORKFLOW_SCHEMA,
 ): BackendPostgres {
-  const pool = postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
+  const pool = postgres(url, { ...CONNECTION_OPTIONS, max, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
   // fromPool is typed for openworkflow's own postgres import; it is the same postgres.js version (3.4.9).
   return BackendPostgres.fromPool(pool as unknown as Parameters<typeof BackendPostgres.fromPool>[0], { schema: owSchema });
 }

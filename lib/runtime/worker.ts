@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import { DEFAULT_SCHEMA, openDatabase, openworkflowSchemaOf, type DatabaseHandle } from "@/db/client";
+import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openDatabase, openworkflowSchemaOf, type DatabaseHandle } from "@/db/client";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
@@ -87,7 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let stopping = false;
   const claims = driveClaims(worker, { stopped: () => stopping, onError: (error) => log.error({ err: error }, "tick failed") });
 
-  const listener = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  const listener = postgres(options.databaseUrl, { ...CONNECTION_OPTIONS, max: 1 });
   // The onlisten callback also runs after a reconnect: look for what was announced meanwhile.
   await listener.listen(RUNS_CHANNEL, claims.announced, claims.lookAgain);
   await listener.listen(RUN_CANCELED_CHANNEL, (runId) => {

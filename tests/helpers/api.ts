@@ -62,6 +62,8 @@ export async function createTestApp(
     trustedProxies?: string[];
     /** WEFT_LAYOUT_FOLD_MS (default: the app's default, 5000). */
     layoutFoldMs?: number;
+    /** better-auth's signing secret (default random), to accept this app's session tokens elsewhere. */
+    authSecret?: string;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -74,7 +76,7 @@ export async function createTestApp(
   const auth = createAuth({
     db: database.db,
     baseUrl: BASE_URL,
-    secret: randomBytes(32).toString("base64url"),
+    secret: options.authSecret ?? randomBytes(32).toString("base64url"),
     signup: options.signup ?? "open",
     rateLimit: options.authRateLimit ?? false,
     logger,
