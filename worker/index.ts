@@ -2,8 +2,9 @@
  * The worker process (`npm run worker`; `npm start` runs one). It executes runs through
  * openworkflow (lib/runtime), and fires due cron schedules with the ticker loop (lib/schedules,
  * about once a second); it never serves HTTP. Run as many as you like against one database.
- * SIGTERM/SIGINT: stop the ticker (its pass in flight finishes), then stop claiming runs, let
- * in-flight executions finish or park, close the pools, exit 0.
+ * SIGTERM/SIGINT: stop the ticker (its pass in flight finishes), then stop claiming runs, let the
+ * blocks in flight finish (no new block starts), hand each unfinished run back so another worker
+ * continues it at once, close the pools, exit 0.
  * Further signals are ignored (Ctrl-C reaches both `npm start` and this process, and `npm start`
  * then sends SIGTERM too); SIGKILL ends a stuck worker, whose runs are re-claimed after 30 s.
  */

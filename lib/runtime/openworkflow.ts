@@ -109,7 +109,7 @@ export function isStepLimitError(error: unknown): boolean {
 
 interface WorkerInternals {
   tick: () => Promise<number>;
-  activeExecutions: Set<{ workerId: string }>;
+  activeExecutions: Set<{ workerId: string; workflowRun?: { id?: unknown } }>;
   workerIds: string[];
   claimAndProcessWorkflowRunInBackground: (workerId: string) => Promise<unknown>;
 }
@@ -127,6 +127,20 @@ function internalsOf(worker: Worker): WorkerInternals {
   return internals;
 }
 
+/**
+ * Hands a run this worker is executing back to the queue, available to any worker at once: the
+ * park openworkflow itself does for a durable timer (`sleepWorkflowRun`, fenced on the slot's
+ * worker id, found in the private `activeExecutions`), with a resume time of now. The workflow fn
+ * must then throw, so openworkflow's own transition finds the run no longer ours and writes
+ * nothing (or, if this returned false or threw, reschedules it with backoff). Used when a worker
+ * stops: docs/openworkflow.md, "Handing a run back".
+ */
+export async function releaseRun(worker: Worker, backend: BackendPostgres, owRunId: string): Promise<boolean> {
+  const execution = [...internalsOf(worker).activeExecutions].find((e) => e.workflowRun?.id === owRunId);
+  if (!execution) return false;
+  await backend.sleepWorkflowRun({ workflowRunId: owRunId, workerId: execution.workerId, availableAt: new Date() });
+  return true;
+}
 
 /** What the worker's LISTEN connection tells its claimer. */
 export interface Claimer {
