@@ -40,6 +40,23 @@ export function schemaPoolOptions(schemaName: string = DEFAULT_SCHEMA): { connec
   return schemaName === DEFAULT_SCHEMA ? {} : { connection: { search_path: checkSchemaName(schemaName) } };
 }
 
+/**
+ * Seconds a pool connection waits before reconnecting after a failure (postgres.js `backoff`):
+ * 50 ms doubling to at most 1 s, jittered. postgres.js's default grows to 20 s (×3 per failure,
+ * counted across the pool), so after a few seconds of outage, queries waited up to 20 s for a
+ * connection and a worker sat idle that long after the database came back.
+ */
+export function reconnectBackoff(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
+/**
+ * What every Weft pool and LISTEN connection is opened with: a connection attempt gives up after
+ * 10 s (CONNECT_TIMEOUT, so a request cannot hang on an unreachable server beyond that), and
+ * reconnects back off to 1 s at most (docs/architecture.md, "Errors and lists").
+ */
+export const CONNECTION_OPTIONS = { onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoff } as const;
+
 export interface DatabaseHandle {
   db: Database;
   sql: postgres.Sql;
@@ -51,7 +68,7 @@ export interface DatabaseHandle {
 /** Opens a pool on `url` for the tables in `schema` (default public); connections are made lazily, on first query. */
 export function openDatabase(url: string, options: { max?: number; schema?: string } = {}): DatabaseHandle {
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
-  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10, ...schemaPoolOptions(schemaName) });
+  const sql = postgres(url, { ...CONNECTION_OPTIONS, max: options.max ?? 10, ...schemaPoolOptions(schemaName) });
   const db = drizzle({ client: sql, schema });
   return { db, sql, schema: schemaName, close: () => sql.end({ timeout: 5 }) };
 }

@@ -5,7 +5,8 @@
  * (lib/runtime/retention.ts, every WEFT_RETENTION_SWEEP_INTERVAL_MS); it never serves HTTP. Run
  * as many as you like against one database.
  * SIGTERM/SIGINT: stop the ticker and the sweeper (their passes in flight finish), then stop
- * claiming runs, let in-flight executions finish or park, close the pools, exit 0.
+ * claiming runs, let the blocks in flight finish (no new block starts), hand each unfinished run
+ * back so another worker continues it at once, close the pools, exit 0.
  * Further signals are ignored (Ctrl-C reaches both `npm start` and this process, and `npm start`
  * then sends SIGTERM too); SIGKILL ends a stuck worker, whose runs are re-claimed after 30 s.
  */

@@ -48,8 +48,21 @@ const FAILURE_STATUS: Record<FailureCode, ContentfulStatusCode> = {
 export function failureError(failure: Failure): ApiError {
   const { code, message, ...details } = failure;
   // The run was not stored: the client may simply retry, a second later.
-  const headers: Record<string, string> = code === "run_not_started" ? { "Retry-After": "1" } : {};
+  const headers: Record<string, string> = code === "run_not_started" ? { "Retry-After": String(DATABASE_RETRY_AFTER_S) } : {};
   return new ApiError(FAILURE_STATUS[code], code, message, details, headers);
+}
+
+/** Seconds a client should wait before retrying a request the database could not serve. */
+export const DATABASE_RETRY_AFTER_S = 1;
+
+/**
+ * 503 `database_unavailable` with `Retry-After`, for an error `isDatabaseUnavailable` recognises
+ * (connection refused or lost, connect or statement timeout, shutdown, serialization failure).
+ * A write that got it may or may not have been applied if the connection broke during its commit.
+ */
+export function databaseUnavailable(c: Context): Response {
+  c.header("Retry-After", String(DATABASE_RETRY_AFTER_S));
+  return errorResponse(c, 503, "database_unavailable", "The database is unavailable right now; try again shortly.");
 }
 
 /** The value of a successful use-case outcome; throws the mapped ApiError for a failure. */

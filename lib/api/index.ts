@@ -19,7 +19,8 @@ import { DEFAULT_RETENTION_DAYS } from "@/lib/store/organization-settings";
 import { DEFAULT_LAYOUT_FOLD_MS } from "@/lib/workflows/edit";
 import { clientAddress, trustedProxyList } from "./client-address";
 import type { ApiDeps, AppEnv } from "./context";
-import { ApiError, errorResponse } from "./errors";
+import { isDatabaseUnavailable } from "@/lib/store/availability";
+import { ApiError, databaseUnavailable, errorResponse } from "./errors";
 import { limitBody, rateLimit, rejectNulInUrl, requestContext, requireJsonBody } from "./middleware";
 import { authenticate } from "./middleware/auth";
 import { registerOpenApi } from "./openapi";
@@ -158,6 +159,10 @@ export function createControlPlaneApi(options: ControlPlaneOptions): ControlPlan
       const codes: Record<number, string> = { 400: "invalid_body", 413: "payload_too_large", 415: "unsupported_media_type" };
       const code = codes[error.status] ?? "bad_request";
       return errorResponse(c, error.status, code, error.message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      (c.get("log") ?? options.logger).warn({ err: error, method: c.req.method, path: c.req.path }, "database unavailable");
+      return databaseUnavailable(c);
     }
     (c.get("log") ?? options.logger).error({ err: error, method: c.req.method, path: c.req.path }, "unhandled error");
     return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");

@@ -7,6 +7,8 @@
  * the other branches keep going — an event that woke one branch must not wait for a sleeping
  * sibling — and once nothing can run, the earliest park is rethrown to openworkflow, never
  * swallowed (docs/openworkflow.md, "Control-flow errors").
+ * When the worker is stopping (`deps.draining`), nothing new starts either: in-flight blocks
+ * finish, and a run with blocks left throws RunHandedBack so the worker hands it to another one.
  */
 import type { Logger } from "@/lib/log";
 import { nextBlocks, type Settlement } from "@/lib/engine/graph";
@@ -24,6 +26,17 @@ import type { WorkerDeps } from "./worker-deps";
 interface BranchError {
   blockId: string;
   error: unknown;
+}
+
+/**
+ * Thrown by a pass that stopped early because its worker is stopping: every block it started
+ * has settled, and blocks are left for another worker (lib/runtime/worker.ts hands the run back).
+ */
+export class RunHandedBack extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} was handed back: its worker is stopping`);
+    this.name = "RunHandedBack";
+  }
 }
 
 /** Executes (or replays) one pass of a run. Returns when the run is final; throws to park or retry. */
@@ -110,9 +123,10 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
 
   // A park only stops its own branch; anything else stops the pass.
   const halted = () => failure !== null || branchErrors.some((e) => !isParkError(e.error) || isStaleBranchError(e.error));
+  const draining = () => deps.draining?.() === true;
   try {
     for (;;) {
-      if (!halted()) await schedule();
+      if (!halted() && !draining()) await schedule();
       if (inflight.size === 0) break;
       await Promise.race(inflight.values());
     }
@@ -121,7 +135,10 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
     await Promise.allSettled(inflight.values());
     throw error;
   }
-  return conclude(deps, input, { outputs, failure, branchErrors, finalWritten }, log);
+  // Stopped early for a worker shutdown: blocks are left (ready, or to be recorded as skipped).
+  const next = nextBlocks(ids, edges, settled, new Set(branchErrors.map((e) => e.blockId)));
+  const left = draining() && !halted() && (next.ready.length > 0 || next.skip.length > 0);
+  return conclude(deps, input, { outputs, failure, branchErrors, finalWritten, left }, log);
 }
 
 function runErrorOf(block: Block, error: BlockError): RunError {
@@ -136,7 +153,14 @@ function settlementOf(outcome: Exclude<BlockOutcome, { kind: "failed" }>): Settl
 async function conclude(
   deps: WorkerDeps,
   input: RunInput,
-  state: { outputs: Map<string, unknown>; failure: RunError | null; branchErrors: BranchError[]; finalWritten: "succeeded" | "failed" | null },
+  state: {
+    outputs: Map<string, unknown>;
+    failure: RunError | null;
+    branchErrors: BranchError[];
+    finalWritten: "succeeded" | "failed" | null;
+    /** The worker is stopping and blocks are left: hand the run back. */
+    left: boolean;
+  },
   log: Logger,
 ): Promise<RunOutcome> {
   const output = Object.fromEntries(state.outputs);
@@ -164,6 +188,8 @@ async function conclude(
     }
     throw stepError.error;
   }
+  // Before parks: a branch parked for an hour must not hold back the blocks left to run now.
+  if (state.left) throw new RunHandedBack(input.runId);
   const parks = errors.filter((e) => isParkError(e.error));
   if (parks.length > 0) {
     // Several branches parked: resume at the earliest of their wake-ups.

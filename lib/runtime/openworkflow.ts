@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
 import { claimFunctionOf } from "@/db/admission";
-import { OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
+import { CONNECTION_OPTIONS, OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import type { RunInput } from "./types";
 
 /** What the workflow fn returns to openworkflow (the real result lives in `runs`). */
@@ -78,7 +78,7 @@ export function openWorkflowBackend(
 }
 
 function openWorkflowPool(url: string, max: number, debug?: (connection: number, query: string) => void): postgres.Sql {
-  return postgres(url, { max, onnotice: () => {}, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
+  return postgres(url, { ...CONNECTION_OPTIONS, max, transform: { column: { from: postgres.toCamel } }, ...(debug ? { debug } : {}) });
 }
 
 function backendOn(pool: postgres.Sql, owSchema: string): BackendPostgres {
@@ -153,7 +153,7 @@ export function isStepLimitError(error: unknown): boolean {
 
 interface WorkerInternals {
   tick: () => Promise<number>;
-  activeExecutions: Set<{ workerId: string }>;
+  activeExecutions: Set<{ workerId: string; workflowRun?: { id?: unknown } }>;
   workerIds: string[];
   claimAndProcessWorkflowRunInBackground: (workerId: string) => Promise<unknown>;
 }
@@ -171,6 +171,20 @@ function internalsOf(worker: Worker): WorkerInternals {
   return internals;
 }
 
+/**
+ * Hands a run this worker is executing back to the queue, available to any worker at once: the
+ * park openworkflow itself does for a durable timer (`sleepWorkflowRun`, fenced on the slot's
+ * worker id, found in the private `activeExecutions`), with a resume time of now. The workflow fn
+ * must then throw, so openworkflow's own transition finds the run no longer ours and writes
+ * nothing (or, if this returned false or threw, reschedules it with backoff). Used when a worker
+ * stops: docs/openworkflow.md, "Handing a run back".
+ */
+export async function releaseRun(worker: Worker, backend: BackendPostgres, owRunId: string): Promise<boolean> {
+  const execution = [...internalsOf(worker).activeExecutions].find((e) => e.workflowRun?.id === owRunId);
+  if (!execution) return false;
+  await backend.sleepWorkflowRun({ workflowRunId: owRunId, workerId: execution.workerId, availableAt: new Date() });
+  return true;
+}
 
 /** What the worker's LISTEN connection tells its claimer. */
 export interface Claimer {

@@ -10,7 +10,7 @@ import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
 import { getRun, listRuns, markRunCanceled, openRunStorePool, runExists } from "@/lib/store/runs";
-import { DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
+import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { openWorkflowBackend } from "./openworkflow";
@@ -51,7 +51,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
   const pending = new Set<Promise<void>>();
   let closed = false;
 
-  const notifier = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  const notifier = postgres(options.databaseUrl, { ...CONNECTION_OPTIONS, max: 1 });
   const emit = (runId: string) => {
     for (const listener of listeners.get(runId) ?? []) {
       try {

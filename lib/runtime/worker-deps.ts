@@ -42,4 +42,6 @@ export interface WorkerDeps {
   secretsKey: Buffer;
   /** The installation's settings, for connectors' `operatorParams` (WEFT_ALLOW_PRIVATE_HTTP…). */
   operator: OperatorSettings;
+  /** True once the worker is stopping: runs start no new block and are handed back (execute-run.ts). */
+  draining?: () => boolean;
 }

@@ -8,14 +8,14 @@
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import { DEFAULT_SCHEMA, openDatabase, type DatabaseHandle } from "@/db/client";
+import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openDatabase, type DatabaseHandle } from "@/db/client";
 import { DEFAULT_ORG_MAX_RUNNING } from "@/lib/config";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
-import { executeRun } from "./execute-run";
-import { driveClaims, isParkError, openWorkerBackend, weftRunSpec } from "./openworkflow";
+import { executeRun, RunHandedBack } from "./execute-run";
+import { driveClaims, isParkError, openWorkerBackend, releaseRun, weftRunSpec } from "./openworkflow";
 import { openRunStorePool } from "@/lib/store/runs";
 import { RunAborts, type WorkerDeps } from "./worker-deps";
 
@@ -43,7 +43,10 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorker {
-  /** Stops claiming, waits for in-flight executions to finish or park, then closes its pools. */
+  /**
+   * Stops claiming, lets the blocks in flight finish (starting no new ones), hands each run with
+   * blocks left back to the queue for another worker, then closes its pools.
+   */
   stop(): Promise<void>;
 }
 
@@ -71,12 +74,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const ow = new OpenWorkflow({ backend });
   const aborts = new RunAborts();
+  let stopping = false;
   const deps: WorkerDeps = {
     sql,
     db: database.db,
     registry: options.registry ?? connectorRegistry,
     secretsKey: options.secretsKey,
     operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
+    draining: () => stopping,
   };
 
   // Implement before newWorker(): the worker snapshots the registry (docs/openworkflow.md, "Other behaviour").
@@ -86,17 +91,32 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     try {
       return await executeRun(deps, input, step, runLog, signal);
     } catch (error) {
-      if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
+      if (error instanceof RunHandedBack) await handBack(run.id, input.runId, runLog);
+      else if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
       throw error;
     } finally {
       aborts.release(input.runId);
     }
   });
   const worker = ow.newWorker({ concurrency });
-  let stopping = false;
+
+  /** The worker is stopping and this run has blocks left: make it claimable now, and say so. */
+  const handBack = async (owRunId: string, runId: string, runLog: Logger): Promise<void> => {
+    try {
+      if (await releaseRun(worker, backend, owRunId)) {
+        await sql`SELECT pg_notify(${RUNS_CHANNEL}, ${runId})`;
+        runLog.info("worker stopping: run handed back after its in-flight blocks finished");
+        return;
+      }
+      runLog.warn("worker stopping: run not found among the executions; openworkflow reschedules it");
+    } catch (error) {
+      // openworkflow's failure transition (thrown to next) reschedules it with backoff instead.
+      runLog.warn({ err: error }, "worker stopping: could not hand the run back; openworkflow reschedules it");
+    }
+  };
   const claims = driveClaims(worker, { stopped: () => stopping, onError: (error) => log.error({ err: error }, "tick failed"), admission });
 
-  const listener = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  const listener = postgres(options.databaseUrl, { ...CONNECTION_OPTIONS, max: 1 });
   // The onlisten callback also runs after a reconnect: look for what was announced meanwhile.
   await listener.listen(RUNS_CHANNEL, claims.announced, claims.lookAgain);
   await listener.listen(RUN_CANCELED_CHANNEL, (runId) => {

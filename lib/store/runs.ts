@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { and, eq } from "drizzle-orm";
-import { schemaPoolOptions, type Database } from "@/db/client";
+import { CONNECTION_OPTIONS, schemaPoolOptions, type Database } from "@/db/client";
 import { runs } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunError, RunResource, RunStatus, RunTrigger, WaitingOn } from "@/lib/resources/run";
@@ -22,7 +22,7 @@ import { inTransaction } from "./transaction";
  * values would not round-trip there. `schema` is where Weft's tables are (default public).
  */
 export function openRunStorePool(url: string, max: number, schema?: string): postgres.Sql {
-  return postgres(url, { max, onnotice: () => {}, connect_timeout: 10, ...schemaPoolOptions(schema) });
+  return postgres(url, { ...CONNECTION_OPTIONS, max, ...schemaPoolOptions(schema) });
 }
 
 /** A new run id: `run_` and 20 random lowercase characters. */

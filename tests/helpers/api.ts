@@ -70,6 +70,8 @@ export async function createTestApp(
     trustedProxies?: string[];
     /** WEFT_LAYOUT_FOLD_MS (default: the app's default, 5000). */
     layoutFoldMs?: number;
+    /** better-auth's signing secret (default random), to accept this app's session tokens elsewhere. */
+    authSecret?: string;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -79,7 +81,7 @@ export async function createTestApp(
   // Another web instance of the same deployment (same database and schema) shares its keys.
   const sameDeployment = options.shareDatabaseOf && options.shareDatabaseOf.database.schema === database.schema ? options.shareDatabaseOf : undefined;
   const secretsKey = sameDeployment?.secretsKey ?? randomBytes(32);
-  const authSecret = sameDeployment?.authSecret ?? randomBytes(32).toString("base64url");
+  const authSecret = options.authSecret ?? sameDeployment?.authSecret ?? randomBytes(32).toString("base64url");
   const registry = options.registry ?? connectorRegistry;
   const runtime = await createRuntime({ databaseUrl: database.url, schema: database.schema, logger });
   const auth = createAuth({

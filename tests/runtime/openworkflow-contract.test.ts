@@ -22,6 +22,7 @@ import {
   openWorkerBackend,
   openWorkflowBackend,
   parkResumeAt,
+  releaseRun,
   STEP_INFRA_RETRY,
   stepErrorInfo,
   weftRunEnqueue,
@@ -184,7 +185,7 @@ describe("against a migrated database", () => {
   let worker: WorkerInternals;
 
   /** What the probe workflow caught (the "errors" run). */
-  const seen = { stepError: undefined as unknown, park: undefined as unknown, stale: undefined as unknown, late: Promise.resolve() };
+  const seen = { stepError: undefined as unknown, park: undefined as unknown, stale: undefined as unknown, late: Promise.resolve(), released: undefined as boolean | undefined };
   const parkUntil = new Date(Date.now() + 3_600_000);
 
   beforeAll(async () => {
@@ -193,9 +194,14 @@ describe("against a migrated database", () => {
     backend = openWorkflowBackend(db.url, 4, (_c, query) => void statements.push(query));
     ow = new OpenWorkflow({ backend });
     // The real spec (name and retry policy) with a probe body instead of executeRun.
-    ow.implementWorkflow(weftRunSpec, async ({ input, step }) => {
+    ow.implementWorkflow(weftRunSpec, async ({ input, step, run }) => {
       const mode = (input.input as { mode: string }).mode;
       if (mode === "throw") throw new Error("outside any step");
+      if (mode === "handback") {
+        await step.run({ name: "before" }, async () => null);
+        seen.released = await releaseRun(worker as unknown as Worker, backend, run.id);
+        throw new Error("handed back"); // what lib/runtime/worker.ts does after releaseRun
+      }
       if (mode === "exhaust") {
         await step.run({ name: "always", retryPolicy: { maximumAttempts: 1 } }, () => {
           throw new Error("always fails");
@@ -428,6 +434,19 @@ describe("against a migrated database", () => {
     } finally {
       await fair.stop();
     }
+  });
+
+  it("releaseRun finds the execution by its run (workflowRun.id) and parks it available now; the pass's own failure transition then leaves it alone", async () => {
+    const id = await enqueue("handback");
+    expect((await worker.claimAndProcessWorkflowRunInBackground(worker.workerIds[0]))?.id).toBe(id);
+    await untilIdle();
+    expect(seen.released, `${OPENWORKFLOW_TS} releaseRun looks executions up in activeExecutions by workflowRun.id`).toBe(true);
+    const run = await owRun(id);
+    expect(
+      { status: run.status, worker: run.worker_id, available: (run.available_at as Date).getTime() <= Date.now(), error: run.error },
+      `${WORKER_TS} hands a stopping worker's runs back with sleepWorkflowRun; openworkflow's failure transition must then find the run not ours and write nothing`,
+    ).toEqual({ status: "running", worker: null, available: true, error: null });
+    await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${id}`;
   });
 
   it("openworkflow's claim statement is served by workflow_runs_claim_idx, in order, without a sort", async () => {

@@ -15,6 +15,7 @@ import { and, eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import * as authSchema from "@/db/auth-schema";
 import { API_KEY_PREFIX, ORG_KEY_CONFIG_ID, type WeftAuth } from "@/lib/auth";
+import { isDatabaseUnavailable } from "@/lib/store/availability";
 import type { ApiDeps, AppEnv, Principal, Role } from "../context";
 import { ApiError } from "../errors";
 
@@ -65,7 +66,14 @@ async function apiKeyPrincipal(deps: ApiDeps, keys: ApiKeyCache, key: string): P
   // Not one of ours: refuse without a database round trip.
   if (!key.startsWith(API_KEY_PREFIX) || key.length > MAX_KEY_LENGTH) throw unauthorized("The API key is not valid.");
   const found = await keys.resolve(key, async () => {
-    const result = await deps.auth.api.verifyApiKey({ body: { key, configId: ORG_KEY_CONFIG_ID } });
+    const verify = () => deps.auth.api.verifyApiKey({ body: { key, configId: ORG_KEY_CONFIG_ID } });
+    let result = await verify();
+    if (result.error?.code === "INVALID_API_KEY") {
+      // The plugin answers this for an unknown key, and also for any failed query: an outage must
+      // not read as a bad key. Database down → 503; back (it may have returned meanwhile) → ask again.
+      await throwIfDatabaseDown(deps);
+      result = await verify();
+    }
     if (!result.valid || !result.key) return null;
     // A key outlives nothing: if its organization was deleted, the key is dead too.
     const [org] = await deps.db
@@ -92,12 +100,7 @@ async function apiKeyPrincipal(deps: ApiDeps, keys: ApiKeyCache, key: string): P
 }
 
 async function sessionPrincipal(deps: ApiDeps, headers: Headers): Promise<Principal> {
-  let session: Awaited<ReturnType<WeftAuth["api"]["getSession"]>>;
-  try {
-    session = await deps.auth.api.getSession({ headers });
-  } catch {
-    session = null; // a malformed token or cookie is just not a session
-  }
+  const session = await lookUpSession(deps, headers);
   if (!session) throw unauthorized("The session is missing, invalid or expired.");
   const userId = session.user.id;
   const organizationId = session.session.activeOrganizationId;
@@ -121,6 +124,35 @@ async function sessionPrincipal(deps: ApiDeps, headers: Headers): Promise<Princi
     apiKeyId: null,
     id: `user:${userId}`,
   };
+}
+
+/**
+ * better-auth's getSession. It turns a failed query into its own 500 APIError and drops the
+ * driver's error, so a 500 is checked against the database: unreachable → the driver's error (503
+ * `database_unavailable`); reachable → one more try (it may have come back meanwhile), then the
+ * 500. Anything below 500 (a malformed token or cookie) is just not a session: null.
+ */
+async function lookUpSession(deps: ApiDeps, headers: Headers): Promise<Awaited<ReturnType<WeftAuth["api"]["getSession"]>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.auth.api.getSession({ headers });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+      if (typeof statusCode !== "number" || statusCode < 500) return null;
+      await throwIfDatabaseDown(deps);
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Throws the driver's error when the database cannot be reached (one `SELECT 1`); returns otherwise. */
+async function throwIfDatabaseDown(deps: ApiDeps): Promise<void> {
+  try {
+    await deps.sql`SELECT 1`;
+  } catch (probe) {
+    if (isDatabaseUnavailable(probe)) throw probe;
+  }
 }
 
 /** better-auth stores several roles comma-separated; unknown roles count as member (least). */

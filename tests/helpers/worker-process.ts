@@ -1,0 +1,91 @@
+/**
+ * Real worker processes for tests: `npm run worker`'s command (`node --import tsx worker/index.ts`)
+ * as a child process against a test app's database, with the app's secrets key. Kill them with
+ * signals (SIGKILL, SIGTERM) to test what a crash or a shutdown does.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../..");
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output: string[];
+  /** Resolves with the exit code (null when a signal ended it) once it exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The pino lines it wrote as JSON (lines that do not parse are skipped). */
+  lines(): Array<Record<string, unknown>>;
+}
+
+/** Starts a worker process; resolves once it logged "worker started" (it claims from then on). */
+export async function startWorkerProcess(options: {
+  databaseUrl: string;
+  secretsKey: Buffer;
+  concurrency?: number;
+  env?: Record<string, string>;
+}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      WEFT_SECRETS_KEY: options.secretsKey.toString("base64"),
+      WEFT_ALLOW_PRIVATE_HTTP: "1",
+      WORKER_CONCURRENCY: String(options.concurrency ?? 2),
+      LOG_LEVEL: "info",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once("exit", (code, signal) => res({ code, signal })),
+  );
+  const lines = () =>
+    output
+      .join("")
+      .split("\n")
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`worker did not start:\n${output.join("")}`)), 60_000);
+    const check = () => {
+      if (output.join("").includes("worker started")) {
+        clearTimeout(timer);
+        child.stdout?.off("data", check);
+        res();
+      }
+    };
+    child.stdout?.on("data", check);
+    void exited.then(({ code, signal }) => (clearTimeout(timer), rej(new Error(`worker exited (${code ?? signal}):\n${output.join("")}`))));
+  });
+  return { child, output, exited, lines };
+}
+
+/** SIGKILLs every worker in `workers` that is still running (afterAll). */
+export async function killAll(workers: WorkerProcess[]): Promise<void> {
+  await Promise.all(
+    workers.map(async (worker) => {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+    }),
+  );
+}
+
+/** Polls `condition` every 50 ms; throws naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
