@@ -3,6 +3,7 @@
  * tests/summary-reporter.ts) and stamps the figures file with the outcome.
  */
 import type { Reporter, TestModule } from "vitest/node";
+import { countTests } from "../summary-reporter";
 import { readFigures, writeFigures } from "./figures";
 
 /** The summary line's figures, in order, and how each is printed. */
@@ -24,19 +25,8 @@ export default class FiguresReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const file = readFigures();
     if (!file) return;
-    let passed = 0;
-    let failed = 0;
-    let skipped = 0;
-    for (const module of testModules) {
-      for (const test of module.children.allTests()) {
-        const state = test.result().state;
-        if (state === "passed") passed++;
-        else if (state === "failed") failed++;
-        else skipped++;
-      }
-    }
     file.finishedAt = new Date().toISOString();
-    file.tests = { passed, failed, skipped };
+    file.tests = countTests(testModules);
     writeFigures(file);
     const parts = SUMMARY.flatMap(([name, label]) => {
       const figure = file.figures[name];
