@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
+import { api, shoot as shootBoth, signUp, watchErrors } from "./support";
 
 /**
  * The workflows pages in a browser, against the app and worker started by `npm start`: the list
@@ -7,49 +8,8 @@ import { expect, test, type Page } from "@playwright/test";
  * webhook endpoints and their deliveries), and the 404 page for another organization's workflow.
  */
 
-const PASSWORD = "correct-horse-battery";
-
-/** Console errors and uncaught exceptions; `allow` lists expected ones (a 404 the test asked for). */
-function watchErrors(page: Page, allow: RegExp[] = []): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const text = `${message.text()} (${message.location().url})`;
-    if (!allow.some((pattern) => pattern.test(text))) errors.push(text);
-  });
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-/** Full-page screenshots at 1280 and 390 px wide; the viewport goes back to 1280 afterwards. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: `e2e/screenshots/workflows-${name}-1280.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `e2e/screenshots/workflows-${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-async function signUp(page: Page, name: string) {
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/workflows$/);
-}
-
-/**
- * A request with the page's session cookie, sent beside the page (so an expected 404 is not a
- * console error of the page), with the Origin that cookie mutations need.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary response JSON
-async function api(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const origin = new URL(page.url()).origin;
-  const res = await page.request.fetch(path, { method, headers: { origin }, ...(body === undefined ? {} : { data: body }) });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
+/** Full-page screenshots at 1280 and 390 px wide, named after this spec. */
+const shoot = (page: Page, name: string) => shootBoth(page, `workflows-${name}`, true);
 
 test("a person creates a workflow, gives it blocks, runs it, wires a webhook, then renames and deletes it", async ({ page, request }) => {
   test.setTimeout(120_000);
