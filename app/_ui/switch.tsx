@@ -1,6 +1,6 @@
 "use client";
 
-import { cn } from "@/app/_ui/cn";
+import { cn } from "./cn";
 
 /** An on/off switch (role=switch): Space or Enter toggles it, as a button does. */
 export function Switch({

@@ -14,7 +14,7 @@ import { DialogContent, DialogRoot, FormActions } from "@/app/_ui/dialog";
 import { Field, FormError, inputClass } from "@/app/_ui/field";
 import { allZones, describeCron, viewerZone } from "./cron-text";
 import { useWorkflowChoices, type Schedule } from "./data";
-import { Switch } from "./enabled-switch";
+import { Switch } from "@/app/_ui/switch";
 
 const PRESETS = [
   { label: "Every 15 minutes", cron: "*/15 * * * *" },
@@ -186,7 +186,7 @@ function ScheduleForm({ schedule, onDone }: { schedule: Schedule | null; onDone:
           <span className="block font-medium text-stone-800">Enabled</span>
           <span className="block text-xs text-stone-500">A disabled schedule keeps its settings and starts nothing.</span>
         </label>
-        <Switch id="schedule-enabled" checked={enabled} onChange={setEnabled} label="Enabled" />
+        <Switch id="schedule-enabled" checked={enabled} onCheckedChange={setEnabled} label="Enabled" />
       </div>
 
       <FormError message={errors.form} />

@@ -15,7 +15,7 @@ import { ConfirmDialog } from "@/app/_ui/dialog";
 import { RelativeTime, formatRelative } from "@/app/_ui/time";
 import { describeCron, formatInZone, viewerZone } from "./cron-text";
 import type { Schedule } from "./data";
-import { Switch } from "./enabled-switch";
+import { Switch } from "@/app/_ui/switch";
 
 const REASONS: Record<string, string> = {
   workflow_deleted: "its workflow was deleted",
@@ -112,7 +112,7 @@ export function ScheduleItem({ schedule, workflowName, onEdit }: { schedule: Sch
         <div className="col-span-2 flex items-center gap-1 border-t border-stone-100 pt-2 md:col-span-1 md:justify-end md:border-0 md:pt-0">
           <Switch
             checked={enabled}
-            onChange={(value) => toggle.mutate(value)}
+            onCheckedChange={(value) => toggle.mutate(value)}
             disabled={toggle.isPending || (workflowGone && !enabled)}
             label={`${enabled ? "Disable" : "Enable"} the schedule of ${workflowLabel}`}
           />

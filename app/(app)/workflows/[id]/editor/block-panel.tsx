@@ -17,7 +17,7 @@ import type { Block } from "@/lib/engine/model";
 import { issuesFor, IssueText, ParamField } from "./param-field";
 import { ParamsJsonEditor } from "./params-json-editor";
 import { RetrySection } from "./retry-section";
-import { Switch } from "./switch";
+import { Switch } from "@/app/_ui/switch";
 import type { BlockChange, BlockIssue, CatalogEntry, TemplateSuggestion } from "./types";
 import { useDraft } from "./use-draft";
 

@@ -16,7 +16,7 @@ import { KeyValueField } from "./key-value-field";
 import { LocalError, useParsedDraft, type WidgetProps } from "./param-draft";
 import { jsonTextOf, parseJson, parseNumber, parseText, textOf, type Parsed } from "./param-values";
 import { SecretField } from "./secret-field";
-import { Switch } from "./switch";
+import { Switch } from "@/app/_ui/switch";
 import { TemplateInput } from "./template-input";
 import type { BlockIssue, TemplateSuggestion } from "./types";
 import { useDraft } from "./use-draft";

@@ -8,7 +8,7 @@ import { useId } from "react";
 import { Button } from "@/app/_ui/button";
 import { inputClass } from "@/app/_ui/field";
 import { RetryPolicySchema, type RetryPolicy } from "@/lib/engine/model";
-import { Switch } from "./switch";
+import { Switch } from "@/app/_ui/switch";
 import { useDraft } from "./use-draft";
 
 const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 3 };

@@ -158,21 +158,22 @@ export function WorkflowEditor({
     }
     return out;
   }, [lastRun.data]);
+  // A string, so typing in a field (a new blocks array) does not read localStorage again.
+  const triggerId = useMemo(() => state.local.blocks.find((b) => catalog.get(b.type)?.kind === "trigger")?.id ?? null, [catalog, state.local.blocks]);
   const lastRunOutputs = useMemo(() => {
     const out: Record<string, unknown> = {};
     for (const [id, block] of Object.entries(lastRun.data?.blocks ?? {})) if (block.output !== undefined && block.output !== null) out[id] = block.output;
     // Before any run, the input last typed into Run stands in for what the trigger will output.
-    const trigger = state.local.blocks.find((b) => catalog.get(b.type)?.kind === "trigger");
-    if (trigger && out[trigger.id] === undefined) {
+    if (triggerId && out[triggerId] === undefined) {
       try {
         const remembered = window.localStorage.getItem(runInputKey(workflow.id));
-        if (remembered) out[trigger.id] = JSON.parse(remembered);
+        if (remembered) out[triggerId] = JSON.parse(remembered);
       } catch {
         // Not JSON: nothing to offer.
       }
     }
     return out;
-  }, [catalog, lastRun.data, state.local.blocks, workflow.id]);
+  }, [lastRun.data, triggerId, workflow.id]);
 
   /** The selection as React Flow reports it; `select` asks the canvas to change it. */
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -601,7 +602,6 @@ export function WorkflowEditor({
           if (node) void flow.current?.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 40, { zoom: 1, duration: 300 });
         }}
       />
-      <span hidden data-testid="editor-version">{state.base.version}</span>
     </div>
   );
 }
