@@ -59,10 +59,13 @@ const ROUTES = [
   "DELETE /api/workflows/{id}/webhooks/{endpointId}",
   "POST /api/workflows/{id}/webhooks/{endpointId}/rotate",
   "POST /api/webhooks/{endpointId}",
+  "POST /api/mcp",
 ];
 /** Inbound webhooks: authenticated by the endpoint's secret, not by a Weft principal; any method an endpoint may allow. */
 const INBOUND = "/api/webhooks/{endpointId}";
 const INBOUND_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+/** The MCP server: API keys only (no cookie), and the MCP transport's own JSON-RPC errors for what is not MCP. */
+const MCP = "POST /api/mcp";
 const OPEN = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/auth/sign-up/email", "POST /api/auth/sign-in/email"]);
 
 /** `METHOD /path/{x}` with every path parameter renamed `{}`, so the test does not pin parameter names. */
@@ -115,6 +118,9 @@ describe("GET /api/openapi.json", () => {
       const open = [...OPEN].some((o) => shape(o) === route);
       if (route.endsWith(shape(INBOUND))) {
         expect(operation.security, route).toEqual([{ webhookSecret: [] }, { webhookSignature: [] }]);
+      } else if (route === MCP) {
+        expect(operation.security, route).toEqual([{ bearer: [] }, { apiKey: [] }]);
+        expect(Object.keys(operation.responses ?? {}), route).toEqual(expect.arrayContaining(["401", "429"]));
       } else if (open) {
         expect(operation.security, route).toEqual([]);
       } else {
@@ -145,7 +151,12 @@ describe("GET /api/openapi.json", () => {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         expect(response.description, `${route} ${status}`).toBeTruthy();
         if (/^4\d\d$/.test(status) && !route.includes("/api/auth/")) {
-          expect(response.content?.["application/json"]?.schema, `${route} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+          const schema = response.content?.["application/json"]?.schema;
+          const error = { $ref: "#/components/schemas/Error" };
+          const protocolError = { $ref: "#/components/schemas/McpProtocolError" };
+          if (route === MCP && status === "400") expect(schema, `${route} ${status}`).toEqual({ anyOf: [error, protocolError] });
+          else if (route === MCP && status === "406") expect(schema, `${route} ${status}`).toEqual(protocolError);
+          else expect(schema, `${route} ${status}`).toEqual(error);
         }
       }
       // Every operation answers something on success.
