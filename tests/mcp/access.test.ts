@@ -72,17 +72,21 @@ describe("access to the MCP server", () => {
     }
   });
 
-  it("answers what is not MCP with 4xx: a JSON-RPC parse error, 406 for a missing Accept type, invalid_body for JSON too deep", async () => {
+  it("answers what is not MCP with a 4xx in the API's error shape: invalid_body, not_acceptable, unsupported_media_type", async () => {
     const url = new URL("/api/mcp", served.url);
     const headers = { ...bearer(key), "content-type": "application/json", accept: "application/json, text/event-stream" };
     const notJson = await fetch(url, { method: "POST", headers, body: "{not json" });
     expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32700 }, id: null });
+    expect(await notJson.json()).toMatchObject({ error: "invalid_body", message: expect.stringContaining("Parse error"), rpcCode: -32700 });
     const notRpc = await fetch(url, { method: "POST", headers, body: JSON.stringify({ hello: "there" }) });
     expect(notRpc.status).toBe(400);
-    expect(await notRpc.json()).toMatchObject({ jsonrpc: "2.0", error: { code: expect.any(Number) } });
+    expect(await notRpc.json()).toMatchObject({ error: "invalid_body", rpcCode: expect.any(Number) });
     const jsonOnly = await fetch(url, { method: "POST", headers: { ...headers, accept: "application/json" }, body: JSON.stringify(INITIALIZE) });
     expect(jsonOnly.status).toBe(406);
+    expect(await jsonOnly.json()).toMatchObject({ error: "not_acceptable", message: expect.stringContaining("text/event-stream") });
+    const oldProtocol = await fetch(url, { method: "POST", headers: { ...headers, "mcp-protocol-version": "1999-01-01" }, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }) });
+    expect(oldProtocol.status).toBe(400);
+    expect(await oldProtocol.json()).toMatchObject({ error: "invalid_request", message: expect.stringContaining("protocol version") });
     let deep: unknown = 1;
     for (let i = 0; i < 80; i++) deep = [deep];
     const tooDeep = await post(served.url, bearer(key), { ...INITIALIZE, params: { ...INITIALIZE.params, deep } });
