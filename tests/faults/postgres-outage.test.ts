@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { CONNECTION_OPTIONS } from "@/db/client";
 import { createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow } from "../helpers/runtime";
-import { serveApi } from "../helpers/serve-api";
+import { serveApi } from "../helpers/serve";
 import { killAll, startWorkerProcess, until, type WorkerProcess } from "../helpers/worker-process";
 import { recordFigure } from "./figures";
 import { counterChain, percentile, startCounterServer, suiteCluster, type CounterServer } from "./support";

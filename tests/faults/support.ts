@@ -1,6 +1,6 @@
 /**
  * What the fault tests share: a side-effect counter on 127.0.0.1 that blocks call, and the
- * cluster the suite owns (the control plane over real HTTP is tests/helpers/serve-api.ts).
+ * cluster the suite owns (the control plane over real HTTP is tests/helpers/serve.ts).
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";

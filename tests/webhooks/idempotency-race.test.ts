@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { quickstart } from "../helpers/runtime";
-import { serveApi } from "../helpers/serve-api";
+import { serveApi } from "../helpers/serve";
 
 /** Concurrent deliveries per race. */
 const SENDERS = 24;

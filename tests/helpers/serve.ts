@@ -1,16 +1,21 @@
 /**
- * The control plane served over real HTTP on 127.0.0.1, for tests whose point is real
- * connections (concurrent senders, a database outage under load) rather than in-process requests.
+ * Serves a test app's Hono control plane over real HTTP on 127.0.0.1 (node:http → fetch Request →
+ * `app.api.fetch`, the answer streamed back), the way `next start` hands requests to it.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { TestApp } from "./api";
 
-/**
- * Serves the app's Hono control plane over real HTTP on 127.0.0.1 (node:http → fetch Request →
- * `app.api.fetch`), the way `next start` hands requests to it.
- */
-export async function serveApi(app: TestApp): Promise<{ url: string; close(): Promise<void> }> {
+export interface ServedApi {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on a free port of 127.0.0.1 until `close()`. */
+export async function serveApi(app: TestApp): Promise<ServedApi> {
   const sockets = new Set<Socket>();
   const server = http.createServer(async (req, res) => {
     try {
@@ -24,7 +29,8 @@ export async function serveApi(app: TestApp): Promise<{ url: string; close(): Pr
       const body = chunks.length && req.method !== "GET" && req.method !== "HEAD" ? Buffer.concat(chunks) : undefined;
       const response = await app.api.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
+      else res.end();
     } catch (error) {
       res.writeHead(502).end(String(error));
     }
