@@ -1,8 +1,9 @@
 /**
  * Every page request passes here (docs/architecture.md, "The web app"), for two reasons:
  *
- * 1. A Content-Security-Policy with a fresh nonce per request. Scripts run only from our origin
- *    when a nonced script loads them ('strict-dynamic'); an injected inline <script> does not.
+ * 1. A Content-Security-Policy with a fresh nonce per request. A script runs only if it carries
+ *    the nonce or a script that does created it ('strict-dynamic'): a <script> injected into the
+ *    HTML, or an inline event handler, does not.
  *    Next reads the nonce from the CSP on the request headers and puts it on its own scripts,
  *    which is why every page renders per request (app/layout.tsx calls `connection()`).
  * 2. Page protection: a product page requested without a session cookie is redirected to
@@ -13,7 +14,7 @@
  *    are not redirected.
  *
  * API routes answer JSON, authenticate themselves (lib/api) and get a static CSP from
- * next.config.ts, so the matcher skips them, Next's static files and the icons.
+ * next.config.ts, so the matcher skips them, Next's own files (/_next/…) and the icons.
  */
 import { NextResponse, type NextRequest } from "next/server";
 
@@ -69,5 +70,5 @@ export function middleware(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ["/((?!api/|api$|health$|_next/static/|_next/image|favicon\\.ico$|icon\\.svg$).*)"],
+  matcher: ["/((?!api/|api$|health$|_next/|favicon\\.ico$|icon\\.svg$).*)"],
 };
