@@ -7,21 +7,21 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks every file (CI runs it); the build skips it, so a type error in a
   // test never stops `npm start`, and the build is faster.
   typescript: { ignoreBuildErrors: true },
-  // Pages may not be framed (clickjacking), sniffed as another type, or leak full URLs as referrers;
-  // the CSP here restricts framing, plugins, <base> and form targets. A script-src policy with
-  // nonces is not set yet (docs/architecture.md, "The web app").
+  // Pages and API answers may not be framed (clickjacking), sniffed as another type, or leak full
+  // URLs as referrers. Pages get their CSP, with a per-request script nonce, from middleware.ts;
+  // API answers are JSON and never a document, so theirs allows nothing at all.
   async headers() {
+    const common = [
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+      { key: "X-Frame-Options", value: "DENY" },
+      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+    ];
+    const apiPolicy = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" };
     return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
+      { source: "/:path*", headers: common },
+      { source: "/api/:path*", headers: [apiPolicy] },
+      { source: "/health", headers: [apiPolicy] },
     ];
   },
   async rewrites() {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
-const BUILD_INPUTS = ["app", "lib", "db", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
+const BUILD_INPUTS = ["app", "lib", "db", "middleware.ts", "instrumentation-client.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
 
 /** A fingerprint of everything `next build` reads: paths, sizes and modification times. */
 function sourceFingerprint(root: string): string {

@@ -72,6 +72,8 @@ export async function createTestApp(
     layoutFoldMs?: number;
     /** better-auth's signing secret (default random), to accept this app's session tokens elsewhere. */
     authSecret?: string;
+    /** WEFT_BASE_URL (default http://localhost:3000); an https one makes session cookies Secure. */
+    baseUrl?: string;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -83,10 +85,11 @@ export async function createTestApp(
   const secretsKey = sameDeployment?.secretsKey ?? randomBytes(32);
   const authSecret = options.authSecret ?? sameDeployment?.authSecret ?? randomBytes(32).toString("base64url");
   const registry = options.registry ?? connectorRegistry;
+  const baseUrl = options.baseUrl ?? BASE_URL;
   const runtime = await createRuntime({ databaseUrl: database.url, schema: database.schema, logger });
   const auth = createAuth({
     db: database.db,
-    baseUrl: BASE_URL,
+    baseUrl,
     secret: authSecret,
     signup: options.signup ?? "open",
     rateLimit: options.authRateLimit ?? false,
@@ -97,7 +100,7 @@ export async function createTestApp(
     schema: database.schema,
     logger,
     auth,
-    baseUrl: BASE_URL,
+    baseUrl,
     secretsKey,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     sessionRateLimitPerMinute: options.sessionRateLimitPerMinute ?? options.rateLimitPerMinute ?? 100_000,
@@ -113,7 +116,7 @@ export async function createTestApp(
     await runtime.close();
     await database.drop();
   };
-  return { api, database, auth, baseUrl: BASE_URL, runtime, secretsKey, authSecret, registry, logger, close };
+  return { api, database, auth, baseUrl, runtime, secretsKey, authSecret, registry, logger, close };
 }
 
 /** A JSON request: sets content-type when a body is given; `body` is the parsed JSON or null. */
