@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/api";
-import { serveApi } from "../helpers/serve-api";
+import { serveApi } from "../helpers/serve";
 
 const PASSWORD = "correct horse battery staple";
 

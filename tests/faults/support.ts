@@ -6,8 +6,6 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { clusterOf, type ClusterInfo } from "./cluster";
 
-export { serveApi } from "../helpers/serve-api";
-
 /** One request a block made to the counter: `GET /hit/<tag>/<block>`. */
 export interface Hit {
   tag: string;

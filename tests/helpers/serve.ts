@@ -1,6 +1,7 @@
 /**
  * Serves a test app's Hono control plane over real HTTP on 127.0.0.1 (node:http → fetch Request →
- * `app.api.fetch`, the answer streamed back), the way `next start` hands requests to it.
+ * `app.api.fetch`, the answer streamed back), the way `next start` hands requests to it. Every
+ * Set-Cookie header goes out as its own line, as a browser receives them.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -28,7 +29,9 @@ export async function serveApi(app: TestApp): Promise<ServedApi> {
       }
       const body = chunks.length && req.method !== "GET" && req.method !== "HEAD" ? Buffer.concat(chunks) : undefined;
       const response = await app.api.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const out: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => (out[name] = name === "set-cookie" ? response.headers.getSetCookie() : value));
+      res.writeHead(response.status, out);
       if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
       else res.end();
     } catch (error) {
