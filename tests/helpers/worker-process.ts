@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 
+export { until } from "./until";
+
 const root = resolve(import.meta.dirname, "../..");
 
 export interface WorkerProcess {
@@ -78,13 +80,4 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
       await worker.exited;
     }),
   );
-}
-
-/** Polls `condition` every 50 ms; throws naming `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
 }
