@@ -3,6 +3,8 @@
 // Lookups read only own data properties of plain objects and arrays, so no template can reach a
 // prototype, a getter or the server environment (there is no `env` root).
 
+import { decodePunycodeLabel } from "./punycode";
+
 export interface TemplateReference {
   raw: string;
   root: string;
@@ -26,6 +28,8 @@ const NAME = /^[\p{L}_$][\p{L}\p{N}_$-]*/u;
 const INDEX = /^\d+/;
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 const REDACTED = "[REDACTED]";
+/** A punycode host label (at most 63 characters, as DNS allows). */
+const PUNYCODE_LABEL = /\bxn--[a-z0-9-]{1,59}/gi;
 
 /** Marks a path that does not resolve; becomes null (whole value) or "" (inside a string). */
 const MISSING: unique symbol = Symbol("missing");
@@ -274,6 +278,13 @@ function secretForms(value: string): string[] {
   };
   add(() => encodeURIComponent(value));
   add(() => encodeURI(value));
+  // What a URL parser makes of it in a path or a query, when it stays whole there: unlike
+  // encodeURI it leaves "%" alone, turns "\\" into "/" in a path and encodes "'" in a query.
+  // A form shorter than the value (dot segments resolved, tabs dropped) is not kept: it could be
+  // any short text.
+  const addWhole = (encode: () => string) => add(() => (encode().length >= value.length ? encode() : ""));
+  if (!/[?#]/.test(value)) addWhole(() => new URL(`http://h/${value}`).pathname.slice(1));
+  if (!value.includes("#")) addWhole(() => new URL(`http://h/?${value}`).search.slice(1));
   // application/x-www-form-urlencoded (URLSearchParams): spaces as "+", and !'()~ escaped too.
   add(() => encodeURIComponent(value).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+"));
   add(() => JSON.stringify(value).slice(1, -1));
@@ -299,8 +310,13 @@ export function secretRedactor(secretValues: readonly string[]): (value: unknown
   if (secrets.length === 0) return (value) => mapStrings(value, (s) => s);
   // Longest first and in one pass, so a secret that contains another is hidden whole.
   secrets.sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "giu");
-  return (value) => mapStrings(value, (text) => text.replace(pattern, REDACTED));
+  const source = secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|");
+  const pattern = new RegExp(source, "giu");
+  const within = new RegExp(source, "iu");
+  // A secret that is only part of a host label is in no fixed form once the label is punycode.
+  const hidesSecret = (label: string) => within.test(decodePunycodeLabel(label) ?? "");
+  return (value) =>
+    mapStrings(value, (text) => text.replace(PUNYCODE_LABEL, (label) => (hidesSecret(label) ? REDACTED : label)).replace(pattern, REDACTED));
 }
 
 /** True when value contains at least one well-formed template: a string directly, or any string

@@ -6,14 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { startTestWorker } from "../helpers/runtime";
+import { claimsOf, sentinelRun, startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
+let owner: TestUser;
 let agent: Record<string, string>;
 let worker: { stop(): Promise<void> };
 
 beforeAll(async () => {
-  ({ app, agent } = await createAppWithAgent());
+  ({ app, owner, agent } = await createAppWithAgent());
   worker = await startTestWorker(app);
 });
 afterAll(async () => {
@@ -67,8 +68,19 @@ async function waitForStatus(runId: string, statuses: string[], headers: Record<
   }
 }
 
-/** Gives a wrongly woken run time to show it: the worker acts within milliseconds. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+/** How often each run was claimed so far, and openworkflow's status of it. */
+const claimsOfAll = (runIds: string[]) => Promise.all(runIds.map((id) => claimsOf(app, id)));
+
+/**
+ * Asserts that nothing woke `runIds` since `before` was read: a woken run would be claimed
+ * (resumable runs first) before a sentinel run dispatched now, so once the sentinel has finished
+ * their claim counts must be unchanged.
+ */
+async function expectNotWoken(runIds: string[], before: Awaited<ReturnType<typeof claimsOfAll>>) {
+  await sentinelRun(app, agent, owner.organizationId);
+  expect(await claimsOfAll(runIds)).toEqual(before);
+  for (const id of runIds) expect((await getRun(id)).status).toBe("waiting");
+}
 
 async function cancel(...runIds: string[]) {
   for (const id of runIds) await call(app, "POST", `/api/runs/${id}/cancel`, { headers: agent });
@@ -81,6 +93,7 @@ describe("POST /api/runs/:runId/events", () => {
     const bystander = await dispatch(workflowId);
     await waitForStatus(target, ["waiting"]);
     await waitForStatus(bystander, ["waiting"]);
+    const before = await claimsOfAll([bystander]);
 
     const res = await call(app, "POST", `/api/runs/${target}/events`, { headers: agent, body: { event: "approved", data: { by: "Ada" } } });
     expect(res.status).toBe(202);
@@ -91,19 +104,18 @@ describe("POST /api/runs/:runId/events", () => {
     expect(run.output.wait).toMatchObject({ event: "approved", data: { by: "Ada" } });
     expect(Date.parse(run.output.wait.receivedAt)).not.toBeNaN();
     expect(run.output.done).toEqual({ message: "Hello, after the wait!" });
-    await settle();
-    expect((await getRun(bystander)).status).toBe("waiting");
+    await expectNotWoken([bystander], before);
     await cancel(bystander);
   });
 
   it("an event with another name does not wake the run", async () => {
     const runId = await dispatch(await createWorkflow(waitingWorkflow({ event: "approved" })));
     await waitForStatus(runId, ["waiting"]);
+    const before = await claimsOfAll([runId]);
     const res = await call(app, "POST", `/api/runs/${runId}/events`, { headers: agent, body: { event: "rejected" } });
     expect(res.status).toBe(202);
     expect(res.body.delivered).toBe(false);
-    await settle();
-    expect((await getRun(runId)).status).toBe("waiting");
+    await expectNotWoken([runId], before);
     await cancel(runId);
   });
 
@@ -137,11 +149,11 @@ describe("POST /api/runs/:runId/events", () => {
   ])("%s gets 400 invalid_body and wakes nothing", async (_label, body) => {
     const runId = await dispatch(await createWorkflow(waitingWorkflow({ event: "approved" })));
     await waitForStatus(runId, ["waiting"]);
+    const before = await claimsOfAll([runId]);
     const res = await call(app, "POST", `/api/runs/${runId}/events`, { headers: agent, body });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_body");
-    await settle();
-    expect((await getRun(runId)).status).toBe("waiting");
+    await expectNotWoken([runId], before);
     await cancel(runId);
   });
 
@@ -173,6 +185,7 @@ describe("POST /api/events", () => {
     const other = await dispatch(order2);
     const otherEvent = await dispatch(shipped1);
     for (const id of [a, b, other, otherEvent]) await waitForStatus(id, ["waiting"]);
+    const before = await claimsOfAll([other, otherEvent]);
 
     const res = await call(app, "POST", "/api/events", { headers: agent, body: { event: "paid", key: "order-1", data: { amount: 10 } } });
     expect(res.status).toBe(202);
@@ -183,20 +196,18 @@ describe("POST /api/events", () => {
       expect(run.status).toBe("succeeded");
       expect(run.output.wait).toMatchObject({ event: "paid", data: { amount: 10 } });
     }
-    await settle();
-    expect((await getRun(other)).status).toBe("waiting");
-    expect((await getRun(otherEvent)).status).toBe("waiting");
+    await expectNotWoken([other, otherEvent], before);
     await cancel(other, otherEvent);
   });
 
   it("another organization's event with the same name and key wakes nothing here", async () => {
     const runId = await dispatch(await createWorkflow(waitingWorkflow({ event: "paid", key: "order-9" })));
     await waitForStatus(runId, ["waiting"]);
+    const before = await claimsOfAll([runId]);
     const res = await call(app, "POST", "/api/events", { headers: bobKey, body: { event: "paid", key: "order-9" } });
     expect(res.status).toBe(202);
     expect(res.body.deliveredTo).toEqual([]);
-    await settle();
-    expect((await getRun(runId)).status).toBe("waiting");
+    await expectNotWoken([runId], before);
     // The owner's own event still reaches it: Bob's was not stored against this organization.
     const own = await call(app, "POST", "/api/events", { headers: agent, body: { event: "paid", key: "order-9" } });
     expect(own.body.deliveredTo).toEqual([runId]);
@@ -214,11 +225,11 @@ describe("POST /api/events", () => {
   ])("%s gets 400 invalid_body and wakes nothing", async (_label, body) => {
     const runId = await dispatch(await createWorkflow(waitingWorkflow({ event: "paid", key: "order-7" })));
     await waitForStatus(runId, ["waiting"]);
+    const before = await claimsOfAll([runId]);
     const res = await call(app, "POST", "/api/events", { headers: agent, body });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_body");
-    await settle();
-    expect((await getRun(runId)).status).toBe("waiting");
+    await expectNotWoken([runId], before);
     await cancel(runId);
   });
 

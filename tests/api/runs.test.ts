@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiKey, createAppWithAgent, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { quickstart, startTestWorker } from "../helpers/runtime";
+import { claimsOf, quickstart, sentinelRun, startTestWorker } from "../helpers/runtime";
 
 let app: TestApp;
 let owner: TestUser;
@@ -340,9 +340,12 @@ describe("POST /api/runs/:runId/cancel", () => {
     const again = await call(app, "POST", `/api/runs/${runId}/cancel`, { headers: agent });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(canceled.body);
-    // An event arriving afterwards does not bring it back.
+    // An event arriving afterwards does not bring it back: revived, it would be claimed (resumable
+    // runs first) before a run dispatched after the event.
+    const claims = await claimsOf(app, runId);
     await call(app, "POST", `/api/runs/${runId}/events`, { headers: agent, body: { event: "approved" } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sentinelRun(app, agent, owner.organizationId);
+    expect(await claimsOf(app, runId)).toEqual({ ...claims, status: "canceled" });
     expect((await call(app, "GET", `/api/runs/${runId}`, { headers: agent })).body.status).toBe("canceled");
   });
 
@@ -364,17 +367,19 @@ describe("POST /api/runs/:runId/cancel", () => {
       const res = await call(app, "POST", `/api/runs/${runId}/cancel`, { headers: agent });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: "canceled", output: null });
-      worker = await startTestWorker(app);
+      // One slot: were the canceled run claimable, the worker would take it (the older) and end
+      // its pass before it could take a sentinel dispatched after it.
+      worker = await startTestWorker(app, { concurrency: 1 });
       workerRunning = true;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sentinelRun(app, agent, owner.organizationId);
+      expect(await claimsOf(app, runId)).toEqual({ attempts: 0, status: "canceled" });
       const after = await call(app, "GET", `/api/runs/${runId}`, { headers: agent });
       expect(after.body).toMatchObject({ status: "canceled", startedAt: null });
       expect((await call(app, "GET", `/api/runs/${runId}/logs`, { headers: agent })).body.data).toEqual([]);
     } finally {
-      if (!workerRunning) {
-        worker = await startTestWorker(app);
-        workerRunning = true;
-      }
+      if (workerRunning) await worker.stop();
+      worker = await startTestWorker(app);
+      workerRunning = true;
     }
   });
 });
@@ -413,7 +418,9 @@ describe("another organization's run", () => {
         expect(res.body.error, `${method} ${path}`).toBe("not_found");
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Bob's event, had it reached the run, would have it claimed before a later run of its owner.
+    await sentinelRun(app, agent, owner.organizationId);
+    expect(await claimsOf(app, runId)).toEqual({ attempts: 1, status: "running" });
     expect((await call(app, "GET", `/api/runs/${runId}`, { headers: agent })).body).toEqual(before);
     expect(await runsOf(workflowId)).toHaveLength(1);
   });

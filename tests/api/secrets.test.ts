@@ -7,6 +7,8 @@ import { createControlPlaneApi } from "@/lib/api";
 import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/secrets";
 import { getSecretValues, upsertSecret } from "@/lib/store/secrets";
 import { call as rawCall, createApiKey, createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { secretFormsIn } from "../helpers/secret-forms";
+import { readsOfARunUsingSecrets } from "./secret-run-reads";
 
 describe("secret encryption (AES-256-GCM, bound to organization and name)", () => {
   const key = randomBytes(32);
@@ -305,11 +307,18 @@ describe("/api/secrets", () => {
     await call(app, "GET", "/api/auth/get-session", { headers: owner.bearer });
     await call(app, "GET", `/api/secrets/${"SLACK_TOKEN"}`, { headers: owner.bearer });
 
+    // A run whose blocks echo secrets back and fail with one in a URL host, read over real HTTP.
+    const used = await readsOfARunUsingSecrets(app, owner, apiKey);
+    seen.push(...used.texts.map((t) => t.text));
+
     expect(values.length).toBeGreaterThan(5);
     expect(seen.length).toBeGreaterThan(50);
     const everything = seen.join("\n");
     for (const value of values) expect(everything).not.toContain(value);
     // Sanity: the recorder does see what routes return.
     expect(everything).toContain("SLACK_TOKEN");
+    for (const { what, text } of used.texts) {
+      for (const secret of used.secrets) expect(secretFormsIn(text, secret), `${what}: forms of ${JSON.stringify(secret)}`).toEqual([]);
+    }
   });
 });

@@ -176,21 +176,19 @@ describe("applyEditOps: the happy path", () => {
     expect(result.definition.blocks[3].params.message).toBe(message);
   });
 
-  it("a batch of 1,000 ops (500 adds and 499 connects) applies correctly and fast", () => {
+  // How fast is measured by `npm run bench` (bench/engine.ts), not by a wall-clock bound here.
+  it("a batch of 1,000 ops (500 adds and 499 connects) applies correctly", () => {
     const ops: unknown[] = [{ operation_type: "add", block_id: "b0", type: "trigger_manual" }];
     for (let i = 1; i < 500; i++) ops.push({ operation_type: "add", block_id: `b${i}`, type: "greet", params: { name: `{{b${i - 1}.message}}` } });
     for (let i = 1; i < 500; i++) ops.push({ operation_type: "connect", block_id: `b${i - 1}`, target_block_id: `b${i}` });
     ops.push({ operation_type: "set_variables", variables: { n: 500 } });
     expect(ops).toHaveLength(1000);
-    const started = performance.now();
     const result = apply(emptyDefinition(), ops);
-    const elapsed = performance.now() - started;
     expect(result.skipped).toEqual([]);
     expect(result.definition.blocks).toHaveLength(500);
     expect(result.definition.edges).toHaveLength(499);
     // b1 references b0, a trigger with open outputs; every later block references its parent's message.
     expect(result.validationErrors).toEqual([]);
-    expect(elapsed).toBeLessThan(500);
   });
 });
 

@@ -139,6 +139,25 @@ describe("redactSecrets", () => {
     expect(redactSecrets("p.a+ss(1) pXa+ss(1)", ["p.a+ss(1)"])).toBe("[REDACTED] pXa+ss(1)");
   });
 
+  it("hides a secret that is only part of a host label, with its whole punycode label", () => {
+    const secret = "Ünïcödé42";
+    const host = new URL(`http://api-${secret}.example/`).hostname; // xn--api-ncd42-…, no fixed form of the secret
+    expect(host).toMatch(/^xn--/);
+    expect(redactSecrets(`could not resolve ${host} or ${host.toUpperCase()}`, [secret])).toBe(
+      "could not resolve [REDACTED].example or [REDACTED].EXAMPLE",
+    );
+    // Other punycode labels are left alone.
+    expect(redactSecrets("xn--bcher-kva.example", [secret])).toBe("xn--bcher-kva.example");
+  });
+
+  it("hides what a URL parser makes of a secret in a path or a query, and no shorter form", () => {
+    const secret = "p%ss 'w\\rd";
+    const url = new URL(`http://h/${secret}?${secret}`);
+    expect(redactSecrets(url.href, [secret])).toBe("http://h/[REDACTED]?[REDACTED]");
+    // "a b/../cd" becomes the path "/cd": a form that short could be any text, so it is not one.
+    expect(redactSecrets("cd", ["a b/../cd"])).toBe("cd");
+  });
+
   it("redacts what resolveTemplatesWithSecrets reported", () => {
     const { value, secretsUsed } = resolveTemplatesWithSecrets({ url: "https://x/?k={{secrets.TOKEN}}" }, makeScope());
     expect(redactSecrets(value, secretsUsed)).toEqual({ url: "https://x/?k=[REDACTED]" });

@@ -74,12 +74,14 @@ export async function createTestApp(
     authSecret?: string;
     /** WEFT_BASE_URL (default http://localhost:3000); an https one makes session cookies Secure. */
     baseUrl?: string;
+    /** The logger of the app and its workers (default: pino at WEFT_TEST_LOG_LEVEL, else silent). */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
     ? await openSchemaDatabase(options.shareDatabaseOf.database.url, options.schema ?? "public")
     : await createTestDatabase({ schema: options.schema });
-  const logger = pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
+  const logger = options.logger ?? pino({ level: process.env.WEFT_TEST_LOG_LEVEL ?? "silent" });
   // Another web instance of the same deployment (same database and schema) shares its keys.
   const sameDeployment = options.shareDatabaseOf && options.shareDatabaseOf.database.schema === database.schema ? options.shareDatabaseOf : undefined;
   const secretsKey = sameDeployment?.secretsKey ?? randomBytes(32);

@@ -4,8 +4,10 @@
  * servers they start there) unless `allowPrivateHttp: false`.
  */
 import { z } from "zod";
+import { openworkflowSchemaOf } from "@/db/client";
 import { builtinConnectors } from "@/lib/connectors";
 import { createRegistry, defineConnector, type ConnectorRegistry } from "@/lib/engine/connector";
+import type { Logger } from "@/lib/log";
 import { FINAL_STATUSES, type RunLogEntry, type RunResource } from "@/lib/resources/run";
 import { startWorker } from "@/lib/runtime";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "./api";
@@ -114,8 +116,8 @@ export interface WorkerTestApp {
  * The setup of a runtime test file (its beforeAll): an app on `testRegistry()`, one signed-up user
  * and a running worker. If a step fails, what was started is closed before the error is rethrown.
  */
-export async function startWorkerTestApp(options: { concurrency?: number } = {}): Promise<WorkerTestApp> {
-  const app = await createTestApp({ registry: testRegistry() });
+export async function startWorkerTestApp(options: { concurrency?: number; logger?: Logger } = {}): Promise<WorkerTestApp> {
+  const app = await createTestApp({ registry: testRegistry(), logger: options.logger });
   let user: TestUser;
   let worker: TestWorker;
   try {
@@ -187,4 +189,29 @@ export async function runLogs(app: TestApp, organizationId: string, runId: strin
     if (!page.nextCursor) return entries;
     after = page.nextCursor;
   }
+}
+
+/**
+ * Waits until a worker has dealt with everything that was claimable in the organization of
+ * `headers` when called: dispatches a sentinel run (a lone manual trigger) and waits for it to
+ * finish. Claims take an organization's resumable runs first and its queued runs oldest first, so a
+ * run wrongly woken, or left claimable, before this call is claimed before the sentinel is (with a
+ * one-slot worker, also run to the end of its pass first). Returns the sentinel's id.
+ */
+export async function sentinelRun(app: TestApp, headers: Record<string, string>, organizationId: string): Promise<string> {
+  const workflowId = await createWorkflow(app, headers, { blocks: [{ id: "trg", type: "trigger_manual", params: {} }], edges: [] }, "sentinel");
+  const runId = await dispatchRun(app, headers, workflowId);
+  const run = await finishedRun(app, organizationId, runId);
+  if (run.status !== "succeeded") throw new Error(`sentinel run ${runId} ended ${run.status}`);
+  return runId;
+}
+
+/** How many times workers claimed the run (openworkflow's attempts), and openworkflow's status of it. */
+export async function claimsOf(app: TestApp, runId: string): Promise<{ attempts: number; status: string }> {
+  const sql = app.database.sql;
+  const [row] = await sql<{ attempts: number; status: string }[]>`
+    SELECT wr.attempts, wr.status FROM ${sql(openworkflowSchemaOf(app.database.schema))}.workflow_runs wr
+    JOIN runs r ON r.ow_run_id = wr.id WHERE r.id = ${runId}`;
+  if (!row) throw new Error(`run ${runId} has no openworkflow run`);
+  return { attempts: row.attempts, status: row.status };
 }

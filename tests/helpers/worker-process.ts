@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 
+export { until } from "./until";
+
 const root = resolve(import.meta.dirname, "../..");
 
 export interface WorkerProcess {
@@ -23,21 +25,20 @@ export async function startWorkerProcess(options: {
   databaseUrl: string;
   secretsKey: Buffer;
   concurrency?: number;
-  env?: Record<string, string>;
+  /** Set or, with undefined, unset variables (`WEFT_ALLOW_PRIVATE_HTTP: undefined`: the production default). */
+  env?: Record<string, string | undefined>;
 }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      WEFT_SECRETS_KEY: options.secretsKey.toString("base64"),
-      WEFT_ALLOW_PRIVATE_HTTP: "1",
-      WORKER_CONCURRENCY: String(options.concurrency ?? 2),
-      LOG_LEVEL: "info",
-      ...options.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    WEFT_SECRETS_KEY: options.secretsKey.toString("base64"),
+    WEFT_ALLOW_PRIVATE_HTTP: "1",
+    WORKER_CONCURRENCY: String(options.concurrency ?? 2),
+    LOG_LEVEL: "info",
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -79,13 +80,4 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
       await worker.exited;
     }),
   );
-}
-
-/** Polls `condition` every 50 ms; throws naming `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
 }

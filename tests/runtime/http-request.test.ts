@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "@/lib/connectors/http_request";
 import type { ConnectorContext } from "@/lib/engine/connector";
 import { checkTarget, classifyAddress, guardedRequest, HttpRequestError, MAX_RESPONSE_BYTES } from "@/lib/net/http-guard";
+import { until } from "../helpers/until";
 
 interface TestServer {
   port: number;
@@ -192,11 +193,9 @@ describe("SSRF guard: refusals happen before any connection", () => {
   for (const [name, url] of loopbackForms) {
     it(`refuses ${name} without connecting when private networks are not allowed`, async () => {
       const before = trap.connections;
-      const started = Date.now();
       const error = await failure(run({ url: url(trap.port) }, { allowPrivate: false }));
       expect(error.code).toBe("ssrf_blocked");
       expect(error.message).toMatch(/loopback/);
-      expect(Date.now() - started).toBeLessThan(1_000);
       expect(trap.connections).toBe(before);
       expect(trap.requests).toBe(0);
     });
@@ -350,11 +349,12 @@ describe("http_request connector (private network allowed for the local test ser
     expect(out.body).toEqual({ error: "nope" });
   });
 
-  it("times out with code timeout when the server never answers", async () => {
+  it("times out with code timeout when the server never answers, after waiting the timeout", async () => {
     const started = Date.now();
     const error = await failure(run({ url: `${server.url}/hang`, timeout_ms: 200 }));
     expect(error.code).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error.message).toContain("within 200 ms");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
   it("the timeout also covers reading the body", async () => {
@@ -362,13 +362,13 @@ describe("http_request connector (private network allowed for the local test ser
     expect(error.code).toBe("timeout");
   });
 
-  it("the run's signal cancels the request with code aborted", async () => {
+  it("the run's signal cancels the request in flight with code aborted (not timeout)", async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const error = await failure(run({ url: `${server.url}/hang`, timeout_ms: 10_000 }, { signal: controller.signal }));
-    expect(error.code).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const before = server.requests;
+    const pending = failure(run({ url: `${server.url}/hang`, timeout_ms: 300_000 }, { signal: controller.signal }));
+    await until(() => server.requests > before, 10_000, "the request to reach the server");
+    controller.abort();
+    expect((await pending).code).toBe("aborted");
   });
 
   it("a response over 5 MB fails with response_too_large, by Content-Length or while reading", async () => {
@@ -378,9 +378,8 @@ describe("http_request connector (private network allowed for the local test ser
   });
 
   it("a declared Content-Length over 5 MB fails at once, without waiting for the body", async () => {
-    const started = Date.now();
+    // The server sends one byte and stalls: waiting for the body would end in `timeout` instead.
     expect((await failure(run({ url: `${server.url}/declared-big`, timeout_ms: 5_000 }))).code).toBe("response_too_large");
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it("a small compressed body that expands past 5 MB fails with response_too_large", async () => {

@@ -3,24 +3,31 @@
  * run or to the organization by key, events stored before a wait is reached, timeouts, and
  * cancel — through an in-process worker on real Postgres.
  */
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, signUp, type TestApp, type TestUser } from "../helpers/api";
 import {
+  claimsOf,
   connectorCalls,
   createWorkflow,
   dispatchRun,
   finishedRun,
   runLogs,
   runWhen,
+  sentinelRun,
   startWorkerTestApp,
 } from "../helpers/runtime";
+import { until } from "../helpers/until";
 
 let app: TestApp;
 let user: TestUser;
 let close: (() => Promise<void>) | undefined;
+/** The worker's log lines (info and up), parsed. */
+const logged: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
-  ({ app, user, close } = await startWorkerTestApp({ concurrency: 8 }));
+  const logger = pino({ level: "info" }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  ({ app, user, close } = await startWorkerTestApp({ concurrency: 8, logger }));
 });
 afterAll(async () => {
   await close?.();
@@ -152,7 +159,7 @@ describe("wait_for_event", () => {
     const workflowId = await createWorkflow(app, user.bearer, {
       blocks: [
         trigger,
-        { id: "nap", type: "wait_duration", params: { seconds: 4 } },
+        { id: "nap", type: "wait_duration", params: { seconds: 8 } },
         { id: "wait", type: "wait_for_event", params: { event: "ping" } },
         { id: "pong", type: "log", params: { message: "pong" } },
       ],
@@ -163,18 +170,14 @@ describe("wait_for_event", () => {
       ],
     });
     const runId = await dispatchRun(app, user.bearer, workflowId);
-    await runWhen(app, org(), runId, () => true);
     const parked = async () => (await runLogs(app, org(), runId)).filter((l) => l.status === "waiting").length === 2;
-    for (let i = 0; i < 200 && !(await parked()); i++) await new Promise((res) => setTimeout(res, 25));
-    const sent = Date.now();
+    await until(parked, 15_000, "both branches to park");
     await app.runtime.sendRunEvent(org(), runId, { event: "ping" });
-    let pong;
-    while (!pong && Date.now() - sent < 3_000) {
-      pong = (await runLogs(app, org(), runId)).find((l) => l.blockId === "pong");
-      if (!pong) await new Promise((res) => setTimeout(res, 25));
-    }
-    expect(pong?.status).toBe("succeeded");
-    expect(Date.parse(pong?.finishedAt ?? "") - sent).toBeLessThan(1_500);
+    let logs = await runLogs(app, org(), runId);
+    await until(async () => (logs = await runLogs(app, org(), runId)).some((l) => l.blockId === "pong"), 15_000, "pong to run");
+    // Acted on while the other branch still sleeps, not when it wakes.
+    expect(logs.find((l) => l.blockId === "pong")?.status).toBe("succeeded");
+    expect(logs.find((l) => l.blockId === "nap")?.status).toBe("waiting");
     const done = await finishedRun(app, org(), runId);
     expect(done.status).toBe("succeeded");
     // No busy loop of claims while the other branch slept.
@@ -195,8 +198,11 @@ describe("cancel", () => {
     expect(canceled.status).toBe(200);
     expect(canceled.body).toMatchObject({ id: runId, status: "canceled", finishedAt: expect.any(String) });
     expect((await app.runtime.getRun(org(), runId))?.status).toBe("canceled");
+    const claims = await claimsOf(app, runId);
     expect(await app.runtime.sendRunEvent(org(), runId, { event: "resume", data: { n: 1 } })).toMatchObject({ delivered: false });
-    await new Promise((res) => setTimeout(res, 500));
+    // Revived, the run would be claimed (resumable runs first) before a run dispatched after the event.
+    await sentinelRun(app, user.bearer, org());
+    expect(await claimsOf(app, runId)).toEqual({ ...claims, status: "canceled" });
     const after = await app.runtime.getRun(org(), runId);
     expect(after?.status).toBe("canceled");
     expect((await runLogs(app, org(), runId)).find((l) => l.blockId === "done")).toBeUndefined();
@@ -215,17 +221,15 @@ describe("cancel", () => {
       ],
     });
     const runId = await dispatchRun(app, user.bearer, workflowId);
-    for (let i = 0; i < 200 && !connectorCalls.get(`${runId}/long`); i++) await new Promise((res) => setTimeout(res, 25));
-    const started = Date.now();
+    await until(() => connectorCalls.has(`${runId}/long`), 15_000, "the long block to start");
     expect(await app.runtime.cancel(org(), runId)).toMatchObject({ status: "canceled" });
-    let long;
-    while (!long && Date.now() - started < 5_000) {
-      long = (await runLogs(app, org(), runId)).find((l) => l.blockId === "long");
-      if (!long) await new Promise((res) => setTimeout(res, 25));
-    }
-    expect(long).toMatchObject({ status: "failed" });
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await new Promise((res) => setTimeout(res, 300));
+    let logs = await runLogs(app, org(), runId);
+    await until(async () => (logs = await runLogs(app, org(), runId)).some((l) => l.blockId === "long"), 15_000, "the long block's entry");
+    // Ended by the abort, not by its own 10 s running out.
+    expect(logs.find((l) => l.blockId === "long")).toMatchObject({ status: "failed", error: { message: "aborted" } });
+    // The worker logs the end of the run's pass after every block it started has settled.
+    const passEnded = () => logged.some((line) => line.runId === runId && /^run (failed|succeeded|pass failed)/.test(String(line.msg)));
+    await until(passEnded, 15_000, "the worker to end the run's pass");
     expect((await app.runtime.getRun(org(), runId))?.status).toBe("canceled");
     expect((await runLogs(app, org(), runId)).find((l) => l.blockId === "after")).toBeUndefined();
   });

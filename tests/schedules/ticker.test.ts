@@ -14,6 +14,7 @@ import { startScheduleTicker } from "@/lib/schedules/ticker-loop";
 import { runTickerPass, type DispatchRun, type TickerDeps } from "@/lib/schedules/ticker";
 import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, finishedRun, startTestWorker } from "../helpers/runtime";
+import { until } from "../helpers/until";
 
 let app: TestApp;
 let owner: TestUser;
@@ -413,14 +414,32 @@ describe("the ticker loop", () => {
   });
 
   test("a stopped loop fires nothing more: stop() waits for the pass in flight and schedules no other", async () => {
-    const ticker = startScheduleTicker(deps(), { intervalMs: 20, jitterMs: 5 });
-    await new Promise((res) => setTimeout(res, 60));
-    await ticker.stop();
-    const schedule = await createSchedule({});
-    await makeDue(schedule.id);
-    await new Promise((res) => setTimeout(res, 200));
-    expect(await runsOf(schedule.id)).toEqual([]);
-    await pass(); // leave nothing due for later tests
+    // The loop gets a pool of its own: every statement it sends is counted.
+    let statements = 0;
+    const own = postgres(app.database.url, { max: 1, onnotice: () => {}, debug: () => void statements++ });
+    const ticker = startScheduleTicker(deps(own), { intervalMs: 20, jitterMs: 5 });
+    try {
+      await until(() => statements > 0, 10_000, "the loop's first pass");
+      await ticker.stop();
+      const stoppedAt = statements;
+      const schedule = await createSchedule({});
+      await makeDue(schedule.id);
+      // A second loop on the same interval, whose passes fail (and are logged) so it fires nothing,
+      // is the clock: by its fifth pass, a pass the stopped loop had scheduled would have run.
+      const failures: string[] = [];
+      const logger = pino({ level: "error" }, { write: (line: string) => void failures.push(line) });
+      const broken = postgres(app.database.url, { max: 1, onnotice: () => {}, connection: { search_path: "no_such_schema" } });
+      const clock = startScheduleTicker({ sql: broken, db: app.database.db, runtime: app.runtime, logger }, { intervalMs: 20, jitterMs: 5 });
+      await until(() => failures.length >= 5, 10_000, "five passes of the second loop");
+      await clock.stop();
+      await broken.end();
+      expect(statements).toBe(stoppedAt);
+      expect(await runsOf(schedule.id)).toEqual([]);
+      await pass(); // leave nothing due for later tests
+    } finally {
+      await ticker.stop();
+      await own.end();
+    }
   });
 
   test("a pass that fails is logged and the loop keeps going (it never throws into the worker)", async () => {
