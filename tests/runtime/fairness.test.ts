@@ -189,13 +189,14 @@ describe("the cap", () => {
 
   it("an organization's override in organization_admission is honoured above and below the default, and 0 means no cap", async () => {
     const defaultCap = 2;
-    const [a, b, c, d] = [await tenant(busy(80)), await tenant(busy(80)), await tenant(busy(80)), await tenant(busy(80))];
+    // Each run holds its slot 400 ms, long enough for a loaded machine's claims to fill every cap.
+    const [a, b, c, d] = [await tenant(busy(400)), await tenant(busy(400)), await tenant(busy(400)), await tenant(busy(400))];
     await setOrganizationMaxRunning(app.database.db, b.org, 4);
     await setOrganizationMaxRunning(app.database.db, c.org, 1);
     await setOrganizationMaxRunning(app.database.db, d.org, 0);
     expect(await getOrganizationMaxRunning(app.database.db, b.org)).toBe(4);
     expect(await getOrganizationMaxRunning(app.database.db, a.org)).toBeNull();
-    const runs = [...(await enqueue(a, 16)), ...(await enqueue(b, 16)), ...(await enqueue(c, 16)), ...(await enqueue(d, 16))];
+    const runs = [...(await enqueue(a, 8)), ...(await enqueue(b, 8)), ...(await enqueue(c, 8)), ...(await enqueue(d, 8))];
     // 10 slots: A 2 (default) + B 4 + C 1 leave D, which has no cap, at least 3.
     const workers = await startWorkers(2, { concurrency: 5, orgMaxRunning: defaultCap });
     try {
