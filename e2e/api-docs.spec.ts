@@ -69,12 +69,16 @@ test("the page asks nothing of any origin but the app's, and renders with the ne
   expect(errors).toEqual([]);
 });
 
-test("the landing page and the app's sidebar link to the API reference", async ({ page }) => {
+test("the landing page links to the API reference, and /docs leads there", async ({ page }) => {
   await page.goto("/");
   await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "API reference" }).click();
   await expect(page).toHaveURL(/\/docs\/api$/);
   await expect(page.getByRole("heading", { level: 1, name: "API reference" })).toBeVisible();
+  await page.goto("/docs");
+  await expect(page).toHaveURL(/\/docs\/api$/);
+});
 
+test("the app's sidebar links to the API reference, and its header leads back to the app", async ({ page }) => {
   await signUp(page, "Reader");
   await page.locator("aside").getByRole("link", { name: "API reference" }).click();
   await expect(page).toHaveURL(/\/docs\/api$/);
