@@ -66,8 +66,8 @@ describe("the API reference (/docs/api) built from the control plane's OpenAPI d
     }
     const declaredOrder = (document.tags ?? []).map((tag) => tag.name).filter((name) => reference.tags.some((tag) => tag.name === name));
     expect(reference.tags.slice(0, declaredOrder.length).map((tag) => tag.name)).toEqual(declaredOrder);
-    // Runs, schedules and webhooks (inbound included) are there.
-    for (const route of ["POST /api/workflows/{id}/run", "GET /api/runs/{runId}/stream", "POST /api/schedules", "POST /api/webhooks/{endpointId}", "POST /api/workflows/{id}/webhooks"]) {
+    // Runs, schedules, webhooks (inbound included) and MCP are there.
+    for (const route of ["POST /api/workflows/{id}/run", "GET /api/runs/{runId}/stream", "POST /api/schedules", "POST /api/webhooks/{endpointId}", "POST /api/workflows/{id}/webhooks", "POST /api/mcp"]) {
       find(reference, route);
     }
   });
