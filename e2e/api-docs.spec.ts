@@ -144,4 +144,7 @@ test("screenshots of the API reference at 1280 and 390 px", async ({ page }) => 
   await shoot(page, "api-docs-operation");
   await page.goto("/docs/api#errors");
   await shoot(page, "api-docs-errors");
+  await page.goto("/docs/api#post-api-mcp");
+  await expect(page.locator("#post-api-mcp h3")).toBeInViewport();
+  await shoot(page, "api-docs-mcp");
 });
