@@ -20,9 +20,14 @@ export default async function HomePage() {
   if (session) redirect("/workflows");
   return (
     <main className="mx-auto max-w-4xl px-6 py-16">
-      <header className="flex items-baseline justify-between">
+      <header className="flex items-baseline justify-between gap-4">
         <h1 className="text-3xl font-semibold tracking-tight">Weft</h1>
-        <span className="rounded bg-stone-200 px-2 py-0.5 font-mono text-xs text-stone-600">v{WEFT_VERSION}</span>
+        <nav aria-label="Site" className="flex items-baseline gap-4 text-sm">
+          <a className="font-medium text-stone-600 hover:text-stone-900" href="/docs/api">
+            API reference
+          </a>
+          <span className="rounded bg-stone-200 px-2 py-0.5 font-mono text-xs text-stone-600">v{WEFT_VERSION}</span>
+        </nav>
       </header>
       <p className="mt-4 max-w-2xl text-lg text-stone-600">
         Durable workflows that LLM agents and teams build together. People edit on a canvas; agents edit through one
@@ -48,7 +53,8 @@ export default async function HomePage() {
         </a>
       </div>
       <footer className="mt-12 text-sm text-stone-500">
-        Service status: <a className="text-indigo-700 underline" href="/health">/health</a> · API schema:{" "}
+        Service status: <a className="text-indigo-700 underline" href="/health">/health</a> · API reference:{" "}
+        <a className="text-indigo-700 underline" href="/docs/api">/docs/api</a> · API schema:{" "}
         <a className="text-indigo-700 underline" href="/api/openapi.json">/api/openapi.json</a>
       </footer>
     </main>

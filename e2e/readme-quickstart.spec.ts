@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { bashBlock as readmeBashBlock } from "../app/docs/api/quickstart";
 
 /** Every line of the output that is a JSON object (SSE `data:` lines included, prefix removed). */
 function jsonLines(output: string): Record<string, unknown>[] {
@@ -11,10 +12,9 @@ function jsonLines(output: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** The first bash block after `heading` in the README. */
+/** The bash block under `heading` in the README: the one /docs/api shows (app/docs/api/quickstart.ts). */
 function bashBlock(readme: string, heading: string): string {
-  const section = readme.slice(readme.indexOf(heading));
-  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  const block = readmeBashBlock(readme, heading);
   expect(block, `the bash block under "${heading}"`).toBeTruthy();
   return block!;
 }

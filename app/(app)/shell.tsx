@@ -7,7 +7,7 @@
 import * as Dropdown from "@radix-ui/react-dropdown-menu";
 import * as RadixDialog from "@radix-ui/react-dialog";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Building2, CalendarClock, Check, ChevronsUpDown, LogOut, Menu, Play, Plus, Settings, Workflow, X } from "lucide-react";
+import { BookOpen, Building2, CalendarClock, Check, ChevronsUpDown, LogOut, Menu, Play, Plus, Settings, Workflow, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -119,6 +119,16 @@ function Sidebar({ user, onNavigate }: { user: { name: string; email: string }; 
           );
         })}
       </nav>
+      <div className="px-3 pb-3">
+        <Link
+          href="/docs/api"
+          onClick={onNavigate}
+          className="flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium text-stone-600 hover:bg-stone-100 hover:text-stone-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
+        >
+          <BookOpen className="size-4" aria-hidden />
+          API reference
+        </Link>
+      </div>
       <div className="border-t border-stone-200 p-3">
         <UserMenu user={user} />
       </div>

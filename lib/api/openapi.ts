@@ -67,6 +67,44 @@ function registerAuthPaths(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
+/** The document's top: everything that is not a route. */
+const DOCUMENT: Parameters<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>[0] = {
+  openapi: "3.1.0",
+  info: {
+    title: "Weft control plane",
+    version: WEFT_VERSION,
+    description:
+      "Durable workflows that LLM agents and teams build together. Errors are `{ error, message?, … }` with a stable code; " +
+      "lists take `?cursor=&limit=` and return `{ data, nextCursor }`; requests are rate-limited per (organization, principal).",
+  },
+  security: [{ bearer: [] }, { apiKey: [] }, { cookie: [] }],
+  // In the order a reader meets them (the API reference at /docs/api lists them so; undeclared tags follow).
+  tags: [
+    { name: "auth", description: "better-auth at /api/auth/* (sessions, organizations, members, invitations); only sign-up and sign-in are described here." },
+    { name: "keys", description: "Organization API keys (`weft_…`) for agents and scripts: owners and admins create them, and each is shown once." },
+    { name: "workflows", description: "Workflows and their version history. Agents edit through the patch endpoint, which applies what it can and explains each op it skipped." },
+    { name: "runs", description: "Start, read, follow and cancel runs, and send events to runs that wait for one. Runs are durable on PostgreSQL." },
+    { name: "schedules", description: "Cron schedules that start runs of a workflow: five-field cron in an IANA time zone." },
+    { name: "webhooks", description: "A workflow's inbound webhook endpoints, and the URL senders deliver to (authenticated by the endpoint's secret, not by a Weft key)." },
+    { name: "connectors", description: "The catalog of block types: params, outputs and UI hints. `?detail=summary` is small enough for a system prompt." },
+    { name: "secrets", description: "Organization secrets that blocks read as `{{secrets.NAME}}`: encrypted at rest, values never returned." },
+    { name: "mcp", description: "The Model Context Protocol server at /api/mcp: the same operations as tools for an MCP client, with an organization API key." },
+    { name: "settings", description: "Organization settings." },
+    { name: "admin", description: "Operator actions for owners and admins." },
+    { name: "health", description: "Liveness for load balancers and monitors; never rate-limited." },
+    { name: "meta", description: "This document." },
+  ],
+};
+
+/**
+ * The document `GET /api/openapi.json` serves, built in process from `api` (the control plane, after
+ * `registerOpenApi` and every route group): the API reference page (app/docs/api) renders this
+ * object instead of fetching it over HTTP.
+ */
+export function openApiDocument(api: Pick<OpenAPIHono<AppEnv>, "getOpenAPI31Document">): ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]> {
+  return api.getOpenAPI31Document(DOCUMENT);
+}
+
 /** Registers the security schemes, the better-auth summary, and `GET /openapi.json` on `app`. */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {
   const registry = app.openAPIRegistry;
@@ -97,19 +135,5 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {
     responses: { 200: { description: "The document", content: { "application/json": { schema: z.object({ openapi: z.string() }).passthrough() } } } },
   });
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Weft control plane",
-      version: WEFT_VERSION,
-      description:
-        "Durable workflows that LLM agents and teams build together. Errors are `{ error, message?, … }` with a stable code; " +
-        "lists take `?cursor=&limit=` and return `{ data, nextCursor }`; requests are rate-limited per (organization, principal).",
-    },
-    security: [{ bearer: [] }, { apiKey: [] }, { cookie: [] }],
-    tags: [
-      { name: "auth", description: "better-auth at /api/auth/* (sessions, organizations, members, invitations); only sign-up and sign-in are described here." },
-      { name: "mcp", description: "The Model Context Protocol server at /api/mcp: the same operations as tools for an MCP client, with an organization API key." },
-    ],
-  });
+  app.doc31("/openapi.json", DOCUMENT);
 }

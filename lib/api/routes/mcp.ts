@@ -12,6 +12,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "@hono/zod-openapi";
+import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { handleMcpPost } from "@/lib/mcp/server";
 import type { ApiDeps, AppEnv } from "../context";
 import { ApiError, errorResponse } from "../errors";
@@ -22,6 +23,21 @@ const JsonRpcMessageSchema = z
   .object({ jsonrpc: z.literal("2.0"), method: z.string().optional(), id: z.union([z.string(), z.number()]).optional() })
   .passthrough()
   .openapi("McpMessage", { description: "A JSON-RPC 2.0 message of the Model Context Protocol (or an array of them)" });
+
+/** A first message a client sends; with the Accept header below, the example `curl` of /docs/api gets the server's answer. */
+const INITIALIZE_EXAMPLE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "curl", version: "1.0.0" } },
+};
+
+const AcceptHeader = z.object({
+  Accept: z.string().openapi({
+    example: "application/json, text/event-stream",
+    description: "Must list both application/json and text/event-stream (else 406 not_acceptable)",
+  }),
+});
 
 function describeMcp(app: OpenAPIHono<AppEnv>): void {
   const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
@@ -39,7 +55,10 @@ function describeMcp(app: OpenAPIHono<AppEnv>): void {
       "Runs started here have trigger `mcp`. Requests count against the key's rate limit. GET and DELETE answer 405 (no server-initiated stream, no sessions). " +
       "Clients must accept both application/json and text/event-stream; answers are application/json.",
     security: [{ bearer: [] }, { apiKey: [] }],
-    request: { body: { required: true, content: { "application/json": { schema: z.union([JsonRpcMessageSchema, z.array(JsonRpcMessageSchema)]) } } } },
+    request: {
+      headers: AcceptHeader,
+      body: { required: true, content: { "application/json": { schema: z.union([JsonRpcMessageSchema, z.array(JsonRpcMessageSchema)]), example: INITIALIZE_EXAMPLE } } },
+    },
     responses: {
       200: { description: "The JSON-RPC response(s)", content: { "application/json": { schema: z.unknown() } } },
       202: { description: "Accepted: the body held only notifications or responses" },
