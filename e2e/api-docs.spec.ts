@@ -90,6 +90,9 @@ test("the app's sidebar links to the API reference, and its header leads back to
 
 test("an operation's anchor link scrolls to it, from the sidebar, from the filter and from a shared URL", async ({ page }) => {
   await page.goto("/docs/api");
+  // The sidebar highlights the section being read once the page is hydrated; a click before that
+  // can lose its hash when the router takes over the URL.
+  await expect(sidebar(page).locator("a[aria-current=location]")).toHaveCount(1);
   await sidebar(page).getByRole("link", { name: "Run a workflow" }).click();
   await expect(page).toHaveURL(/#post-api-workflows-id-run$/);
   const run = page.locator("#post-api-workflows-id-run");
