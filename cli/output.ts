@@ -29,7 +29,7 @@ export class Output {
   constructor(
     private readonly stdout: Writable,
     private readonly stderr: Writable,
-    env: NodeJS.ProcessEnv,
+    env: Readonly<Record<string, string | undefined>>,
   ) {
     const allowed = !env.NO_COLOR;
     this.colors = { stdout: allowed && stdout.isTTY === true, stderr: allowed && stderr.isTTY === true };

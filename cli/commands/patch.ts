@@ -48,6 +48,7 @@ const patch: Command = {
     if (ctx.globals.json) ctx.out.json(result);
     else {
       ctx.out.line(result.summary);
+      if (result.skipped_items.length + result.validation_errors.length > 0) ctx.out.line();
       printSkips(ctx.out, result.skipped_items);
       printValidationErrors(ctx.out, result.validation_errors);
     }

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -82,4 +83,13 @@ export function startCli(args: string[], options: CliOptions, command: string[] 
 /** Runs `weft args…` to its end. */
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, { ...options, input: options.input ?? "" }).exited;
+}
+
+/** A port on 127.0.0.1 that nothing listens on: bound, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolvePromise) => server.listen(0, "127.0.0.1", resolvePromise));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  return port;
 }

@@ -3,22 +3,12 @@
  * command's usage, an unknown command exits 2 with the overview, and a server that does not
  * answer is exit 1 with a message saying so. No control plane needed.
  */
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "@/cli/main";
-import { runCli, tempHome } from "./support";
+import { closedPort, runCli, tempHome } from "./support";
 
 const home = tempHome();
 afterAll(() => home.remove());
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("weft's command line", () => {
   it("--help lists every command and the exit codes, exit 0", async () => {

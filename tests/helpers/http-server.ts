@@ -19,6 +19,8 @@ export interface HttpTestServer {
   url: string;
   /** Every request so far, in arrival order. */
   requests: SeenRequest[];
+  /** The first request (already seen or still to come) matching `predicate`. */
+  waitForRequest(predicate: (request: SeenRequest) => boolean): Promise<SeenRequest>;
   /** Destroys every open connection (a network drop, mid-stream). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -34,9 +36,12 @@ async function bodyOf(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | u
 /** Starts serving `app.api` over HTTP; close it before `app.close()`. */
 export async function serveOverHttp(app: TestApp): Promise<HttpTestServer> {
   const requests: SeenRequest[] = [];
+  const waiters = new Set<(request: SeenRequest) => void>();
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    requests.push({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers });
+    const seen = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers };
+    requests.push(seen);
+    for (const waiter of waiters) waiter(seen);
     void (async () => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
@@ -76,6 +81,17 @@ export async function serveOverHttp(app: TestApp): Promise<HttpTestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    waitForRequest: (predicate) =>
+      new Promise((resolve) => {
+        const found = requests.find(predicate);
+        if (found) return resolve(found);
+        const waiter = (request: SeenRequest) => {
+          if (!predicate(request)) return;
+          waiters.delete(waiter);
+          resolve(request);
+        };
+        waiters.add(waiter);
+      }),
     dropConnections: () => {
       for (const socket of sockets) socket.destroy();
     },
