@@ -147,7 +147,10 @@ describe("weft run, runs, logs, events send and cancel", () => {
 
     server.dropConnections();
     // The next request for the stream is the CLI's reconnect.
-    const resumed = await server.waitForRequest((request) => request.path === streamPath && server.requests.filter((r) => r.path === streamPath).indexOf(request) >= first);
+    const resumed = await Promise.race([
+      server.waitForRequest((request) => request.path === streamPath && server.requests.filter((r) => r.path === streamPath).indexOf(request) >= first),
+      cli.exited.then((result) => Promise.reject(new Error(`weft exited (${result.code}) instead of resuming: ${result.stderr}`))),
+    ]);
     expect(resumed.headers["last-event-id"]).toBe(lastSeen);
 
     expect((await weft(["events", "send", "approve", "--run", runId, "--data", '{"name":"Cy"}'])).code).toBe(0);
