@@ -42,7 +42,7 @@ export function overview(commands: Command[]): string {
     lines.push(...aligned(commands.filter((c) => c.section === section).map((c) => [`${c.path.join(" ")}${c.args ? ` ${c.args}` : ""}`, c.summary])));
     lines.push("");
   }
-  lines.push("Global options:", ...aligned(optionRows(GLOBAL_OPTIONS)), ...aligned([["--version", "Print the version"]]), "");
+  lines.push("Global options:", ...aligned([...optionRows(GLOBAL_OPTIONS), ["--version", "Print the version"]]), "");
   lines.push("Run `weft <command> --help` for a command's options.", "", ...FOOTER);
   return lines.join("\n");
 }

@@ -11,6 +11,11 @@ import { readEvents } from "./sse";
 
 const FINAL = new Set(["succeeded", "failed", "canceled"]);
 
+/** Whether `status` is final: a run never leaves succeeded, failed or canceled. */
+export function isFinal(status: string): boolean {
+  return FINAL.has(status);
+}
+
 /** Timing of a follow. Tests may shorten it. */
 export const followTiming = {
   /** No byte for this long (the server pings every 15 s) counts as a dropped connection. */
@@ -59,7 +64,7 @@ export async function followRun(connection: Connection, runId: string, handlers:
           } else if (event.event === "status") {
             const run = JSON.parse(event.data) as RunResource;
             handlers.onStatus?.(run);
-            if (FINAL.has(run.status)) return run;
+            if (isFinal(run.status)) return run;
           }
         }
         reason = "the stream closed before the run finished";

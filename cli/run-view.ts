@@ -6,13 +6,7 @@
 import type { RunLogEntry, RunResource } from "@/lib/resources/run";
 import { between, clock, duration, when } from "./format";
 import { statusStyle, type Output } from "./output";
-
-const FINAL = new Set(["succeeded", "failed", "canceled"]);
-
-/** Whether `status` is final (succeeded, failed, canceled). */
-export function isFinal(status: string): boolean {
-  return FINAL.has(status);
-}
+import { isFinal } from "./run-stream";
 
 /** The message of a block's or run's error value. */
 function errorText(error: unknown): string {

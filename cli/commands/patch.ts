@@ -4,16 +4,22 @@
  * its reason code and hint, and the validation errors. Exit 3 when anything was skipped or the
  * workflow is invalid, so a script (or an agent) knows to read the hints and send a repair.
  */
+import type { ControlPlaneClient } from "@/lib/api/client";
 import { EXIT, flag, positionals, UsageError, type Command } from "@/cli/command";
 import { answer, connect } from "@/cli/connection";
 import { printSkips, printValidationErrors } from "@/cli/edit-view";
 import { jsonFromFile } from "@/cli/input";
 import { IF_MATCH, ifMatchHeader } from "./workflows";
 
-/** The ops of a file holding `[...]` or `{ "ops": [...] }`. */
-function opsOf(content: unknown): unknown[] {
-  if (Array.isArray(content)) return content;
-  if (content && typeof content === "object" && Array.isArray((content as { ops?: unknown }).ops)) return (content as { ops: unknown[] }).ops;
+type EditOps = Parameters<ControlPlaneClient["api"]["workflows"][":id"]["operations"]["$post"]>[0]["json"]["ops"];
+
+/**
+ * The ops of a file holding `[...]` or `{ "ops": [...] }`. Typed as EditOps without checking each
+ * one: the server checks every op on its own and skips one it cannot read (`invalid_op`).
+ */
+function opsOf(content: unknown): EditOps {
+  if (Array.isArray(content)) return content as EditOps;
+  if (content && typeof content === "object" && Array.isArray((content as { ops?: unknown }).ops)) return (content as { ops: EditOps }).ops;
   throw new UsageError('the ops file must hold a JSON array of EditOps or { "ops": [...] }');
 }
 
@@ -40,8 +46,7 @@ const patch: Command = {
     const { client } = connect(ctx);
     const result = await answer(
       await client.api.workflows[":id"].operations.$post(
-        // The server checks each op on its own and skips the ones it cannot read (invalid_op).
-        { param: { id }, json: { ops: ops as never[], ...(flag(args, "dry-run") ? { dry_run: true } : {}), ...(flag(args, "atomic") ? { atomic: true } : {}) } },
+        { param: { id }, json: { ops, ...(flag(args, "dry-run") ? { dry_run: true } : {}), ...(flag(args, "atomic") ? { atomic: true } : {}) } },
         { headers },
       ),
     );
