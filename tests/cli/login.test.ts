@@ -4,7 +4,7 @@
  * file, the exports work without that file, keys are managed with the stored session (a key
  * alone is told to log in), and logout revokes the key on the server before forgetting it.
  */
-import { readFileSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
@@ -73,8 +73,20 @@ describe("weft login … logout", () => {
     expect(human.stdout).toContain(server.url);
     expect(human.stdout).toContain(owner.organizationId);
     expect(human.stdout).toContain(owner.email);
+    expect(human.stderr).toBe("");
     const json = await runCli(["whoami", "--json"], { home: home.home });
     expect(JSON.parse(json.stdout)).toMatchObject({ url: server.url, organization: { id: owner.organizationId }, authMode: "api_key", key: { id: storedLogin().key.id } });
+  });
+
+  it("a credentials file others can read gets a warning with the chmod that fixes it", async () => {
+    chmodSync(home.credentials, 0o644);
+    try {
+      const result = await runCli(["whoami"], { home: home.home });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(`warning: ${home.credentials} can be read by other users; run \`chmod 600 ${home.credentials}\``);
+    } finally {
+      chmodSync(home.credentials, 0o600);
+    }
   });
 
   it("token prints the key, and env's exports work without the credentials file", async () => {
@@ -144,6 +156,27 @@ describe("weft login … logout", () => {
     const whoami = await runCli(["whoami"], { home: home.home, env: { WEFT_API_KEY: stored.apiKey, WEFT_URL: server.url } });
     expect(whoami.code).toBe(1);
     expect(whoami.stderr).toContain("(unauthorized, HTTP 401)");
+  });
+
+  it("when the stored session has ended, keys says so and logout forgets the login but exits 1: the key still works", async () => {
+    const elsewhere = tempHome();
+    try {
+      expect((await runCli(["login", "--url", server.url, "--email", owner.email, "--password-stdin"], { home: elsewhere.home, input: PASSWORD })).code).toBe(0);
+      const stored = JSON.parse(readFileSync(elsewhere.credentials, "utf8")).servers[server.url];
+      const signedOut = await fetch(`${server.url}/api/auth/sign-out`, { method: "POST", headers: { authorization: `Bearer ${stored.sessionToken}`, "content-type": "application/json" }, body: "{}" });
+      expect(signedOut.status).toBe(200);
+      const keys = await runCli(["keys", "list"], { home: elsewhere.home });
+      expect(keys.code).toBe(1);
+      expect(keys.stderr).toContain("(unauthorized, HTTP 401)");
+      expect(keys.stderr).toContain("Run `weft login` again");
+      const logout = await runCli(["logout"], { home: elsewhere.home });
+      expect(logout.code).toBe(1);
+      expect(logout.stderr).toContain("could not be revoked: the stored session has ended");
+      expect(() => statSync(elsewhere.credentials)).toThrow();
+      expect((await meWith(stored.apiKey)).status).toBe(200);
+    } finally {
+      elsewhere.remove();
+    }
   });
 
   it("login --org picks the organization; as a member there, login exits 1 saying to ask an owner or admin, and stores nothing", async () => {
