@@ -11,7 +11,7 @@ const ROOTS = [
   "lib/engine", "lib/resources", "lib/net", "lib/connectors",
   "db", "lib/store", "lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version", "lib/auth", "lib/auth-client",
   "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules",
-  "lib/api", "lib/server", "app", "worker", "middleware", "cli", "package.json",
+  "lib/mcp", "lib/api", "lib/server", "app", "worker", "middleware", "cli", "package.json",
 ];
 const PLATFORM = ["lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version"];
 const PURE = ["lib/engine", "lib/resources"];
@@ -34,6 +34,13 @@ const LAYERS = [
     name: "the use-cases",
     files: ["lib/workflows/**", "lib/runs/**", "lib/schedules/**"],
     allow: [...PURE, ...PLATFORM, "lib/connectors", "db", "lib/store", "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules"],
+    flat: true,
+  },
+  {
+    // A door beside lib/api (which serves it at /api/mcp): it reaches data only through the use-cases.
+    name: "lib/mcp (a door)",
+    files: ["lib/mcp/**"],
+    allow: [...PURE, ...PLATFORM, "lib/connectors", "db", "lib/store", "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules", "lib/mcp"],
     flat: true,
   },
   { name: "lib/api (a door)", files: ["lib/api/**"], allow: ROOTS.filter((root) => !["lib/server", "app", "worker", "middleware", "cli"].includes(root)) },

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { expect, test } from "@playwright/test";
 
 test("the app started by `npm start` serves /health and /api/health", async ({ request }) => {
@@ -57,4 +59,24 @@ test("pages carry security headers, and the session cookie is HttpOnly and SameS
   expect(session).toBeDefined();
   expect(session).toMatch(/;\s*HttpOnly/i);
   expect(session).toMatch(/;\s*SameSite=Lax/i);
+});
+
+test("HTTP the server cannot parse gets the API's JSON error shape from the running app", async ({ baseURL }) => {
+  const { hostname, port } = new URL(baseURL!);
+  /** Writes one raw request and reads until the app closes the connection. */
+  async function exchange(raw: string): Promise<string> {
+    const socket = connect(Number(port), hostname);
+    await once(socket, "connect");
+    let text = "";
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    socket.write(raw);
+    await once(socket, "close");
+    return text;
+  }
+  const tooLong = await exchange(`GET /api/runs?q=${"x".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  expect(tooLong).toMatch(/^HTTP\/1\.1 431 /);
+  expect(JSON.parse(tooLong.slice(tooLong.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "headers_too_large" });
+  const badLength = await exchange("POST /api/workflows HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n{}");
+  expect(badLength).toMatch(/^HTTP\/1\.1 400 /);
+  expect(JSON.parse(badLength.slice(badLength.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "invalid_content_length" });
 });

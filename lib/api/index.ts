@@ -30,6 +30,7 @@ import { connectorRoutes } from "./routes/connectors";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
+import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
@@ -187,7 +188,8 @@ function mountProductRoutes(app: ReturnType<typeof apiRoot>, deps: ApiDeps) {
     .route("/schedules", scheduleRoutes(deps))
     .route("/workflows", webhookEndpointRoutes(deps))
     .route("/admin", adminRoutes(deps))
-    .route("/settings", settingsRoutes(deps));
+    .route("/settings", settingsRoutes(deps))
+    .route("/mcp", mcpRoutes(deps));
 }
 
 function apiRoot() {

@@ -109,6 +109,7 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {
     security: [{ bearer: [] }, { apiKey: [] }, { cookie: [] }],
     tags: [
       { name: "auth", description: "better-auth at /api/auth/* (sessions, organizations, members, invitations); only sign-up and sign-in are described here." },
+      { name: "mcp", description: "The Model Context Protocol server at /api/mcp: the same operations as tools for an MCP client, with an organization API key." },
     ],
   });
 }

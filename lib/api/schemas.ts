@@ -21,6 +21,7 @@ import {
   WorkflowVersionSchema as WorkflowVersionResourceSchema,
   WorkflowVersionSummarySchema as WorkflowVersionSummaryResourceSchema,
 } from "@/lib/resources/workflow";
+import { DefinitionInputSchema as DefinitionInputResourceSchema, MAX_OPS } from "@/lib/resources/workflow-input";
 
 /** Largest value a Postgres integer holds: versions and similar numbers stop here. */
 export const MAX_INT = 2_147_483_647;
@@ -64,42 +65,10 @@ export const WorkflowListQuerySchema = PageQuerySchema.extend({
     .openapi({ description: "Only workflows whose name contains this text (any case; % and _ match themselves)", example: "greet" }),
 }).strict();
 
-// ---- definitions sent by clients (lenient inside blocks and edges, see the file comment) ----
-
-/**
- * Ids, types and handles must be scalars: a wrong scalar (a number id) is skipped by applyEditOps
- * like any bad op, but objects and arrays there are refused here, because ids are compared and
- * keyed as JSON text and a deeply nested one would only cost us work.
- */
-const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-/** Other values stay `unknown` so that applyEditOps reports them per block; unknown keys are refused. */
-const BlockInputSchema = z
-  .object({
-    id: Scalar.openapi({ type: "string", description: "^[A-Za-z][A-Za-z0-9_-]{0,63}$" }),
-    type: Scalar.openapi({ type: "string", description: "A connector type from GET /api/connectors" }),
-    name: z.unknown().optional().openapi({ type: "string" }),
-    params: z.record(z.string(), z.unknown()).optional(),
-    position: z.unknown().optional().openapi({ type: "object", description: "{ x, y }" }),
-    enabled: z.unknown().optional().openapi({ type: "boolean" }),
-    retry: z.unknown().optional().openapi({ type: "object", description: "{ maxAttempts, backoff?: { initialMs, factor, maxMs } }" }),
-  })
-  .strict();
-
-const EdgeInputSchema = z
-  .object({
-    source: Scalar.openapi({ type: "string" }),
-    target: Scalar.openapi({ type: "string" }),
-    sourceHandle: Scalar.optional().openapi({ type: "string" }),
-  })
-  .strict();
+// ---- definitions sent by clients (lenient inside blocks and edges: lib/resources/workflow-input.ts) ----
 
 export const DefinitionInputSchema = z
-  .object({
-    blocks: z.array(BlockInputSchema).max(5_000),
-    edges: z.array(EdgeInputSchema).max(20_000),
-    variables: z.record(z.string(), z.unknown()).optional(),
-  })
+  .object(DefinitionInputResourceSchema.shape)
   .strict()
   .openapi("WorkflowDefinitionInput", {
     description:
@@ -126,7 +95,7 @@ export const UpdateWorkflowBodySchema = z
 
 // ---- the patch endpoint ----
 
-export const MAX_OPS = 1_000;
+export { MAX_OPS };
 
 const EditOpDocSchema = z.unknown().openapi({
   type: "object",

@@ -89,9 +89,21 @@ export async function getRunDefinition(
   return found ? succeed(found) : fail(runNotFound());
 }
 
-/** Waits up to `timeoutMs` for the run to finish; the latest run (finished or not), or `not_found`. */
-export async function waitForRun(deps: RunDeps, actor: Actor, runId: string, timeoutMs: number): Promise<Outcome<RunResource>> {
-  const run = await deps.runtime.waitForRun(actor.organizationId, runId, timeoutMs);
+/** The longest a door lets a caller wait for a run (a webhook's `?wait`, an MCP tool's `wait_seconds`): it holds a request open. */
+export const MAX_RUN_WAIT_SECONDS = 30;
+
+/**
+ * Waits up to `timeoutMs` for the run to finish (with `untilWaiting`, also to park in a wait block,
+ * where only an event or time moves it on); the latest run (finished or not), or `not_found`.
+ */
+export async function waitForRun(
+  deps: RunDeps,
+  actor: Actor,
+  runId: string,
+  timeoutMs: number,
+  options: { untilWaiting?: boolean } = {},
+): Promise<Outcome<RunResource>> {
+  const run = await deps.runtime.waitForRun(actor.organizationId, runId, timeoutMs, options);
   return run ? succeed(run) : fail(runNotFound());
 }
 

@@ -1,7 +1,7 @@
 /**
  * `startRun` (docs/runs.md, "Starting a run"): the one way a run starts, whoever asks — the API
- * (`POST /api/workflows/:id/run`), an inbound webhook, the schedule ticker, and later the MCP
- * server and the CLI. It loads the workflow (or takes the one the caller already holds), refuses
+ * (`POST /api/workflows/:id/run`), an inbound webhook, the schedule ticker, the MCP server's
+ * `run_workflow`, and later the CLI. It loads the workflow (or takes the one the caller already holds), refuses
  * an invalid definition, pins the current definition into the run, and dispatches it.
  */
 import type { Database } from "@/db/client";

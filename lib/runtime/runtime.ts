@@ -143,7 +143,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
       return { eventId, deliveredTo: deliveries.map((d) => d.runId) };
     },
 
-    async waitForRun(organizationId, runId, timeoutMs) {
+    async waitForRun(organizationId, runId, timeoutMs, options = {}) {
       const deadline = Date.now() + timeoutMs;
       let changed: (() => void) | null = null;
       const unsubscribe = runtime.subscribe(runId, () => changed?.());
@@ -151,7 +151,7 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
         for (;;) {
           const run = await runtime.getRun(organizationId, runId);
           const left = deadline - Date.now();
-          if (!run || FINAL_STATUSES.has(run.status) || left <= 0) return run;
+          if (!run || FINAL_STATUSES.has(run.status) || (options.untilWaiting && run.status === "waiting") || left <= 0) return run;
           await new Promise<void>((res) => {
             const timer = setTimeout(() => ((changed = null), res()), Math.min(WAIT_POLL_MS, left));
             changed = () => (clearTimeout(timer), (changed = null), res());

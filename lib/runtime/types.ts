@@ -63,8 +63,11 @@ export interface Runtime {
     organizationId: string,
     event: { event: string; key: string; data?: unknown },
   ): Promise<{ eventId: string; deliveredTo: string[] }>;
-  /** Resolves when the run reaches a final status or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource. */
-  waitForRun(organizationId: string, runId: string, timeoutMs: number): Promise<RunResource | null>;
+  /**
+   * Resolves when the run reaches a final status (or, with `untilWaiting`, parks in a wait block:
+   * status `waiting`) or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource.
+   */
+  waitForRun(organizationId: string, runId: string, timeoutMs: number, options?: { untilWaiting?: boolean }): Promise<RunResource | null>;
   /**
    * Calls `listener` when the run's status changes (queued → running, waiting, resumed, final,
    * canceled) through LISTEN/NOTIFY. Best effort, and log entries are not signalled one by one:

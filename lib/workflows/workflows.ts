@@ -9,6 +9,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { diffToEditOps } from "@/lib/engine/diff";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { ValidationError } from "@/lib/engine/ops";
+import { validateDefinition } from "@/lib/engine/validate";
 import type { Workflow, WorkflowListItem } from "@/lib/resources/workflow";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import * as store from "@/lib/store/workflows";
@@ -65,6 +66,29 @@ export async function createWorkflow(
 export async function getWorkflow(deps: Pick<WorkflowDeps, "db">, actor: Actor, id: string): Promise<Outcome<Workflow>> {
   const workflow = await store.getWorkflow(deps.db, actor.organizationId, id);
   return workflow ? succeed(workflow) : fail(workflowNotFound());
+}
+
+/** What `validateWorkflow` reports: whether the current version can run, and what stops it. */
+export interface WorkflowValidation {
+  ok: boolean;
+  version: number;
+  validation_errors: ValidationError[];
+  summary: string;
+}
+
+/**
+ * Validates the workflow's current definition as a run would (`startRun` refuses a definition with
+ * validation errors), without running or saving anything; `not_found` for an unknown workflow.
+ */
+export async function validateWorkflow(deps: WorkflowDeps, actor: Actor, id: string): Promise<Outcome<WorkflowValidation>> {
+  const workflow = await store.getWorkflow(deps.db, actor.organizationId, id);
+  if (!workflow) return fail(workflowNotFound());
+  const errors = validateDefinition(workflow.definition, deps.registry);
+  const summary =
+    errors.length === 0
+      ? `Version ${workflow.version} is valid: it can run.`
+      : `Version ${workflow.version} has ${errors.length} validation error(s); a run would be refused (workflow_invalid) until they are fixed.`;
+  return succeed({ ok: errors.length === 0, version: workflow.version, validation_errors: errors, summary });
 }
 
 /**

@@ -59,10 +59,13 @@ const ROUTES = [
   "DELETE /api/workflows/{id}/webhooks/{endpointId}",
   "POST /api/workflows/{id}/webhooks/{endpointId}/rotate",
   "POST /api/webhooks/{endpointId}",
+  "POST /api/mcp",
 ];
 /** Inbound webhooks: authenticated by the endpoint's secret, not by a Weft principal; any method an endpoint may allow. */
 const INBOUND = "/api/webhooks/{endpointId}";
 const INBOUND_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+/** The MCP server: API keys only (no cookie). */
+const MCP = "POST /api/mcp";
 const OPEN = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/auth/sign-up/email", "POST /api/auth/sign-in/email"]);
 
 /** `METHOD /path/{x}` with every path parameter renamed `{}`, so the test does not pin parameter names. */
@@ -115,6 +118,9 @@ describe("GET /api/openapi.json", () => {
       const open = [...OPEN].some((o) => shape(o) === route);
       if (route.endsWith(shape(INBOUND))) {
         expect(operation.security, route).toEqual([{ webhookSecret: [] }, { webhookSignature: [] }]);
+      } else if (route === MCP) {
+        expect(operation.security, route).toEqual([{ bearer: [] }, { apiKey: [] }]);
+        expect(Object.keys(operation.responses ?? {}), route).toEqual(expect.arrayContaining(["401", "429"]));
       } else if (open) {
         expect(operation.security, route).toEqual([]);
       } else {

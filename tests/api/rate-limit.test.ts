@@ -123,6 +123,46 @@ describe("rate limit per (organization, principal)", () => {
   });
 });
 
+describe.each(["memory", "postgres"] as const)("one principal in two organizations (%s store)", (store) => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ rateLimitStore: store, rateLimitPerMinute: 5 });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("a user with a bucket in each organization: exhausted in A, the same session is still served in B, and A stays limited", async () => {
+    const ada = await signUp(app); // spends 1 of Ada's 5 in her organization (GET /api/me)
+    const bob = await signUp(app);
+    const [orgA, orgB] = [ada.organizationId, bob.organizationId];
+    // Ada joins Bob's organization; /api/auth is not behind the control plane's limit.
+    const invited = await call(app, "POST", "/api/auth/organization/invite-member", { headers: bob.bearer, body: { email: ada.email, role: "member", organizationId: orgB } });
+    expect(invited.status).toBe(200);
+    expect((await call(app, "POST", "/api/auth/organization/accept-invitation", { headers: ada.bearer, body: { invitationId: invited.body.id } })).status).toBe(200);
+    const activate = async (organizationId: string) =>
+      expect((await call(app, "POST", "/api/auth/organization/set-active", { headers: ada.bearer, body: { organizationId } })).status).toBe(200);
+    const me = async () => {
+      const res = await call(app, "GET", "/api/me", { headers: ada.bearer });
+      return { status: res.status, organization: res.body.organization?.id, remaining: res.headers.get("ratelimit-remaining") };
+    };
+
+    await activate(orgA);
+    const inA = [];
+    for (let i = 0; i < 5; i++) inA.push(await me());
+    expect(inA.map((r) => r.status)).toEqual([200, 200, 200, 200, 429]);
+    expect(inA[0].organization).toBe(orgA);
+
+    await activate(orgB);
+    expect(await me()).toEqual({ status: 200, organization: orgB, remaining: "4" });
+    await activate(orgA);
+    expect((await me()).status).toBe(429);
+    await activate(orgB);
+    expect(await me()).toMatchObject({ status: 200, organization: orgB });
+  });
+});
+
 describe("signed-in users and API keys have budgets of their own", () => {
   let app: TestApp;
 

@@ -8,19 +8,19 @@ import { chmodSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, joinOrganization, signUp, type TestApp, type TestUser } from "../helpers/api";
-import { serveOverHttp, type HttpTestServer } from "../helpers/http-server";
+import { serveApi, type ServedApi } from "../helpers/serve";
 import { runCli, startCli, tempHome } from "./support";
 
 const PASSWORD = "correct horse battery staple";
 
 let app: TestApp;
-let server: HttpTestServer;
+let server: ServedApi;
 let owner: TestUser;
 const home = tempHome();
 
 beforeAll(async () => {
   app = await createTestApp();
-  server = await serveOverHttp(app);
+  server = await serveApi(app);
   owner = await signUp(app, { password: PASSWORD });
 });
 

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppWithAgent, type AppWithAgent } from "../helpers/api";
-import { serveOverHttp, type HttpTestServer } from "../helpers/http-server";
+import { serveApi, type ServedApi } from "../helpers/serve";
 import { createWorkflow, runWhen, startTestWorker, type TestWorker } from "../helpers/runtime";
 import { closedPort, runCli, startCli, tempHome } from "./support";
 
 let setup: AppWithAgent;
-let server: HttpTestServer;
+let server: ServedApi;
 let worker: TestWorker;
 const home = tempHome();
 const workflows = { greeter: "", approval: "", payment: "", invalid: "", failing: "" };
@@ -44,7 +44,7 @@ const PAYMENT = {
 
 beforeAll(async () => {
   setup = await createAppWithAgent();
-  server = await serveOverHttp(setup.app);
+  server = await serveApi(setup.app);
   worker = await startTestWorker(setup.app);
   workflows.greeter = await createWorkflow(setup.app, setup.agent, GREETER, "Greeter");
   workflows.approval = await createWorkflow(setup.app, setup.agent, APPROVAL, "Approval");

@@ -8,16 +8,16 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createAppWithAgent, type AppWithAgent } from "../helpers/api";
-import { serveOverHttp, type HttpTestServer } from "../helpers/http-server";
+import { serveApi, type ServedApi } from "../helpers/serve";
 import { runCli, tempHome } from "./support";
 
 let setup: AppWithAgent;
-let server: HttpTestServer;
+let server: ServedApi;
 const home = tempHome();
 
 beforeAll(async () => {
   setup = await createAppWithAgent();
-  server = await serveOverHttp(setup.app);
+  server = await serveApi(setup.app);
 });
 
 afterAll(async () => {

@@ -13,9 +13,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { CONNECTION_OPTIONS } from "@/db/client";
 import { createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow } from "../helpers/runtime";
+import { serveApi } from "../helpers/serve";
 import { killAll, startWorkerProcess, until, type WorkerProcess } from "../helpers/worker-process";
 import { recordFigure } from "./figures";
-import { counterChain, percentile, serveApi, startCounterServer, suiteCluster, type CounterServer } from "./support";
+import { counterChain, percentile, startCounterServer, suiteCluster, type CounterServer } from "./support";
 
 const OUTAGE_MS = 5_000;
 /** postgres.js connect_timeout (CONNECTION_OPTIONS in db/client.ts): the documented bound on a wait. */

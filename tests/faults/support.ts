@@ -1,10 +1,9 @@
 /**
- * What the fault tests share: a side-effect counter on 127.0.0.1 that blocks call, the control
- * plane served over real HTTP, and the cluster the suite owns.
+ * What the fault tests share: a side-effect counter on 127.0.0.1 that blocks call, and the
+ * cluster the suite owns (the control plane over real HTTP is tests/helpers/serve.ts).
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { TestApp } from "../helpers/api";
 import { clusterOf, type ClusterInfo } from "./cluster";
 
 /** One request a block made to the counter: `GET /hit/<tag>/<block>`. */
@@ -74,40 +73,6 @@ export function counterChain(counter: CounterServer, blockIds: string[]) {
   return {
     blocks: [{ id: "trg", type: "trigger_manual", params: {} }, ...blockIds.map((id) => counterBlock(counter, id))],
     edges: ids.slice(1).map((id, i) => ({ source: ids[i], target: id })),
-  };
-}
-
-/**
- * Serves the app's Hono control plane over real HTTP on 127.0.0.1 (node:http → fetch Request →
- * `app.api.fetch`), the way `next start` hands requests to it.
- */
-export async function serveApi(app: TestApp): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = http.createServer(async (req, res) => {
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      }
-      const body = chunks.length && req.method !== "GET" && req.method !== "HEAD" ? Buffer.concat(chunks) : undefined;
-      const response = await app.api.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    } catch (error) {
-      res.writeHead(502).end(String(error));
-    }
-  });
-  server.on("connection", (socket) => (sockets.add(socket), socket.on("close", () => sockets.delete(socket))));
-  await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((res) => server.close(() => res()));
-    },
   };
 }
 

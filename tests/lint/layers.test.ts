@@ -52,6 +52,8 @@ describe("imports point down the layers only", () => {
     ["lib/workflows/layer-probe.ts", "@/lib/api/errors", "the use-cases"],
     ["lib/runs/layer-probe.ts", "@/app/page", "the use-cases"],
     ["lib/api/layer-probe.ts", "@/lib/server", "lib/api"],
+    ["lib/mcp/layer-probe.ts", "@/lib/api/errors", "lib/mcp"],
+    ["lib/runs/layer-probe.ts", "@/lib/mcp/server", "the use-cases"],
   ])("%s importing %s fails lint", async (file, target, layer) => {
     const errors = await layerErrors(file, `import * as probe from "${target}";\nexport { probe };\n`);
     expect(errors).toEqual([expect.stringContaining(layer)]);
@@ -64,6 +66,8 @@ describe("imports point down the layers only", () => {
     ["lib/runs/layer-probe.ts", "@/lib/runtime/types"],
     ["lib/schedules/layer-probe.ts", "@/lib/runs/start"],
     ["lib/api/layer-probe.ts", "@/lib/workflows/edit"],
+    ["lib/api/layer-probe.ts", "@/lib/mcp/server"],
+    ["lib/mcp/layer-probe.ts", "@/lib/runs/start"],
     ["cli/layer-probe.ts", "@/lib/api/client"],
     ["cli/commands/layer-probe.ts", "@/cli/connection"],
   ])("%s importing %s (down a layer) passes", async (file, target) => {

@@ -7,13 +7,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiDeps } from "../context";
-import { ApiError } from "../errors";
+import { unwrap } from "../errors";
 import { errorResponses, listSchema, PageQuerySchema, pageCursor } from "../http";
 import { createRouter } from "../router";
 import { ConnectorDetailQuerySchema, ConnectorFullSchema, ConnectorSummarySchema, ConnectorTypeParamsSchema } from "../schemas";
-import { catalogEntryFull, catalogEntrySummary } from "@/lib/engine/catalog";
-import type { AnyConnector } from "@/lib/engine/connector";
 import { encodeCursor } from "@/lib/store/cursor";
+import { getCatalogEntry, listCatalog } from "@/lib/workflows/catalog";
 
 const TAGS = ["connectors"];
 const OffsetCursorSchema = z.object({ o: z.number().int().min(0).max(1_000_000) }).strict();
@@ -46,25 +45,18 @@ const getConnectorRoute = createRoute({
   },
 });
 
-function project(connector: AnyConnector, detail: "full" | "summary") {
-  return detail === "summary" ? catalogEntrySummary(connector) : catalogEntryFull(connector);
-}
-
 /** The connectors sub-app. */
 export function connectorRoutes(deps: ApiDeps) {
   return createRouter()
     .openapi(listConnectorsRoute, (c) => {
       const { cursor, limit, detail } = c.req.valid("query");
       const offset = pageCursor(cursor, OffsetCursorSchema)?.o ?? 0;
-      const all = deps.registry.list();
-      const data = all.slice(offset, offset + limit).map((connector) => project(connector, detail));
+      const all = listCatalog(deps, detail);
+      const data = all.slice(offset, offset + limit);
       const nextCursor = offset + limit < all.length ? encodeCursor({ o: offset + limit }) : null;
       return c.json({ data, nextCursor }, 200);
     })
     .openapi(getConnectorRoute, (c) => {
-      const { type } = c.req.valid("param");
-      const connector = deps.registry.get(type);
-      if (!connector) throw new ApiError(404, "not_found", `No connector of type ${JSON.stringify(type)}; GET /api/connectors lists them.`);
-      return c.json(project(connector, c.req.valid("query").detail), 200);
+      return c.json(unwrap(getCatalogEntry(deps, c.req.valid("param").type, c.req.valid("query").detail)), 200);
     });
 }

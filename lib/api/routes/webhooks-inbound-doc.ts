@@ -10,10 +10,11 @@ import type { AppEnv } from "../context";
 import { ErrorSchema, json } from "../http";
 import { MAX_BODY_BYTES } from "../middleware";
 import { FINAL_STATUSES } from "@/lib/resources/run";
+import { MAX_RUN_WAIT_SECONDS } from "@/lib/runs/runs";
 import { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_METHODS } from "@/lib/webhooks/secret";
 
 /** The longest `?wait`, in seconds. */
-export const MAX_WAIT_SECONDS = 30;
+export const MAX_WAIT_SECONDS = MAX_RUN_WAIT_SECONDS;
 
 const EndpointParams = z.object({
   endpointId: z

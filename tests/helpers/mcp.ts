@@ -1,0 +1,40 @@
+/**
+ * An MCP client for tests: the SDK's own `Client` over its Streamable HTTP transport, against a
+ * control plane served on 127.0.0.1 (tests/helpers/serve.ts).
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+/** Connects (initialize + initialized) to `<url>/api/mcp`, sending `headers` on every request. */
+export async function connectMcp(url: string, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "weft-tests", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL("/api/mcp", url), { requestInit: { headers } }));
+  return client;
+}
+
+/** A tool's answer: `isError`, and its text content parsed as JSON. */
+export interface ToolAnswer {
+  isError: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary tool JSON
+  body: any;
+  structured: unknown;
+}
+
+/** Calls `name` with `args`; throws when the answer is not one JSON text. */
+export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
+  const result = await client.callTool({ name, arguments: args });
+  const content = result.content as { type: string; text?: string }[];
+  if (content.length !== 1 || content[0].type !== "text" || content[0].text === undefined) {
+    throw new Error(`${name} answered ${JSON.stringify(result)}`);
+  }
+  return { isError: result.isError === true, body: JSON.parse(content[0].text), structured: result.structuredContent };
+}
+
+/** Reads resource `uri` and parses its one text content as JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary resource JSON
+export async function readJsonResource(client: Client, uri: string): Promise<{ mimeType: string | undefined; body: any }> {
+  const { contents } = await client.readResource({ uri });
+  const [content] = contents;
+  if (contents.length !== 1 || !("text" in content)) throw new Error(`${uri} answered ${JSON.stringify(contents)}`);
+  return { mimeType: content.mimeType, body: JSON.parse(content.text) };
+}
