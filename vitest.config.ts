@@ -7,7 +7,7 @@ export default defineConfig({
     // The fault tests have their own config and script (npm run test:faults).
     exclude: ["tests/faults/**", "node_modules/**"],
     environment: "node",
-    globalSetup: ["tests/global-setup.ts"],
+    globalSetup: ["tests/global-setup.ts", "tests/cli/build.ts"],
     reporters: ["default", "./tests/summary-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

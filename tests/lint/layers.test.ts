@@ -68,7 +68,28 @@ describe("imports point down the layers only", () => {
     ["lib/api/layer-probe.ts", "@/lib/workflows/edit"],
     ["lib/api/layer-probe.ts", "@/lib/mcp/server"],
     ["lib/mcp/layer-probe.ts", "@/lib/runs/start"],
+    ["cli/layer-probe.ts", "@/lib/api/client"],
+    ["cli/commands/layer-probe.ts", "@/cli/connection"],
   ])("%s importing %s (down a layer) passes", async (file, target) => {
     expect(await layerErrors(file, `import * as probe from "${target}";\nexport { probe };\n`)).toEqual([]);
+  });
+
+  test.each([
+    ["@/lib/store/runs", "cli (a door over HTTP) may import only"],
+    ["@/lib/runs/start", "cli (a door over HTTP) may import only"],
+    ["@/db/client", "cli (a door over HTTP) may import only"],
+    ["@/lib/api", "cli speaks HTTP only"],
+    ["@/lib/api/routes/runs", "cli speaks HTTP only"],
+    ["postgres", "cli speaks HTTP only"],
+    ["openworkflow", "cli speaks HTTP only"],
+    ["../lib/store/runs", 'through "@/…"'],
+  ])("the CLI importing %s fails lint: it speaks only HTTP, through the typed client", async (target, message) => {
+    const errors = await layerErrors("cli/layer-probe.ts", `import * as probe from "${target}";\nexport { probe };\n`);
+    expect(errors).toEqual([expect.stringContaining(message)]);
+  });
+
+  test("nothing else imports the CLI", async () => {
+    const errors = await layerErrors("lib/api/layer-probe.ts", 'import * as probe from "@/cli/main";\nexport { probe };\n');
+    expect(errors).toEqual([expect.stringContaining("lib/api")]);
   });
 });
