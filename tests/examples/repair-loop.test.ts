@@ -3,7 +3,8 @@
  * a control plane served over real HTTP with a worker, as `npm start` runs them (private HTTP
  * refused, its default): it makes all seven mistakes in round 1, each comes back with its code,
  * it repairs from the answers alone to ok: true within three rounds, and the run it prints is the
- * run Weft stored. With hints and details stripped it is stuck and says so.
+ * run Weft stored; through the MCP server the same. With hints and details stripped it is stuck
+ * and says so.
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -32,7 +33,7 @@ afterAll(async () => {
 /** Runs the example's npm script command with `env`; resolves with its exit code and output once it exits. */
 function runExample(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "WEFT_API_KEY", "WEFT_REPAIR_STRIP_HINTS"]) if (!(name in env)) delete childEnv[name];
+  for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "WEFT_API_KEY", "WEFT_REPAIR_STRIP_HINTS", "WEFT_TRANSPORT"]) if (!(name in env)) delete childEnv[name];
   const child = spawn(process.execPath, ["--import", "tsx", "examples/repair-loop.ts"], { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -86,6 +87,19 @@ describe("examples/repair-loop.ts", () => {
     expect(stdout).toContain(`Done: ok in ${okRound} rounds, run ${runId} succeeded.`);
   });
 
+  it("through the MCP server (WEFT_TRANSPORT=mcp) the same agent makes the same repairs, and its run has trigger mcp", { timeout: 90_000 }, async () => {
+    const owner = await signUp(app);
+    const { key } = await createApiKey(app, owner, "mcp");
+    const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, WEFT_API_KEY: key, WEFT_TRANSPORT: "mcp" });
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toContain(`over MCP ${served.url}/api/mcp`);
+    expect(round(stdout, 1)[0]).toBe("Round 1: sent 10 ops → 5 skipped, 4 validation errors; ok: false");
+    expect(round(stdout, 2)[0]).toBe("Round 2: sent 8 ops → 0 skipped, 0 validation errors; ok: true");
+    const runId = /^Run (run_\S+) succeeded\./m.exec(stdout)?.[1] ?? "";
+    const run = await app.runtime.getRun(owner.organizationId, runId);
+    expect(run).toMatchObject({ status: "succeeded", trigger: "mcp", output: { hello: { message: "Hello, Ada!" } } });
+  });
+
   it("with hints and details stripped it cannot repair: it exits 1 naming the skip it has no fix for, and runs nothing", { timeout: 60_000 }, async () => {
     const owner = await signUp(app);
     const { key } = await createApiKey(app, owner, "stripped");
@@ -101,6 +115,6 @@ describe("examples/repair-loop.ts", () => {
   it("with OPENAI_* set it says the real-model mode is not built yet and exits 2", { timeout: 60_000 }, async () => {
     const { code, stderr } = await runExample({ WEFT_URL: served.url, OPENAI_BASE_URL: "http://127.0.0.1:9", OPENAI_API_KEY: "k", OPENAI_MODEL: "m" });
     expect(code).toBe(2);
-    expect(stderr).toContain("Real-model mode (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL set) needs Weft's MCP server");
+    expect(stderr).toContain("Real-model mode (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL set) is not built into this example yet");
   });
 });
