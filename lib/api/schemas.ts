@@ -15,6 +15,7 @@ import { PageQuerySchema } from "./http";
 import { OP_SHAPES } from "@/lib/engine/edit-ops-parse";
 import {
   ActorSummarySchema as ActorSummaryResourceSchema,
+  ValidationDetailsSchema as ValidationDetailsResourceSchema,
   ValidationErrorSchema as ValidationErrorResourceSchema,
   WorkflowListItemSchema as WorkflowListItemResourceSchema,
   WorkflowSchema as WorkflowResourceSchema,
@@ -123,19 +124,57 @@ export const RestoreBodySchema = z
   .strict()
   .openapi("RestoreBody");
 
+const SuggestedOpsSchema = z.array(EditOpDocSchema).optional().openapi({ description: "EditOps that would do what was meant, to send as they are or adapt" });
+const names = (description: string) => z.array(z.string()).optional().openapi({ description });
+
+export const SkipDetailsSchema = z
+  .object({
+    operation_types: names("invalid_op: the operation types there are"),
+    shape: z.string().optional().openapi({ description: "invalid_op: the shape of the op's operation_type" }),
+    pattern: z.string().optional().openapi({ description: "invalid_block_id: the pattern a block id must match" }),
+    suggestion: z.string().optional().openapi({ description: "invalid_block_id, block_already_exists: a valid, free id to use instead" }),
+    existing_type: z.string().optional().openapi({ description: "block_already_exists: the type of the block that has the id" }),
+    registered: names("block_type_not_registered: every registered type, nearest first"),
+    closest: names("The nearest valid names (types, handles, block ids), nearest first; may be empty"),
+    allowed: names("invalid_source_handle: the handles the source block has"),
+    params: names("hidden_param_in_input, param_not_llm_settable: the params that cannot be set"),
+    settable_params: names("hidden_param_in_input, param_not_llm_settable: the params this caller may set on that type"),
+    existing_block_ids: names("block_not_found, invalid_edge_source, invalid_edge_target: ids in the workflow (at most 50)"),
+    add_op: z
+      .object({ index: z.number().int(), reason_code: z.enum(SKIP_CODES).optional() })
+      .optional()
+      .openapi({
+        description:
+          "The op of this batch that adds the missing block: later in the batch (move this op after it), or skipped with reason_code (fix it and send both again)",
+      }),
+    cycle: names("cycle_introduced: the cycle the edge would close"),
+    edges: z
+      .array(z.object({ source: z.string(), target: z.string(), source_handle: z.string().optional() }))
+      .optional()
+      .openapi({ description: "edge_not_found: the edges leaving the source block (at most 50)" }),
+    suggested_ops: SuggestedOpsSchema,
+  })
+  .openapi("SkipDetails", { description: "The fix as data, beside the hint; which fields appear depends on reason_code (docs/patch-endpoint.md)" });
+
 export const SkippedItemSchema = z
   .object({
     index: z.number().int().openapi({ description: "0-based position in ops" }),
     operation_type: z.string().nullable(),
     block_id: z.string().nullable(),
     reason_code: z.enum(SKIP_CODES),
-    reason: z.string(),
-    hint: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    reason: z.string().openapi({ description: "What is wrong" }),
+    hint: z.string().openapi({ description: "What to send instead" }),
+    details: SkipDetailsSchema.optional(),
   })
   .openapi("SkippedItem");
 
-export const ValidationErrorSchema = z.object(ValidationErrorResourceSchema.shape).openapi("ValidationError");
+export const ValidationDetailsSchema = z
+  .object(ValidationDetailsResourceSchema.shape)
+  .openapi("ValidationDetails", { description: "The fix as data, beside the hint; which fields appear depends on code (docs/patch-endpoint.md)" });
+
+export const ValidationErrorSchema = z
+  .object({ ...ValidationErrorResourceSchema.shape, details: ValidationDetailsSchema.optional() })
+  .openapi("ValidationError");
 
 export const DroppedKeysSchema = z
   .object({ index: z.number().int(), keys: z.array(z.string()) })

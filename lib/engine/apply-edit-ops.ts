@@ -59,7 +59,7 @@ function runOp(op: ParsedEditOp, raw: Record<string, unknown>, index: number, ct
     case "remove":
       return applyRemove(op, index, ctx);
     case "connect":
-      return applyConnect(op, ctx);
+      return applyConnect(op, index, ctx);
     case "disconnect":
       return applyDisconnect(op, index, ctx);
     case "set_variables":
@@ -88,7 +88,7 @@ export function applyEditOps(
   options: ApplyEditOpsOptions,
 ): ApplyEditOpsResult {
   const draft = new WorkflowDraft(definition);
-  const ctx: OpContext = { draft, registry, actor: options.actor, lastAddIndex: lastAddIndexes(ops), unknownParams: new Map() };
+  const ctx: OpContext = { draft, registry, actor: options.actor, lastAddIndex: lastAddIndexes(ops), unknownParams: new Map(), skippedAdds: new Map() };
   const applied: EditOp[] = [];
   const skipped: SkippedItem[] = [];
   const dropped = new Map<number, string[]>();
@@ -102,6 +102,7 @@ export function applyEditOps(
       const item: SkippedItem = { index, operation_type: op.operation_type, block_id: blockId, reason_code: code, reason, hint };
       if (details) item.details = details;
       skipped.push(item);
+      if (op.operation_type === "add" && ctx.lastAddIndex.get(op.block_id) === index) ctx.skippedAdds.set(op.block_id, { index, code });
       return;
     }
     applied.push(outcome.applied);
@@ -111,8 +112,9 @@ export function applyEditOps(
   for (let index = 0; index < ops.length; index++) {
     const parsed = parseEditOp(ops[index]);
     if (!parsed.ok) {
-      const { operation_type, block_id, reason, hint } = parsed.problem;
-      skipped.push({ index, operation_type, block_id, reason_code: "invalid_op", reason, hint });
+      const { operation_type, block_id, reason, hint, details } = parsed.problem;
+      skipped.push({ index, operation_type, block_id, reason_code: "invalid_op", reason, hint, ...(details && { details }) });
+      if (operation_type === "add" && block_id !== null && ctx.lastAddIndex.get(block_id) === index) ctx.skippedAdds.set(block_id, { index, code: "invalid_op" });
       continue;
     }
     const { op, raw } = parsed;

@@ -91,6 +91,11 @@ function typeName(schema: JsonSchema): string {
   return "any";
 }
 
+/** The short type name of a param, as the catalog shows it ("string", "number", "enum(GET|POST)"). */
+export function paramTypeName(field: z.ZodType): string {
+  return typeName(schemaOf(field));
+}
+
 function firstSentence(text: string): string {
   const m = /^(.+?[.!?])(\s|$)/.exec(text.trim());
   return m ? m[1] : text.trim();

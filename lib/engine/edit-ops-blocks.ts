@@ -4,7 +4,7 @@
  */
 import { blockHandles, type ConnectorRegistry } from "./connector";
 import { BLOCK_ID_PATTERN, FORBIDDEN_KEYS, cloneJson, isPlainObject, isValidBlockId, setOwn, type Block } from "./model";
-import type { AddOp, EditActor, EditOp, RemoveOp, SetVariablesOp, SkipCode, UpdateOp, ValidationError } from "./ops";
+import { MAX_DETAIL_LIST, type AddOp, type EditActor, type EditOp, type RemoveOp, type SetVariablesOp, type SkipCode, type SkipDetails, type UpdateOp, type ValidationError } from "./ops";
 import { MAX_VALUE_DEPTH, checkParamKeys, tooDeepKey, unknownParamError } from "./edit-ops-params";
 import { jsonEqual, type WorkflowDraft } from "./edit-ops-draft";
 import { freeBlockId, listNames, nearestFirst, nearestNames, shortText, suggestBlockId } from "./edit-ops-hints";
@@ -18,33 +18,59 @@ export interface OpContext {
   lastAddIndex: ReadonlyMap<string, number>;
   /** unknown_param errors by block id, then param name; cleared when the block goes away. */
   unknownParams: Map<string, Map<string, ValidationError>>;
+  /** Adds of this batch that were skipped, by block id: later ops naming the block say so. */
+  skippedAdds: Map<string, { index: number; code: SkipCode }>;
 }
 
 export interface OpSkip {
   code: SkipCode;
   reason: string;
   hint: string;
-  details?: Record<string, unknown>;
+  details?: SkipDetails;
 }
 
 export type OpOutcome = { skip: OpSkip } | { applied: EditOp; dropped?: string[] };
 
 /** A skip outcome. */
-export function skip(code: SkipCode, reason: string, hint: string, details?: Record<string, unknown>): OpOutcome {
+export function skip(code: SkipCode, reason: string, hint: string, details?: SkipDetails): OpOutcome {
   return { skip: details ? { code, reason, hint, details } : { code, reason, hint } };
+}
+
+/**
+ * Why a block an op names is missing, and how to get it: the add later in this batch, the add of
+ * this batch that was skipped, or the nearest ids of the workflow. `index` is the op's position
+ * (past the end for a connect that waited for the end of the batch).
+ */
+export function missingBlockFix(id: string, index: number, ctx: OpContext): { hint: string; details: SkipDetails } {
+  const ids = ctx.draft.ids();
+  const closest = nearestNames(id, ids, 5);
+  const details: SkipDetails = { existing_block_ids: ids.slice(0, MAX_DETAIL_LIST), closest };
+  const shown = `"${shortText(id)}"`;
+  const later = ctx.lastAddIndex.get(id);
+  if (later !== undefined && later > index) {
+    details.add_op = { index: later };
+    return { hint: `${shown} is added by op ${later}, later in this batch; move this op after it`, details };
+  }
+  const skipped = ctx.skippedAdds.get(id);
+  if (skipped) {
+    details.add_op = { index: skipped.index, reason_code: skipped.code };
+    return {
+      hint: `${shown} would have been added by op ${skipped.index}, which was skipped (${skipped.code}); fix that op and send both again in one batch (a connect waits for an add later in its batch)`,
+      details,
+    };
+  }
+  if (later !== undefined) {
+    details.add_op = { index: later };
+    return { hint: `op ${later} added ${shown} but a later op of this batch removed it; add it again first`, details };
+  }
+  const guess = closest.length > 0 ? `did you mean ${closest.map((n) => `"${n}"`).join(" or ")}? ` : `add ${shown} first (an add earlier in the same batch is enough); `;
+  return { hint: `${guess}blocks in the workflow: ${listNames(ids)}`, details };
 }
 
 /** The skip for an op naming a block that is not in the workflow. */
 export function blockNotFound(id: string, index: number, ctx: OpContext, role = "block"): OpOutcome {
-  const later = ctx.lastAddIndex.get(id);
-  const near = nearestNames(id, ctx.draft.ids(), 5);
-  const hint =
-    later !== undefined && later > index
-      ? `"${shortText(id)}" is added by op ${later}, later in this batch; move this op after it`
-      : near.length > 0
-        ? `did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Blocks: ${listNames(ctx.draft.ids())}`
-        : `add the block first; blocks in the workflow: ${listNames(ctx.draft.ids())}`;
-  return skip("block_not_found", `${role} "${shortText(id)}" does not exist`, hint);
+  const { hint, details } = missingBlockFix(id, index, ctx);
+  return skip("block_not_found", `${role} "${shortText(id)}" does not exist`, hint, details);
 }
 
 function invalidIdReason(id: string): string {
@@ -89,18 +115,25 @@ export function applyAdd(op: AddOp, raw: Record<string, unknown>, ctx: OpContext
   }
   const existing = ctx.draft.get(id);
   if (existing) {
+    const suggestion = freeBlockId(id, taken);
     return skip(
       "block_already_exists",
       `a block "${id}" (${existing.type}) already exists`,
-      `use {"operation_type":"update","block_id":"${id}",…} to change it, or add the new block under a free id such as "${freeBlockId(id, taken)}"`,
+      `use {"operation_type":"update","block_id":"${id}",…} to change it, or add the new block under a free id such as "${suggestion}"`,
+      { existing_type: existing.type, suggestion },
     );
   }
   const connector = ctx.registry.get(op.type);
   if (!connector) {
     const types = nearestFirst(op.type, ctx.registry.types());
-    return skip("block_type_not_registered", `no connector has type "${shortText(op.type)}"`, `use a registered type: ${listNames(types, 50)}`, {
-      registered: types,
-    });
+    const closest = nearestNames(op.type, types, 3);
+    const guess = closest.length > 0 ? `did you mean ${closest.map((t) => `"${t}"`).join(" or ")}? ` : "";
+    return skip(
+      "block_type_not_registered",
+      `no connector has type "${shortText(op.type)}"`,
+      `${guess}use a registered type: ${listNames(types, 50)} (GET /api/connectors?detail=summary lists each with its params)`,
+      { registered: types, closest },
+    );
   }
   const rawParams = rawRecord(raw.params) ?? {};
   const tooDeep = depthProblem(rawParams, "params");

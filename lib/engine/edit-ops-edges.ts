@@ -3,19 +3,18 @@
  * `{ source, target, sourceHandle? }`; the graph stays acyclic and triggers have no incoming edges.
  */
 import { blockHandles } from "./connector";
-import type { ConnectOp, DisconnectOp } from "./ops";
-import { blockNotFound, skip, type OpContext, type OpOutcome } from "./edit-ops-blocks";
+import { MAX_DETAIL_LIST, type ConnectOp, type DisconnectOp } from "./ops";
+import { blockNotFound, missingBlockFix, skip, type OpContext, type OpOutcome } from "./edit-ops-blocks";
 import { listNames, nearestNames, shortText } from "./edit-ops-hints";
 
 function arrow(source: string, target: string, handle?: string): string {
   return `${shortText(source, 40)}→${shortText(target, 40)}${handle !== undefined ? ` (handle "${shortText(handle, 40)}")` : ""}`;
 }
 
-function missingEnd(id: string, role: "source" | "target", ctx: OpContext): OpOutcome {
-  const near = nearestNames(id, ctx.draft.ids(), 5);
+function missingEnd(id: string, role: "source" | "target", index: number, ctx: OpContext): OpOutcome {
   const code = role === "source" ? "invalid_edge_source" : "invalid_edge_target";
-  const guess = near.length > 0 ? `did you mean ${near.map((n) => `"${n}"`).join(" or ")}? ` : "";
-  return skip(code, `${role} block "${shortText(id)}" does not exist`, `${guess}add it first or connect existing blocks: ${listNames(ctx.draft.ids())}`);
+  const { hint, details } = missingBlockFix(id, index, ctx);
+  return skip(code, `${role} block "${shortText(id)}" does not exist`, hint, details);
 }
 
 /**
@@ -27,19 +26,24 @@ export function shouldDeferConnect(op: ConnectOp, index: number, ctx: OpContext)
   return laterAdd(op.block_id) || laterAdd(op.target_block_id);
 }
 
-/** `connect`: adds the edge block_id → target_block_id on the given handle (none = success path). */
-export function applyConnect(op: ConnectOp, ctx: OpContext): OpOutcome {
+/**
+ * `connect`: adds the edge block_id → target_block_id on the given handle (none = success path).
+ * `index` is the op's position, past the end of the batch for a connect that waited.
+ */
+export function applyConnect(op: ConnectOp, index: number, ctx: OpContext): OpOutcome {
   const { block_id: sourceId, target_block_id: targetId, source_handle: handle } = op;
   const source = ctx.draft.get(sourceId);
-  if (!source) return missingEnd(sourceId, "source", ctx);
+  if (!source) return missingEnd(sourceId, "source", index, ctx);
   const target = ctx.draft.get(targetId);
-  if (!target) return missingEnd(targetId, "target", ctx);
+  if (!target) return missingEnd(targetId, "target", index, ctx);
   const targetConnector = ctx.registry.get(target.type);
   if (targetConnector?.kind === "trigger") {
+    const reversed: ConnectOp = { operation_type: "connect", block_id: targetId, target_block_id: sourceId };
     return skip(
       "invalid_edge_target",
       `"${shortText(targetId)}" is a trigger (${target.type}); triggers start the workflow and cannot have incoming edges`,
       `connect from the trigger instead: {"operation_type":"connect","block_id":"${shortText(targetId)}","target_block_id":"${shortText(sourceId)}"}`,
+      { suggested_ops: [reversed] },
     );
   }
   const connector = ctx.registry.get(source.type);
@@ -47,18 +51,20 @@ export function applyConnect(op: ConnectOp, ctx: OpContext): OpOutcome {
     const allowed = connector ? blockHandles(connector, source.params) : [];
     if (!allowed.includes(handle)) {
       const dynamic = connector?.paramHandles ? ` (${connector.paramHandles.description})` : "";
+      const closest = nearestNames(handle, allowed, 3);
+      const guess = closest.length > 0 ? `did you mean "${closest[0]}"? ` : "";
       return skip(
         "invalid_source_handle",
         `${source.type} block "${shortText(sourceId)}" has no handle "${shortText(handle)}"`,
         allowed.length > 0
-          ? `use one of: ${allowed.join(", ")}${dynamic}; or omit source_handle for the success path`
+          ? `${guess}use one of: ${listNames(allowed)}${dynamic}; or omit source_handle for the success path`
           : `omit source_handle: ${source.type} blocks only have the success path`,
-        { allowed },
+        { allowed, closest },
       );
     }
   }
   if (ctx.draft.outgoingEdges(sourceId).some(({ edge }) => edge.target === targetId && edge.sourceHandle === handle)) {
-    return skip("duplicate_connection", `the edge ${arrow(sourceId, targetId, handle)} already exists`, "nothing to do: drop this op");
+    return skip("duplicate_connection", `the edge ${arrow(sourceId, targetId, handle)} already exists`, "nothing to do: the edge is already there; drop this op");
   }
   const back = ctx.draft.pathBetween(targetId, sourceId);
   if (back !== null) {
@@ -90,10 +96,16 @@ export function applyDisconnect(op: DisconnectOp, index: number, ctx: OpContext)
   const matches = outgoing.filter(({ edge }) => edge.target === targetId && (handle === undefined || edge.sourceHandle === handle));
   if (matches.length === 0) {
     const existing = outgoing.map(({ edge }) => arrow(edge.source, edge.target, edge.sourceHandle));
+    const edges = outgoing
+      .slice(0, MAX_DETAIL_LIST)
+      .map(({ edge }) => (edge.sourceHandle === undefined ? { source: edge.source, target: edge.target } : { source: edge.source, target: edge.target, source_handle: edge.sourceHandle }));
     return skip(
       "edge_not_found",
       `there is no edge ${arrow(sourceId, targetId, handle)}`,
-      existing.length > 0 ? `edges leaving "${shortText(sourceId)}": ${listNames(existing)}` : `"${shortText(sourceId)}" has no outgoing edges; nothing to disconnect`,
+      existing.length > 0
+        ? `disconnect one of the edges leaving "${shortText(sourceId)}": ${listNames(existing)}; or drop this op`
+        : `"${shortText(sourceId)}" has no outgoing edges; nothing to disconnect: drop this op`,
+      { edges },
     );
   }
   ctx.draft.removeEdges(matches.map((m) => m.at));

@@ -4,9 +4,13 @@
  */
 import { FORBIDDEN_KEYS, isValidBlockId } from "./model";
 
-/** Edit distance, capped: returns `cap + 1` as soon as the distance is known to exceed `cap`. */
+/**
+ * Edit distance counting a swap of two neighbours as one edit ("nmae" → "name"), capped: returns
+ * `cap + 1` as soon as the distance is known to exceed `cap`.
+ */
 function distance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let before = new Array<number>(b.length + 1);
   let prev = new Array<number>(b.length + 1);
   let curr = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
@@ -16,10 +20,15 @@ function distance(a: string, b: string, cap: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       curr[j] = Math.min(prev[j] + 1, curr[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+        curr[j] = Math.min(curr[j], before[j - 2] + 1);
+      }
       if (curr[j] < rowMin) rowMin = curr[j];
     }
-    if (rowMin > cap) return cap + 1;
-    [prev, curr] = [curr, prev];
+    // A row can end above the cap while a swap reaching into the next row still comes back under it,
+    // so stop only when two rows in a row are over it.
+    if (rowMin > cap && i > 1 && Math.min(...prev) > cap) return cap + 1;
+    [before, prev, curr] = [prev, curr, before];
   }
   return prev[b.length];
 }

@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { paramVisibility, type AnyConnector, type ParamVisibility } from "./connector";
 import { FORBIDDEN_KEYS } from "./model";
-import type { EditActor, SkipCode, ValidationError } from "./ops";
+import type { EditActor, SkipCode, SkipDetails, ValidationError } from "./ops";
 import { listNames, nearestNames, shortText } from "./edit-ops-hints";
 
 const visibilityCache = new WeakMap<AnyConnector, ReadonlyMap<string, ParamVisibility>>();
@@ -35,7 +35,7 @@ export interface ParamProblem {
   code: Extract<SkipCode, "hidden_param_in_input" | "param_not_llm_settable">;
   reason: string;
   hint: string;
-  details: Record<string, unknown>;
+  details: SkipDetails;
 }
 
 export interface ParamKeyCheck {
@@ -78,26 +78,28 @@ export function checkParamKeys(
     else accepted.push(key);
   }
   if (hidden.length > 0 && connector) {
+    const settable = settableParams(connector, actor);
     return {
       accepted,
       unknown,
       problem: {
         code: "hidden_param_in_input",
         reason: `params ${listNames(hidden)} of ${connector.type} are operator configuration and cannot be set through the API`,
-        hint: `remove ${listNames(hidden)} from params; settable params: ${listNames(settableParams(connector, actor))}`,
-        details: { params: hidden },
+        hint: `remove ${listNames(hidden)} from params and send the op again: the operator of this Weft server sets ${hidden.length === 1 ? "it" : "them"} for every workflow, so no workflow can; settable params of ${connector.type}: ${listNames(settable)}`,
+        details: { params: hidden, settable_params: settable },
       },
     };
   }
   if (userOnly.length > 0 && connector) {
+    const settable = settableParams(connector, actor);
     return {
       accepted,
       unknown,
       problem: {
         code: "param_not_llm_settable",
         reason: `params ${listNames(userOnly)} of ${connector.type} can only be set by a person in the editor, not by an API key`,
-        hint: `remove ${listNames(userOnly)} from params and ask a person to set them in the editor; settable params: ${listNames(settableParams(connector, actor))}`,
-        details: { params: userOnly },
+        hint: `remove ${listNames(userOnly)} from params and send the op again, then ask a person to set ${userOnly.length === 1 ? "it" : "them"} in the editor (a person must decide ${userOnly.length === 1 ? "this value" : "these values"}); settable params of ${connector.type}: ${listNames(settable)}`,
+        details: { params: userOnly, settable_params: settable },
       },
     };
   }
@@ -131,11 +133,11 @@ export function unknownParamError(
   value: unknown,
 ): ValidationError {
   const known = connector ? settableParams(connector, "user") : [];
-  const near = nearestNames(key, known, 1);
+  const closest = nearestNames(key, known, 3);
   const why = FORBIDDEN_KEYS.has(key)
     ? `"${key}" is never accepted as a param name`
     : `"${shortText(key)}" is not a param of ${blockType}`;
-  const suggestion = near.length > 0 ? ` Did you mean "${near[0]}"?` : "";
+  const suggestion = closest.length > 0 ? ` Did you mean "${closest[0]}"?` : "";
   return {
     code: "unknown_param",
     block_id: blockId,
@@ -143,5 +145,7 @@ export function unknownParamError(
     field: key,
     value,
     error: `${why}; it was dropped.${suggestion} Params of ${blockType}: ${listNames(known)}`,
+    hint: closest.length > 0 ? `send the value as params.${closest[0]} instead` : `use one of the params of ${blockType}: ${listNames(known)}`,
+    details: { params: known, closest },
   };
 }

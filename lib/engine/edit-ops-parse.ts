@@ -16,6 +16,7 @@ import {
   type RemoveOp,
   type SetVariablesOp,
   type UpdateOp,
+  type SkipDetails,
 } from "./ops";
 import { isPlainObject } from "./model";
 
@@ -68,11 +69,15 @@ export interface OpShapeProblem {
   block_id: string | null;
   reason: string;
   hint: string;
+  details: SkipDetails;
 }
 
 export type ParseResult =
   | { ok: true; op: ParsedEditOp; dropped: string[]; raw: Record<string, unknown> }
   | { ok: false; problem: OpShapeProblem };
+
+/** The canonical operation types, for `details.operation_types`. */
+const CANONICAL_TYPES: CanonicalOpType[] = ["add", "update", "remove", "connect", "disconnect", "set_variables"];
 
 const ALL_SHAPES_HINT =
   "operation_type must be one of: add { block_id, type, name?, params?, position?, enabled?, retry? }; " +
@@ -110,6 +115,7 @@ export function parseEditOp(raw: unknown): ParseResult {
         block_id: null,
         reason: `an op must be a JSON object, got ${Array.isArray(raw) ? "an array" : raw === null ? "null" : typeof raw}`,
         hint: ALL_SHAPES_HINT,
+        details: { operation_types: CANONICAL_TYPES },
       },
     };
   }
@@ -125,6 +131,7 @@ export function parseEditOp(raw: unknown): ParseResult {
         reason:
           rawType === undefined ? "the op has no operation_type" : `unknown operation_type ${preview(rawType)}`,
         hint: ALL_SHAPES_HINT,
+        details: { operation_types: CANONICAL_TYPES },
       },
     };
   }
@@ -136,6 +143,7 @@ export function parseEditOp(raw: unknown): ParseResult {
         block_id: blockId,
         reason: "update cannot change a block's type",
         hint: `remove the block and add it again to change its type (then reconnect its edges); to change other fields send ${OP_SHAPES.update} without "type"`,
+        details: { shape: OP_SHAPES.update },
       },
     };
   }
@@ -149,6 +157,7 @@ export function parseEditOp(raw: unknown): ParseResult {
         block_id: blockId,
         reason: describeIssues(parsed.error.issues),
         hint: `send ${OP_SHAPES[canonical]}`,
+        details: { shape: OP_SHAPES[canonical] },
       },
     };
   }

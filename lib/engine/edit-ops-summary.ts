@@ -1,6 +1,6 @@
 /**
  * The `summary` of a patch response: a few lines an LLM can read as tool output — what applied,
- * whether it was saved, each skipped op with its fix, and the workflow's validation errors.
+ * whether it was saved, each skipped op with its fix, and the workflow's validation errors with theirs.
  */
 import type { DroppedKeys, SkippedItem, ValidationError } from "./ops";
 import { preview } from "./edit-ops-parse";
@@ -82,7 +82,7 @@ export function summarizeEditOps(input: SummaryInput): string {
       ...capped(
         errors.map((e) => {
           const where = `${e.block_id === null ? "workflow" : shortText(e.block_id, 40)}${e.field ? `.${shortText(e.field, 40)}` : ""}`;
-          return `- ${where}: ${e.code}: ${e.error}`;
+          return `- ${where}: ${e.code}: ${e.error} — ${e.hint}`;
         }),
       ),
     );

@@ -104,6 +104,48 @@ export const VALIDATION_CODES = [
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
+/**
+ * Machine-readable parts of a skip's fix, beside its `hint` (docs/patch-endpoint.md, "Skip
+ * reason codes"): which fields appear depends on the code. Lists of block ids or edges hold at
+ * most MAX_DETAIL_LIST items.
+ */
+export interface SkipDetails {
+  /** invalid_op: the operation types there are. */
+  operation_types?: string[];
+  /** invalid_op: the shape of the op's operation_type, as an LLM should send it. */
+  shape?: string;
+  /** invalid_block_id: the pattern an id must match. */
+  pattern?: string;
+  /** invalid_block_id, block_already_exists: a valid, free id to use instead. */
+  suggestion?: string;
+  /** block_already_exists: the type of the block that has the id. */
+  existing_type?: string;
+  /** block_type_not_registered: every registered type, nearest first. */
+  registered?: string[];
+  /** The nearest names among the valid ones (types, handles, block ids), nearest first; may be empty. */
+  closest?: string[];
+  /** invalid_source_handle: the handles the source block has. */
+  allowed?: string[];
+  /** hidden_param_in_input, param_not_llm_settable: the params that cannot be set. */
+  params?: string[];
+  /** hidden_param_in_input, param_not_llm_settable: the params this caller may set on that type. */
+  settable_params?: string[];
+  /** block_not_found, invalid_edge_source, invalid_edge_target: ids in the workflow. */
+  existing_block_ids?: string[];
+  /**
+   * The op of this batch that adds the missing block: later in the batch (move this op after it),
+   * or skipped (`reason_code`: fix that op and send both again; a connect waits for an add later
+   * in its batch).
+   */
+  add_op?: { index: number; reason_code?: SkipCode };
+  /** cycle_introduced: the cycle the edge would close. */
+  cycle?: string[];
+  /** edge_not_found: the edges leaving the source block. */
+  edges?: { source: string; target: string; source_handle?: string }[];
+  /** Ops that would do what was meant (invalid_edge_target on a trigger: connect from it). */
+  suggested_ops?: EditOp[];
+}
+
 /** One op that was not applied, with what to send instead. */
 export interface SkippedItem {
   index: number;
@@ -112,7 +154,33 @@ export interface SkippedItem {
   reason_code: SkipCode;
   reason: string;
   hint: string;
-  details?: Record<string, unknown>;
+  details?: SkipDetails;
+}
+
+/** Machine-readable parts of a validation error's fix, beside its `hint`. */
+export interface ValidationDetails {
+  /** missing_required_param, invalid_param: the param's type ("string", "number", "enum(GET|POST)"). */
+  expected?: string;
+  /** missing_required_param, invalid_param: a value of that type the connector offers as an example. */
+  example?: unknown;
+  /** unknown_param: the params of the block's type. */
+  params?: string[];
+  /** The nearest valid names (params, outputs, block ids), nearest first; may be empty. */
+  closest?: string[];
+  /** unresolved_reference: the ids in the workflow. */
+  existing_block_ids?: string[];
+  /** unresolved_reference, reference_not_upstream: the blocks a template of this block may use. */
+  upstream_block_ids?: string[];
+  /** undeclared_output: the outputs of the referenced block. */
+  outputs?: string[];
+  /** unresolved_reference of {{vars…}}: the variables that are set. */
+  variables?: string[];
+  /** no_trigger: the trigger types there are. */
+  trigger_types?: string[];
+  /** no_trigger: blocks with no incoming edge, which a new trigger should connect to. */
+  entry_block_ids?: string[];
+  /** Ops that would fix it (reference_not_upstream: the connect, or the reversed edge). */
+  suggested_ops?: EditOp[];
 }
 
 /** A problem with the resulting workflow (not with an op). */
@@ -122,8 +190,15 @@ export interface ValidationError {
   block_type: string | null;
   field?: string;
   value?: unknown;
+  /** What is wrong. */
   error: string;
+  /** What to send to fix it. */
+  hint: string;
+  details?: ValidationDetails;
 }
+
+/** Lists of block ids and edges in skip and validation details stop at this many items. */
+export const MAX_DETAIL_LIST = 50;
 
 /**
  * Keys an op carried that no shape knows (dropped, the op still applied), and edges an update

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { WorkflowDefinitionSchema } from "@/lib/engine/model";
-import { VALIDATION_CODES, type EditOp, type ValidationError } from "@/lib/engine/ops";
+import { EditOpSchema, VALIDATION_CODES, type EditOp, type ValidationDetails, type ValidationError } from "@/lib/engine/ops";
 import { RunStatusSchema } from "@/lib/resources/run";
 
 const timestamp = () => z.string().meta({ format: "date-time" });
@@ -80,11 +80,30 @@ export const WorkflowVersionSchema = z.object({
 export type WorkflowVersion = Omit<z.infer<typeof WorkflowVersionSchema>, "ops"> & { ops: EditOp[] };
 
 /** A validation error of a definition (lib/engine/validate.ts): what is wrong with the workflow, not with an op. */
+const names = () => z.array(z.string()).optional();
+
+/** The fix of a validation error as data (docs/patch-endpoint.md, "Validation errors"); which fields appear depends on the code. */
+export const ValidationDetailsSchema = z.object({
+  expected: z.string().optional().describe('missing_required_param, invalid_param: the param\'s type, e.g. "number" or "enum(GET|POST)"'),
+  example: z.unknown().optional().describe("missing_required_param, invalid_param: a value of that type the connector offers"),
+  params: names().describe("unknown_param: the params of the block's type"),
+  closest: names().describe("The nearest valid names (params, outputs, block ids, variables), nearest first; may be empty"),
+  existing_block_ids: names().describe("unresolved_reference: ids in the workflow (at most 50)"),
+  upstream_block_ids: names().describe("unresolved_reference, reference_not_upstream: the blocks a template of this block may use (at most 50)"),
+  outputs: names().describe("undeclared_output: the outputs of the referenced block"),
+  variables: names().describe("unresolved_reference of {{vars…}}: the variables that are set"),
+  trigger_types: names().describe("no_trigger: the trigger types"),
+  entry_block_ids: names().describe("no_trigger: blocks no edge leads to"),
+  suggested_ops: z.array(EditOpSchema).optional().describe("EditOps that would fix it, to send as they are or adapt"),
+}) satisfies z.ZodType<ValidationDetails>;
+
 export const ValidationErrorSchema = z.object({
   code: z.enum(VALIDATION_CODES),
   block_id: z.string().nullable(),
   block_type: z.string().nullable(),
   field: z.string().optional(),
   value: z.unknown().optional(),
-  error: z.string(),
+  error: z.string().describe("What is wrong"),
+  hint: z.string().describe("What to send to fix it"),
+  details: ValidationDetailsSchema.optional(),
 }) satisfies z.ZodType<ValidationError>;

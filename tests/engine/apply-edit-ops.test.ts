@@ -283,13 +283,14 @@ describe("applyEditOps: every skip code", () => {
 
   it("block_type_not_registered lists registered types, nearest first", () => {
     const item = onlySkip([{ operation_type: "add", block_id: "x", type: "gret" }]);
-    expect(item.hint).toMatch(/^use a registered type: greet, /);
+    expect(item.hint).toMatch(/^did you mean "greet"\? use a registered type: greet, /);
     expect(item.details?.registered).toHaveLength(builtinConnectors.length);
+    expect(item.details?.closest).toEqual(["greet"]);
   });
 
   it("invalid_source_handle lists the allowed handles", () => {
     const item = onlySkip([{ operation_type: "connect", block_id: "greet", target_block_id: "note", source_handle: "true" }]);
-    expect(item.details).toEqual({ allowed: ["error"] });
+    expect(item.details).toEqual({ allowed: ["error"], closest: [] });
   });
 
   it("block_already_exists says to use update", () => {

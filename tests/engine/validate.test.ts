@@ -15,12 +15,13 @@ const connect = (source: string, target: string, handle?: string) =>
     ? { operation_type: "connect", block_id: source, target_block_id: target }
     : { operation_type: "connect", block_id: source, target_block_id: target, source_handle: handle };
 
-/** Applies trigger + ops and returns the validation errors, without the per-error prose. */
-function errorsAfter(ops: unknown[]): Omit<ValidationError, "error">[] {
+/** Applies trigger + ops and returns the validation errors, without the per-error prose and fix (tests/engine/repair-hints.test.ts checks those). */
+function errorsAfter(ops: unknown[]): Omit<ValidationError, "error" | "hint" | "details">[] {
   const result = apply(emptyDefinition(), [trigger, ...ops]);
   expect(result.skipped).toEqual([]);
-  return result.validationErrors.map(({ error, ...rest }) => {
+  return result.validationErrors.map(({ error, hint, details: _details, ...rest }) => {
     expect(error.length).toBeGreaterThan(10);
+    expect(hint.length).toBeGreaterThan(10);
     return rest;
   });
 }

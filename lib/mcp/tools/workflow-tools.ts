@@ -61,7 +61,7 @@ const createWorkflowTool = defineTool({
 const patchWorkflowTool = defineTool({
   name: "patch_workflow",
   title: "Edit a workflow with EditOps",
-  description: `The way to build and change a workflow: applies a batch of EditOps in order. A bad op never rejects the batch: it is skipped and explained, and the rest still apply. Returns { ok, saved, version, skipped_items, validation_errors, dropped_keys, summary, workflow }: ok is true when nothing was skipped and nothing is invalid; saved says whether a new version was written; workflow is the result (for dry_run, what would have been saved). Repair loop: read skipped_items and validation_errors, send a new batch that fixes them (from reason_code and hint), until ok is true; then run_workflow.
+  description: `The way to build and change a workflow: applies a batch of EditOps in order. A bad op never rejects the batch: it is skipped and explained, and the rest still apply. Returns { ok, saved, version, skipped_items, validation_errors, dropped_keys, summary, workflow }: ok is true when nothing was skipped and nothing is invalid; saved says whether a new version was written; workflow is the result (for dry_run, what would have been saved). Repair loop: read skipped_items and validation_errors, send a new batch that fixes them (from reason_code, hint and details), until ok is true; then run_workflow.
 Op shapes (block_id of connect/disconnect is the edge's source; a connect to a block added later in the same batch waits for it):
 ${OP_SHAPE_LINES}
 Params may contain templates: {{trigger.path}} (the run input), {{<blockId>.path}} (an upstream block's output), {{vars.name}}, {{secrets.NAME}}. list_connectors gives each type's params, outputs and handles (edges leave through a handle with source_handle: a condition has true/false, action and wait blocks also have error).
@@ -94,7 +94,7 @@ Errors: \`version_mismatch\` (if_match is stale; \`current\` is the version now:
 const validateWorkflowTool = defineTool({
   name: "validate_workflow",
   title: "Validate a workflow",
-  description: `Checks the workflow's current version as a run would, without running or changing it. Returns { ok, version, validation_errors, summary }; ok true means run_workflow will accept it. To check a change before saving it, use patch_workflow with dry_run instead. Each error is { code, block_id, block_type, field?, value?, error }; patch_workflow's description explains each code and how to fix it. ${NOT_FOUND}`,
+  description: `Checks the workflow's current version as a run would, without running or changing it. Returns { ok, version, validation_errors, summary }; ok true means run_workflow will accept it. To check a change before saving it, use patch_workflow with dry_run instead. Each error is { code, block_id, block_type, field?, value?, error, hint, details? }; patch_workflow's description explains each code and how to fix it. ${NOT_FOUND}`,
   input: z.object({ workflow_id: WorkflowIdArg }).strict(),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   run: ({ workflow_id }, { deps, actor }) => validateWorkflow(deps, actor, workflow_id),

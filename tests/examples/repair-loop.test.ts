@@ -1,0 +1,120 @@
+/**
+ * `npm run example:repair` (examples/repair-loop.ts, issue 13 Build 4) as a child process against
+ * a control plane served over real HTTP with a worker, as `npm start` runs them (private HTTP
+ * refused, its default): it makes all seven mistakes in round 1, each comes back with its code,
+ * it repairs from the answers alone to ok: true within three rounds, and the run it prints is the
+ * run Weft stored; through the MCP server the same. With hints and details stripped it is stuck
+ * and says so.
+ */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, createTestApp, signUp, type TestApp } from "../helpers/api";
+import { startTestWorker, type TestWorker } from "../helpers/runtime";
+import { serveApi } from "../helpers/serve";
+
+const root = resolve(import.meta.dirname, "../..");
+
+let app: TestApp;
+let worker: TestWorker;
+let served: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  app = await createTestApp();
+  worker = await startTestWorker(app, { allowPrivateHttp: false });
+  served = await serveApi(app);
+});
+afterAll(async () => {
+  await served?.close();
+  await worker?.stop();
+  await app?.close();
+});
+
+/** Runs the example's npm script command with `env`; resolves with its exit code and output once it exits. */
+function runExample(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "WEFT_API_KEY", "WEFT_REPAIR_STRIP_HINTS", "WEFT_TRANSPORT"]) if (!(name in env)) delete childEnv[name];
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/repair-loop.ts"], { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((res) => child.once("close", (code) => res({ code, stdout, stderr })));
+}
+
+/** The lines printed for round `n`, from its "Round n:" line to the next blank line. */
+function round(stdout: string, n: number): string[] {
+  const lines = stdout.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`Round ${n}:`));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && l.trim() === "");
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe("examples/repair-loop.ts", () => {
+  it("signs up, makes the seven mistakes, repairs from the answers to ok: true within 3 rounds, and prints the run Weft stored", { timeout: 90_000 }, async () => {
+    const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url });
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const first = round(stdout, 1);
+    expect(first[0]).toMatch(/^Round 1: sent 10 ops → 5 skipped, 4 validation errors; ok: false$/);
+    const mistakes = [
+      /^ {2}skipped op 2 \(add hello\): block_type_not_registered — did you mean "greet"\?/, // an unknown block type
+      /^ {2}skipped op 1 \(connect start→hello\): invalid_edge_target — "hello" would have been added by op 2/, // a connect before its add
+      /^ {2}skipped op 4 \(update ping\): hidden_param_in_input — remove allow_private_network/, // a hidden param
+      /^ {2}invalid up\.message: reference_not_upstream — if "ping" should feed "up", the edge points the wrong way/, // a reference to a downstream block
+      /^ {2}invalid ping\.method: missing_required_param — set params\.method/, // a missing required param
+      /^ {2}invalid ping\.timeout_ms: invalid_param — set params\.timeout_ms to a value of type number/, // a wrong param type
+      /^ {2}skipped op 9 \(connect ping→down\): invalid_source_handle — did you mean "error"\?/, // a branch handle that does not exist
+    ];
+    for (const mistake of mistakes) expect(first.some((line) => mistake.test(line)), `${mistake}\n${first.join("\n")}`).toBe(true);
+    expect(first).toContain('  fix op 2: type "greeting" → "greet" (details.closest)');
+    expect(first).toContain("  fix ping.method: set method to \"GET\" (details.example)");
+    expect(first).toContain('  fix ping.timeout_ms: set timeout_ms to "5000" as the number it must be (details.expected)');
+
+    const okRound = [1, 2, 3].find((n) => round(stdout, n)[0]?.endsWith("ok: true"));
+    expect(okRound, stdout).toBeDefined();
+    expect(okRound).toBeLessThanOrEqual(3);
+
+    const runLine = stdout.split("\n").find((l) => l.startsWith("Run "));
+    const [, runId, status] = /^Run (run_\S+) (\w+)/.exec(runLine ?? "") ?? [];
+    expect(status, stdout).toBe("succeeded");
+    const [{ organization_id: organizationId }] = await app.database.sql<{ organization_id: string }[]>`select organization_id from runs where id = ${runId}`;
+    const run = await app.runtime.getRun(organizationId, runId);
+    expect(run?.status).toBe("succeeded");
+    expect(run?.output?.hello).toEqual({ message: "Hello, Ada!" });
+    expect((run?.output?.down as { message: string }).message).toMatch(/^Weft's health check failed: /);
+    for (const [blockId, output] of Object.entries(run?.output ?? {})) expect(stdout).toContain(`\n  ${blockId}: ${JSON.stringify(output)}\n`);
+    expect(stdout).toContain(`Done: ok in ${okRound} rounds, run ${runId} succeeded.`);
+  });
+
+  it("through the MCP server (WEFT_TRANSPORT=mcp) the same agent makes the same repairs, and its run has trigger mcp", { timeout: 90_000 }, async () => {
+    const owner = await signUp(app);
+    const { key } = await createApiKey(app, owner, "mcp");
+    const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, WEFT_API_KEY: key, WEFT_TRANSPORT: "mcp" });
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toContain(`over MCP ${served.url}/api/mcp`);
+    expect(round(stdout, 1)[0]).toBe("Round 1: sent 10 ops → 5 skipped, 4 validation errors; ok: false");
+    expect(round(stdout, 2)[0]).toBe("Round 2: sent 8 ops → 0 skipped, 0 validation errors; ok: true");
+    const runId = /^Run (run_\S+) succeeded\./m.exec(stdout)?.[1] ?? "";
+    const run = await app.runtime.getRun(owner.organizationId, runId);
+    expect(run).toMatchObject({ status: "succeeded", trigger: "mcp", output: { hello: { message: "Hello, Ada!" } } });
+  });
+
+  it("with hints and details stripped it cannot repair: it exits 1 naming the skip it has no fix for, and runs nothing", { timeout: 60_000 }, async () => {
+    const owner = await signUp(app);
+    const { key } = await createApiKey(app, owner, "stripped");
+    const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, WEFT_API_KEY: key, WEFT_REPAIR_STRIP_HINTS: "1" });
+    expect(code, `${stdout}\n${stderr}`).toBe(1);
+    expect(round(stdout, 1)[0]).toMatch(/^Round 1: sent 10 ops → 5 skipped/);
+    expect(stderr).toContain("Failed after 1 round: no usable fix for op 1 (connect start→hello): invalid_edge_target — the answer gave no add to wait for (details.add_op) (hint: none)");
+    expect(stdout).not.toContain("Round 2:");
+    const [{ count }] = await app.database.sql<{ count: number }[]>`select count(*)::int as count from runs where organization_id = ${owner.organizationId}`;
+    expect(count).toBe(0);
+  });
+
+  it("with OPENAI_* set it says the real-model mode is not built yet and exits 2", { timeout: 60_000 }, async () => {
+    const { code, stderr } = await runExample({ WEFT_URL: served.url, OPENAI_BASE_URL: "http://127.0.0.1:9", OPENAI_API_KEY: "k", OPENAI_MODEL: "m" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("Real-model mode (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL set) is not built into this example yet");
+  });
+});
