@@ -4,7 +4,7 @@
  * the ops that produced it, and never throws.
  */
 import type { z } from "zod";
-import type { AnyConnector, ConnectorRegistry } from "./connector";
+import { literalParamNames, type AnyConnector, type ConnectorRegistry } from "./connector";
 import type { Block, WorkflowDefinition } from "./model";
 import type { ValidationError } from "./ops";
 import { findReferences, hasTemplate, SECRET_NAME_PATTERN, type TemplateReference } from "./templates";
@@ -93,6 +93,7 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
   const result = (connector.params as z.ZodObject).safeParse(block.params);
   if (result.success) return;
   const visibilities = paramVisibilities(connector);
+  const literal = literalParamNames(connector);
   const base = { block_id: block.id, block_type: block.type };
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
@@ -102,7 +103,8 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
       continue;
     }
     const { value, templated } = valueAt(block.params, issue.path);
-    if (templated) continue; // a templated value is checked again once resolved, at run time
+    // A templated value is checked again once resolved, at run time; a literal param never is.
+    if (templated && !literal.includes(String(issue.path[0]))) continue;
     const field = issue.path.map(String).join(".");
     const hidden = visibilities.get(String(issue.path[0])) === "hidden";
     if (issue.path.length === 1 && value === undefined) {
@@ -179,7 +181,10 @@ function referenceError(ref: TemplateReference, block: Block, at: number, ctx: R
 }
 
 function checkReferences(block: Block, at: number, ctx: RefContext, errors: ValidationError[]): void {
+  const connector = ctx.registry.get(block.type);
+  const literal = connector ? literalParamNames(connector) : [];
   for (const field of Object.keys(block.params)) {
+    if (literal.includes(field)) continue; // its {{…}} is text, not a reference
     const value = block.params[field];
     if (typeof value === "string" ? !value.includes("{{") : value === null || typeof value !== "object") continue;
     const seen = new Set<string>();
