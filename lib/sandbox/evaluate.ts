@@ -49,7 +49,8 @@ const PRELUDE = `(function (emit, inputJson, maxLine, maxOutput) {
   const line = (level) => function (...args) {
     let text = "";
     for (let i = 0; i < args.length; i++) text += (i > 0 ? " " : "") + show(args[i]);
-    if (text.length > maxLine) text = text.slice(0, maxLine) + "… (" + (text.length - maxLine) + " more characters)";
+    // Cut so that the line, with the note saying how much was cut, stays within maxLine.
+    if (text.length > maxLine) text = text.slice(0, maxLine - 40) + "… (" + (text.length - maxLine + 40) + " more characters)";
     emit(level, text);
   };
   globalThis.console = { log: line("info"), info: line("info"), debug: line("debug"), warn: line("warn"), error: line("error") };
