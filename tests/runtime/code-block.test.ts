@@ -115,6 +115,28 @@ describe("a code block in a run", () => {
     expect(looping.run.error).toMatchObject({ blockId: "calc", code: "timeout", message: "The code ran longer than its limit of 150 ms (timeoutMs) and was stopped." });
   });
 
+  it("a secret passed in through input is usable by the code but redacted from its console lines and output", async () => {
+    const stored = await call(app, "POST", "/api/secrets", { headers: user.bearer, body: { name: "SHOP_TOKEN", value: "tok-4471-secret" } });
+    expect(stored.status).toBe(201);
+    const definition = {
+      blocks: [
+        trigger,
+        {
+          id: "calc",
+          type: "code",
+          params: { code: 'console.log("token is", input.token);\nreturn { length: input.token.length, echoed: input.token };', input: { token: "{{secrets.SHOP_TOKEN}}" } },
+        },
+      ],
+      edges: [{ source: "trg", target: "calc" }],
+    };
+    const { runId, run: done } = await run(definition, {});
+    expect(done.status).toBe("succeeded");
+    expect(done.output?.calc).toEqual({ value: { length: 15, echoed: "[REDACTED]" } });
+    const calc = (await logsOverHttp(runId)).find((entry) => entry.blockId === "calc");
+    expect(calc?.messages.map((m) => m.message)).toEqual(["token is [REDACTED]"]);
+    expect(JSON.stringify(calc)).not.toContain("tok-4471-secret");
+  });
+
   it("the patch endpoint checks templates in input but leaves the code as written; limits over the maximum are refused", async () => {
     const workflowId = await createWorkflow(app, user.bearer, { blocks: [trigger], edges: [] });
     const res = await call(app, "POST", `/api/workflows/${workflowId}/operations`, {
