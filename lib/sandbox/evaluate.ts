@@ -194,7 +194,7 @@ class Execution {
  * module's memory failed to grow when last asked to (sandbox-thread.ts), which tells running out
  * of memory apart from a `throw null`.
  */
-export function evaluateCode(quickjs: QuickJSWASMModule, job: SandboxJob, heapExhausted: () => boolean = () => false): SandboxOutcome {
+export function evaluateCode(quickjs: QuickJSWASMModule, job: SandboxJob, heapExhausted: () => boolean): SandboxOutcome {
   const runtime = quickjs.newRuntime();
   try {
     runtime.setMemoryLimit(job.memoryBytes);

@@ -79,6 +79,7 @@ class SandboxThread {
 
   /** Runs `job`; ends the thread when the job outlives its limit by the grace period or `signal` aborts. */
   run(job: SandboxJob, signal: AbortSignal): Promise<Finished> {
+    if (this.ended) return Promise.resolve({ outcome: failed("sandbox_failed", "The sandbox thread stopped before the code ran."), reusable: false });
     return new Promise<Finished>((resolve) => {
       const id = this.nextId++;
       const stop = (outcome: SandboxOutcome) => {
