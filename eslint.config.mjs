@@ -8,7 +8,7 @@ import tseslint from "typescript-eslint";
  * sidestep the rule.
  */
 const ROOTS = [
-  "lib/engine", "lib/resources", "lib/net", "lib/connectors",
+  "lib/engine", "lib/resources", "lib/net", "lib/sandbox", "lib/connectors",
   "db", "lib/store", "lib/secrets", "lib/webhooks", "lib/config", "lib/log", "lib/version", "lib/auth", "lib/auth-client",
   "lib/runtime", "lib/workflows", "lib/runs", "lib/schedules",
   "lib/mcp", "lib/api", "lib/server", "app", "worker", "middleware", "cli", "package.json",
@@ -26,7 +26,8 @@ const LAYERS = [
   { name: "lib/engine (pure: no I/O, no project imports)", files: ["lib/engine/**"], allow: ["lib/engine"], pure: true, flat: true },
   { name: "lib/resources (pure resource schemas)", files: ["lib/resources/**"], allow: PURE, pure: true, flat: true },
   { name: "lib/net (outbound HTTP)", files: ["lib/net/**"], allow: ["lib/net"], flat: true },
-  { name: "lib/connectors", files: ["lib/connectors/**"], allow: [...PURE, "lib/net", "lib/connectors"], flat: true },
+  { name: "lib/sandbox (the code sandbox)", files: ["lib/sandbox/**"], allow: ["lib/sandbox"], flat: true },
+  { name: "lib/connectors", files: ["lib/connectors/**"], allow: [...PURE, "lib/net", "lib/sandbox", "lib/connectors"], flat: true },
   { name: "the platform helpers", files: ["lib/secrets.ts", "lib/webhooks/**", "lib/config.ts", "lib/log.ts", "lib/version.ts"], allow: [...PURE, ...PLATFORM, "package.json"] },
   { name: "the store", files: ["lib/store/**", "db/**", "lib/auth.ts"], allow: [...PURE, ...PLATFORM, "db", "lib/store"], flat: true },
   { name: "lib/runtime", files: ["lib/runtime/**"], allow: [...PURE, ...PLATFORM, "lib/net", "lib/connectors", "db", "lib/store", "lib/runtime"], flat: true },

@@ -1,9 +1,10 @@
 /**
  * Runs every benchmark (`npm run bench`); each prints its own figures and ratios.
- * `npm run bench -- engine` (or `http`, `runtime`, `fairness`, `triggers`) runs one; `webhooks` or
+ * `npm run bench -- engine` (or `code`, `http`, `runtime`, `fairness`, `triggers`) runs one; `webhooks` or
  * `schedules` runs one half of `triggers`. `editor` (also `npm run bench:editor`) needs Chromium and
  * starts the app itself, so only runs when asked for.
  */
+import { benchCode } from "./code";
 import { benchEditor } from "./editor";
 import { benchEngine } from "./engine";
 import { benchFairness } from "./fairness";
@@ -13,6 +14,7 @@ import { benchTriggers } from "./triggers";
 
 const benches: Record<string, () => Promise<void>> = {
   engine: benchEngine,
+  code: benchCode,
   http: benchHttp,
   runtime: benchRuntime,
   fairness: benchFairness,

@@ -16,7 +16,7 @@ import { benchServer } from "./database";
 
 const ROOT = join(import.meta.dirname, "..");
 const RESULTS_FILE = join(ROOT, "bench/RESULTS.md");
-const ALL = ["engine", "http", "runtime", "fairness", "triggers", "editor"];
+const ALL = ["engine", "code", "http", "runtime", "fairness", "triggers", "editor"];
 
 /** Runs bench/index.ts with `names` against `databaseUrl`, echoing and returning its output. */
 async function runBenchmarks(names: string[], databaseUrl: string): Promise<{ output: string; code: number }> {

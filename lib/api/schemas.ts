@@ -237,6 +237,7 @@ export const ConnectorFullSchema = z
         description: z.string().optional(),
         visibility: z.enum(["llm", "user"]).openapi({ description: "user: only people in the editor may set it" }),
         default: z.unknown().optional(),
+        templates: z.literal(false).optional().openapi({ description: "false: {{…}} in this param is not resolved; its text is used as written" }),
         ui: z
           .object({
             label: z.string(),

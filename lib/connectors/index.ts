@@ -3,6 +3,7 @@
  * catalog, the validator, the editor and the runtime all pick it up from this registry.
  */
 import { createRegistry, type AnyConnector } from "@/lib/engine/connector";
+import { code } from "./code";
 import { condition } from "./condition";
 import { greet } from "./greet";
 import { httpRequest } from "./http_request";
@@ -23,6 +24,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   condition,
   switchConnector,
   transform,
+  code,
   log,
   waitDuration,
   waitForEvent,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   blockHandles,
   enumOptions,
+  paramTakesTemplates,
   paramUi,
   paramVisibility,
   unwrapField,
@@ -37,6 +38,8 @@ export interface CatalogParam {
   description?: string;
   visibility: Exclude<ParamVisibility, "hidden">;
   default?: unknown;
+  /** Present (false) when `{{…}}` in this param is not resolved: its text is used as written. */
+  templates?: false;
 }
 
 /** A full-catalog param: the shared fields plus the editor hint. */
@@ -114,6 +117,7 @@ function catalogParams(connector: AnyConnector): CatalogParam[] {
     const entry: CatalogParam = { name, type: typeName(schema), required: !field.safeParse(undefined).success, visibility };
     if (typeof schema.description === "string") entry.description = schema.description;
     if ("default" in schema) entry.default = schema.default;
+    if (!paramTakesTemplates(field)) entry.templates = false;
     return entry;
   });
 }
@@ -160,13 +164,14 @@ function paramsSchema(connector: AnyConnector): JsonSchema {
   return stripMeta(schema);
 }
 
-/** zod copies `.meta()` into the JSON schema; visibility and editor hints have their own fields. */
+/** zod copies `.meta()` into the JSON schema; visibility, editor hints and `templates` have their own fields. */
 function stripMeta(schema: JsonSchema): JsonSchema {
   const props = schema.properties as Record<string, JsonSchema> | undefined;
   if (props) {
     for (const p of Object.values(props)) {
       delete p.visibility;
       delete p.ui;
+      delete p.templates;
     }
   }
   return schema;

@@ -8,6 +8,7 @@
  *     allow_private_network: z.boolean().optional().meta({ visibility: "hidden" }),
  *   })
  *
+ * A param whose text must be used as written, `{{…}}` included, is tagged `templates: false`.
  * Put `.meta(…)` last in the chain: a `.optional()` after it wraps the field and hides the tag.
  * What the runtime must do differently for a connector is declared here too (`wait`,
  * `operatorParams`), so the runtime never branches on a connector's type.
@@ -174,6 +175,23 @@ export function paramVisibility(field: z.ZodType): ParamVisibility {
   const meta = field.meta() as { visibility?: unknown } | undefined;
   const v = meta?.visibility;
   return v === "user" || v === "hidden" ? v : "llm";
+}
+
+/**
+ * False for a param tagged `.meta({ templates: false })`: its text is used as written, `{{…}}`
+ * included, and never resolved or checked as a reference (the code block's `code`, where a
+ * resolved template would become code and braces are common).
+ */
+export function paramTakesTemplates(field: z.ZodType): boolean {
+  const meta = field.meta() as { templates?: unknown } | undefined;
+  return meta?.templates !== false;
+}
+
+/** Names of the params of `connector` that take no templates (`paramTakesTemplates`). */
+export function literalParamNames(connector: AnyConnector): string[] {
+  return Object.entries(connector.params.shape as Record<string, z.ZodType>)
+    .filter(([, field]) => !paramTakesTemplates(field))
+    .map(([name]) => name);
 }
 
 /** Handles a block of this connector may have, given its params; "error"/"timeout" included. */

@@ -4,7 +4,7 @@
  * Every error carries a hint and the structured fix: the upstream blocks a template may use, the
  * connect that makes a block upstream, or the edge to reverse when it points the wrong way.
  */
-import type { ConnectorRegistry } from "./connector";
+import { literalParamNames, type ConnectorRegistry } from "./connector";
 import type { Block, WorkflowDefinition } from "./model";
 import { MAX_DETAIL_LIST, type ConnectOp, type DisconnectOp, type EditOp, type ValidationError } from "./ops";
 import { findReferences, SECRET_NAME_PATTERN, type TemplateReference } from "./templates";
@@ -257,7 +257,10 @@ function referenceProblem(ref: TemplateReference, block: Block, at: number, ctx:
 
 /** Appends an error for each bad reference in a block's params (each distinct template once). */
 export function checkReferences(block: Block, at: number, ctx: RefContext, errors: ValidationError[]): void {
+  const connector = ctx.registry.get(block.type);
+  const literal = connector ? literalParamNames(connector) : [];
   for (const field of Object.keys(block.params)) {
+    if (literal.includes(field)) continue; // its {{…}} is text, not a reference
     const value = block.params[field];
     if (typeof value === "string" ? !value.includes("{{") : value === null || typeof value !== "object") continue;
     const seen = new Set<string>();

@@ -5,7 +5,7 @@
  * is wrong (`error`), what to send (`hint`) and, where it helps, the fix as data (`details`).
  */
 import type { z } from "zod";
-import type { AnyConnector, ConnectorRegistry } from "./connector";
+import { literalParamNames, type AnyConnector, type ConnectorRegistry } from "./connector";
 import type { Block, WorkflowDefinition } from "./model";
 import { MAX_DETAIL_LIST, type AddOp, type ConnectOp, type EditOp, type ValidationError } from "./ops";
 import { hasTemplate } from "./templates";
@@ -47,6 +47,7 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
   const result = (connector.params as z.ZodObject).safeParse(block.params);
   if (result.success) return;
   const visibilities = paramVisibilities(connector);
+  const literal = literalParamNames(connector);
   const base = { block_id: block.id, block_type: block.type };
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
@@ -57,7 +58,8 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
       continue;
     }
     const { value, templated } = valueAt(block.params, issue.path);
-    if (templated) continue; // a templated value is checked again once resolved, at run time
+    // A templated value is checked again once resolved, at run time; a literal param never is.
+    if (templated && !literal.includes(String(issue.path[0]))) continue;
     const field = issue.path.map(String).join(".");
     const param = String(issue.path[0] ?? "");
     const hidden = visibilities.get(param) === "hidden";

@@ -7,7 +7,7 @@
 import type postgres from "postgres";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
-import type { AnyConnector, ConnectorContext, OperatorSettings } from "@/lib/engine/connector";
+import { literalParamNames, type AnyConnector, type ConnectorContext, type OperatorSettings } from "@/lib/engine/connector";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import { toJson } from "@/lib/engine/json";
 import { findReferences, resolveTemplatesWithSecrets, secretRedactor } from "@/lib/engine/templates";
@@ -86,13 +86,19 @@ export function blockErrorFrom(error: unknown): BlockError {
   return out;
 }
 
-/** Resolves a block's params: secrets first (only the names it references), then every template. */
+/**
+ * Resolves a block's params: secrets first (only the names it references), then every template,
+ * except in the params its connector declares literal (`templates: false`), which stay as written.
+ */
 export async function resolveParams(
   block: Block,
+  connector: AnyConnector,
   scope: RunScope,
   deps: Pick<AttemptDeps, "db" | "secretsKey">,
 ): Promise<{ params: Record<string, unknown>; secretsUsed: string[] }> {
-  const names = [...new Set(findReferences(block.params).filter((r) => r.root === "secrets" && r.path.length === 1).map((r) => r.path[0]))];
+  const literal = literalParamNames(connector).filter((name) => Object.hasOwn(block.params, name));
+  const templated = literal.length === 0 ? block.params : Object.fromEntries(Object.entries(block.params).filter(([name]) => !literal.includes(name)));
+  const names = [...new Set(findReferences(templated).filter((r) => r.root === "secrets" && r.path.length === 1).map((r) => r.path[0]))];
   let secrets = new Map<string, string>();
   if (names.length > 0) {
     try {
@@ -106,13 +112,15 @@ export async function resolveParams(
       throw new BlockFailure("missing_secret", `Secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not set in this organization.`);
     }
   }
-  const { value, secretsUsed } = resolveTemplatesWithSecrets(block.params, {
+  const { value, secretsUsed } = resolveTemplatesWithSecrets(templated, {
     trigger: scope.input,
     blocks: scope.outputs,
     vars: scope.definition.variables ?? {},
     secret: (name) => secrets.get(name),
   });
-  return { params: value as Record<string, unknown>, secretsUsed };
+  const params = value as Record<string, unknown>;
+  for (const name of literal) params[name] = block.params[name];
+  return { params, secretsUsed };
 }
 
 /** Re-validates resolved params with the connector's schema: a failure is the block error `invalid_param`. */
@@ -160,7 +168,7 @@ export async function runBlockAttempt(
   let result: AttemptResult;
   try {
     if (!connector) throw new BlockFailure("unknown_block_type", `No connector "${block.type}" is registered in this worker.`);
-    const resolved = await resolveParams(block, scope, deps);
+    const resolved = await resolveParams(block, connector, scope, deps);
     secretsUsed = resolved.secretsUsed;
     input = resolved.params;
     const params = validateParams(connector, withOperatorParams(connector, resolved.params, deps.operator));

@@ -139,7 +139,7 @@ async function waitParams(
   block: Block,
   connector: AnyConnector,
 ): Promise<{ params: Record<string, unknown>; logged: Record<string, unknown> }> {
-  const { params, secretsUsed } = await resolveParams(block, ctx.scope, ctx.deps);
+  const { params, secretsUsed } = await resolveParams(block, connector, ctx.scope, ctx.deps);
   const logged = secretsUsed.length > 0 ? (redactSecrets(params, secretsUsed) as Record<string, unknown>) : params;
   return { params: validateParams(connector, withOperatorParams(connector, params, ctx.deps.operator)), logged };
 }

@@ -12,6 +12,7 @@ const BUILTINS = [
   "condition",
   "switch",
   "transform",
+  "code",
   "log",
   "wait_duration",
   "wait_for_event",
@@ -65,6 +66,23 @@ describe("connector registry and catalog", () => {
     expect(full.paramsSchema).toMatchObject({ type: "object", required: ["name"], properties: { name: { type: "string" } } });
     expect(full.openOutputs).toBe(false);
     expect(catalogEntryFull(connectorRegistry.get("trigger_manual")!).openOutputs).toBe(true);
+  });
+
+  it("marks a param that takes no templates (code's code) with templates: false, outside its JSON schema", () => {
+    const full = catalogEntryFull(connectorRegistry.get("code")!);
+    expect(full.params.map((p) => [p.name, p.templates])).toEqual([
+      ["code", false],
+      ["input", undefined],
+      ["timeoutMs", undefined],
+      ["memoryMb", undefined],
+    ]);
+    expect(full.params[0].ui).toMatchObject({ widget: "code", language: "javascript" });
+    expect((full.paramsSchema.properties as Record<string, object>).code).not.toHaveProperty("templates");
+    expect(catalogEntrySummary(connectorRegistry.get("code")!)).toMatchObject({
+      params: ["code*: string", "input: any", "timeoutMs: number", "memoryMb: number"],
+      outputs: ["value"],
+      handles: ["error"],
+    });
   });
 
   it("shows user params with their visibility and refuses bad registries at start-up", () => {

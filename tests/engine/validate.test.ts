@@ -213,6 +213,20 @@ describe("validateDefinition: references", () => {
   });
 });
 
+describe("validateDefinition: params that take no templates", () => {
+  it("{{…}} in code's code is text: never an unresolved reference, and its length is still checked; input's templates are", () => {
+    expect(
+      errorsAfter([
+        { operation_type: "add", block_id: "calc", type: "code", params: { code: "return `{{nowhere.x}} ${input}`;", input: "{{nowhere.y}}" } },
+        connect("trg", "calc"),
+      ]),
+    ).toEqual([{ code: "unresolved_reference", block_id: "calc", block_type: "code", field: "input", value: "{{nowhere.y}}" }]);
+    expect(
+      errorsAfter([{ operation_type: "add", block_id: "calc", type: "code", params: { code: `{{trg.x}}${" ".repeat(100_000)}` } }, connect("trg", "calc")]),
+    ).toEqual([expect.objectContaining({ code: "invalid_param", field: "code" })]);
+  });
+});
+
 describe("validateDefinition: triggers and order", () => {
   it("an empty workflow has no validation errors", () => {
     expect(validateDefinition(emptyDefinition(), connectorRegistry)).toEqual([]);

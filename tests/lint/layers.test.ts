@@ -46,6 +46,9 @@ describe("imports point down the layers only", () => {
     ["lib/store/layer-probe.ts", "@/lib/runs/start", "the store"],
     ["lib/connectors/layer-probe.ts", "@/lib/store/runs", "lib/connectors"],
     ["lib/net/layer-probe.ts", "@/lib/engine/model", "lib/net"],
+    ["lib/sandbox/layer-probe.ts", "@/lib/engine/model", "lib/sandbox"],
+    ["lib/sandbox/layer-probe.ts", "@/lib/connectors/code", "lib/sandbox"],
+    ["lib/engine/layer-probe.ts", "@/lib/sandbox/run-in-sandbox", "lib/engine"],
     ["lib/resources/layer-probe.ts", "@/lib/store/workflows", "lib/resources"],
     ["lib/runtime/layer-probe.ts", "@/lib/runs/start", "lib/runtime"],
     ["lib/runtime/layer-probe.ts", "@/lib/api/errors", "lib/runtime"],
@@ -61,6 +64,7 @@ describe("imports point down the layers only", () => {
 
   test.each([
     ["lib/connectors/layer-probe.ts", "@/lib/net/http-guard"],
+    ["lib/connectors/layer-probe.ts", "@/lib/sandbox/run-in-sandbox"],
     ["lib/store/layer-probe.ts", "@/lib/resources/run"],
     ["lib/runtime/layer-probe.ts", "@/lib/store/runs"],
     ["lib/runs/layer-probe.ts", "@/lib/runtime/types"],

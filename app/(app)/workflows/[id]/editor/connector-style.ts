@@ -10,6 +10,7 @@ import {
   Bell,
   Box,
   Clock,
+  CodeXml,
   Database,
   GitBranch,
   Globe,
@@ -71,6 +72,7 @@ const TYPE_ICONS: Record<string, LucideIcon> = {
   switch: Split,
   log: ScrollText,
   transform: Shuffle,
+  code: CodeXml,
   greet: Hand,
 };
 

@@ -244,7 +244,7 @@ export function ParamField({
         param={param}
         value={value}
         send={(next) => onChange(param.name, next)}
-        suggestions={suggestions}
+        suggestions={param.templates === false ? [] : suggestions}
         secretNames={secretNames}
         readOnly={readOnly}
         ids={{ control: ids.control, label: ids.label, local: ids.local, describedBy }}
