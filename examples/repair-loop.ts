@@ -17,11 +17,13 @@
  * (it then gets stuck: the proof it knows nothing the answers do not say).
  * Exit codes: 0 the run succeeded; 1 the loop or the run failed; 2 bad configuration.
  *
- * Real-model mode (the seam): with OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL set, a real
- * model is meant to drive the same tools through Weft's MCP server. Not built yet; see the README
- * ("Repair loop") for what remains.
+ * Real-model mode: with OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL set, an
+ * OpenAI-compatible chat-completions model drives Weft's MCP server with tool calls instead
+ * (examples/repair-loop/model-driver.ts): it gets the task in words and every tool the server
+ * lists, and repairs from the same answers.
  */
 import { runRepairLoop } from "./repair-loop/loop";
+import { runModelLoop } from "./repair-loop/model-driver";
 import { httpTransport, signUpForKey } from "./repair-loop/http-transport";
 import { mcpTransport } from "./repair-loop/mcp-transport";
 import { scriptedModel } from "./repair-loop/scripted-model";
@@ -42,15 +44,10 @@ async function main(): Promise<number> {
   } catch {
     exit(2, `WEFT_URL is not a URL: ${rawUrl}`);
   }
-  const openai = ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"].filter((name) => process.env[name]);
-  if (openai.length > 0) {
-    // SEAM (issue 13, real-model mode): a second driver beside runRepairLoop, over the MCP
-    // transport (./repair-loop/mcp-transport.ts). It lists the server's tools (client.listTools),
-    // offers them to POST ${OPENAI_BASE_URL}/chat/completions as `tools` (name, description,
-    // inputSchema as parameters) with a system prompt stating the task, sends each tool call the
-    // model makes to client.callTool and its text back as a `tool` message, and stops when the
-    // model answers without a tool call (or after a budget of calls), then prints the run it made.
-    exit(2, `Real-model mode (${openai.join(", ")} set) is not built into this example yet. Unset OPENAI_* to run the scripted agent.`);
+  const openai = ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"];
+  const openaiSet = openai.filter((name) => process.env[name]?.trim());
+  if (openaiSet.length > 0 && openaiSet.length < openai.length) {
+    exit(2, `Real-model mode needs all of ${openai.join(", ")}; missing ${openai.filter((n) => !openaiSet.includes(n)).join(", ")}.`);
   }
   const kind = process.env.WEFT_TRANSPORT?.trim() || "http";
   if (kind !== "http" && kind !== "mcp") exit(2, `WEFT_TRANSPORT must be http or mcp, not ${kind}`);
@@ -62,6 +59,18 @@ async function main(): Promise<number> {
     const signedUp = await signUpForKey(url.origin);
     key = signedUp.key;
     who = `as ${signedUp.email} (signed up just now)`;
+  }
+  if (openaiSet.length === openai.length) {
+    const settings = { baseUrl: process.env.OPENAI_BASE_URL!.trim(), apiKey: process.env.OPENAI_API_KEY!.trim(), model: process.env.OPENAI_MODEL!.trim() };
+    console.log(`Weft repair loop: ${settings.model} (${settings.baseUrl}) over MCP ${url.origin}/api/mcp, ${who}.`);
+    const outcome = await runModelLoop(url.origin, key, settings, { input: RUN_INPUT, print: (line) => console.log(line) });
+    console.log(`\nThe model said: ${outcome.text}`);
+    if (!outcome.ok) {
+      console.error(`Failed after ${outcome.calls} tool calls: ${outcome.runId ? `run ${outcome.runId} is ${outcome.runStatus}` : "no run was started"}.`);
+      return 1;
+    }
+    console.log(`Done: ${outcome.calls} tool calls, run ${outcome.runId} succeeded.`);
+    return 0;
   }
   const transport = kind === "mcp" ? await mcpTransport(url.origin, key) : httpTransport(url.origin, key);
   const stripHints = process.env.WEFT_REPAIR_STRIP_HINTS === "1";

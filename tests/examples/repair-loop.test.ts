@@ -7,6 +7,8 @@
  * and says so.
  */
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createTestApp, signUp, type TestApp } from "../helpers/api";
@@ -112,9 +114,72 @@ describe("examples/repair-loop.ts", () => {
     expect(count).toBe(0);
   });
 
-  it("with OPENAI_* set it says the real-model mode is not built yet and exits 2", { timeout: 60_000 }, async () => {
-    const { code, stderr } = await runExample({ WEFT_URL: served.url, OPENAI_BASE_URL: "http://127.0.0.1:9", OPENAI_API_KEY: "k", OPENAI_MODEL: "m" });
+  it("with OPENAI_* set, a model (a local chat-completions server) drives the MCP tools: it repairs from the skip's details and the run succeeds", { timeout: 90_000 }, async () => {
+    const model = await startScriptedModel();
+    try {
+      const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: "sk-test", OPENAI_MODEL: "scripted" });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect(stdout).toContain("Done: 4 tool calls");
+      // The model was offered every tool the MCP server lists, and got the key it was given.
+      expect(model.seen.tools).toEqual(expect.arrayContaining(["list_connectors", "create_workflow", "patch_workflow", "validate_workflow", "run_workflow", "get_run_logs"]));
+      expect(model.seen.authorization).toBe("Bearer sk-test");
+      // Its repair came from the answer: the closest type the skip named.
+      expect(model.seen.skip).toEqual({ reason_code: "block_type_not_registered", closest: "greet" });
+      const runId = /run (run_\S+) succeeded/.exec(stdout)?.[1];
+      const [run] = await app.database.sql<{ status: string; trigger: string }[]>`SELECT status, trigger FROM runs WHERE id = ${runId ?? ""}`;
+      expect(run).toEqual({ status: "succeeded", trigger: "mcp" });
+    } finally {
+      await model.close();
+    }
+  });
+
+  it("with only some of OPENAI_* set it names the missing ones and exits 2", { timeout: 60_000 }, async () => {
+    const { code, stderr } = await runExample({ WEFT_URL: served.url, OPENAI_BASE_URL: "http://127.0.0.1:9", OPENAI_MODEL: "m" });
     expect(code).toBe(2);
-    expect(stderr).toContain("Real-model mode (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL set) is not built into this example yet");
+    expect(stderr).toContain("missing OPENAI_API_KEY");
   });
 });
+
+interface ChatMessage {
+  role: string;
+  content?: string | null;
+}
+
+/**
+ * A stand-in for a chat-completions model on 127.0.0.1: it answers with tool calls, choosing each
+ * from the conversation so far — create the workflow, patch it with an unknown type, patch again
+ * with the closest type the skip named, run it — then a plain sentence.
+ */
+async function startScriptedModel() {
+  const seen: { tools: string[]; authorization?: string; skip?: { reason_code: string; closest: string } } = { tools: [] };
+  const call = (name: string, args: unknown) => ({ choices: [{ message: { role: "assistant", content: null, tool_calls: [{ id: `call_${name}_${Date.now()}`, type: "function", function: { name, arguments: JSON.stringify(args) } }] } }] });
+  const server = http.createServer(async (req, res) => {
+    let raw = "";
+    for await (const chunk of req) raw += String(chunk);
+    const body = JSON.parse(raw) as { messages: ChatMessage[]; tools: { function: { name: string } }[] };
+    seen.tools = body.tools.map((t) => t.function.name);
+    seen.authorization = req.headers.authorization;
+    const results = body.messages.filter((m) => m.role === "tool").map((m) => JSON.parse(m.content ?? "null") as Record<string, unknown>);
+    const workflowId = results[0]?.id as string | undefined;
+    const trigger = { operation_type: "add", block_id: "start", type: "trigger_manual" };
+    let answer: unknown;
+    if (results.length === 0) answer = call("create_workflow", { name: "Greeter (model)" });
+    else if (results.length === 1) {
+      answer = call("patch_workflow", { workflow_id: workflowId, ops: [trigger, { operation_type: "add", block_id: "hello", type: "greeting", params: { name: "{{start.name}}" } }, { operation_type: "connect", block_id: "start", target_block_id: "hello" }] });
+    } else if (results.length === 2) {
+      const skipped = (results[1]?.skipped_items ?? []) as { reason_code: string; details?: { closest?: string[] } }[];
+      const unknown = skipped.find((item) => item.reason_code === "block_type_not_registered");
+      const closest = unknown?.details?.closest?.[0];
+      if (unknown && closest) seen.skip = { reason_code: unknown.reason_code, closest };
+      answer = call("patch_workflow", { workflow_id: workflowId, ops: [{ operation_type: "add", block_id: "hello", type: closest ?? "unknown", params: { name: "{{start.name}}" } }, { operation_type: "connect", block_id: "start", target_block_id: "hello" }] });
+    } else if (results.length === 3) answer = call("run_workflow", { workflow_id: workflowId, input: { name: "Ada" }, wait_seconds: 30 });
+    else answer = { choices: [{ message: { role: "assistant", content: `The run ended ${String(results[3]?.status)}.` } }] };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  });
+  await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((res) => server.close(() => res())),
+  };
+}
