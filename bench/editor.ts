@@ -132,7 +132,8 @@ async function measureTyping(context: BrowserContext, api: Api, id: string, url:
   const initial = await field.inputValue();
   const keys = await typeTimed(typing, TYPED, KEY_DELAY_MS);
   const typedAt = Date.now();
-  await typing.waitForFunction(`document.querySelector('[data-testid="save-status"]')?.textContent === "Saved · v${before.head + 1}"`, null, { timeout: 30_000, polling: 50 });
+  // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+  await typing.waitForFunction((expected) => document.querySelector('[data-testid="save-status"]')?.textContent === expected, `Saved · v${before.head + 1}`, { timeout: 30_000, polling: 50 });
   const saveMs = Date.now() - typedAt;
   await sleep(1_500); // a second save, if one were coming, would have started by now
   await typing.close();
