@@ -65,6 +65,10 @@ describe("weft login … logout", () => {
     const me = await meWith(stored.apiKey);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ authMode: "api_key", organization: { id: owner.organizationId } });
+    // better-auth refuses a sign-in without an Origin outside tests (403 MISSING_OR_NULL_ORIGIN);
+    // the test server does not check it, so the header is checked here.
+    const signIn = server.requests.find((r) => r.method === "POST" && r.path === "/api/auth/sign-in/email");
+    expect(signIn?.headers.origin).toBe(new URL(server.url).origin);
   });
 
   it("whoami names the server, organization and key; --json is parseable", async () => {
