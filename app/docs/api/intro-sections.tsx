@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { CodePanel } from "./code-panel";
+import { CodeBlock } from "@/app/_ui/code-block";
 import { MethodBadge } from "./method-badge";
 import { InlineText, Prose } from "./prose";
 import { curlCalls, operationFor, type Walkthrough } from "./quickstart";
@@ -30,7 +30,7 @@ export function IntroSections({ reference, serverUrl, walkthroughs }: { referenc
             }
           />
           <div className="self-start">
-            <CodePanel title="Shell set-up" code={`URL=${serverUrl}\nKEY=weft_…   # an organization API key`} />
+            <CodeBlock title="Shell set-up" code={`URL=${serverUrl}\nKEY=weft_…   # an organization API key`} />
           </div>
         </div>
       </section>
@@ -67,7 +67,7 @@ export function IntroSections({ reference, serverUrl, walkthroughs }: { referenc
             )}
           </div>
           <div className="self-start">
-            <CodePanel title="GET /api/schedules/sch_unknown" code={`HTTP/1.1 404 Not Found\ncontent-type: application/json\n\n{"error":"not_found","message":"No such schedule."}`} />
+            <CodeBlock title="GET /api/schedules/sch_unknown" code={`HTTP/1.1 404 Not Found\ncontent-type: application/json\n\n{"error":"not_found","message":"No such schedule."}`} />
           </div>
         </div>
         <h3 className="mt-8 mb-2 text-sm font-semibold text-stone-900">The error answers, by status</h3>
@@ -138,7 +138,7 @@ function WalkthroughBlock({ walkthrough, reference }: { walkthrough: Walkthrough
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,1fr)_14rem]" data-walkthrough={walkthrough.title}>
       <div className="min-w-0">
-        <CodePanel title={walkthrough.title} code={walkthrough.script} testId="walkthrough" />
+        <CodeBlock title={walkthrough.title} code={walkthrough.script} testId="walkthrough" />
         {walkthrough.note && <p className="mt-2 text-xs text-stone-500">{walkthrough.note}</p>}
       </div>
       {used.size > 0 && (

@@ -1,7 +1,7 @@
 import { Link2, Lock, LockOpen } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "@/app/_ui/cn";
-import { CodePanel } from "./code-panel";
+import { CodeBlock } from "@/app/_ui/code-block";
 import { MethodBadge } from "./method-badge";
 import { InlineText, Prose } from "./prose";
 import type { ReferenceOperation, ReferenceResponse } from "./reference";
@@ -64,9 +64,9 @@ export function OperationSection({ operation, errorSchema }: { operation: Refere
       </div>
 
       <div className="mt-8 min-w-0 space-y-4 xl:sticky xl:top-20 xl:mt-0 xl:self-start">
-        <CodePanel title="Request" badge={<span className="font-mono text-stone-500">curl</span>} code={operation.curl} testId="curl" />
+        <CodeBlock title="Request" badge={<span className="font-mono text-stone-500">curl</span>} code={operation.curl} testId="curl" />
         {operation.responseExample && (
-          <CodePanel title="Response" badge={<StatusCode status={operation.responseExample.status} dark />} code={operation.responseExample.json} />
+          <CodeBlock title="Response" badge={<StatusCode status={operation.responseExample.status} dark />} code={operation.responseExample.json} />
         )}
       </div>
     </section>

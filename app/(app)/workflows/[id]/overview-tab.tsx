@@ -9,7 +9,7 @@ import Link from "next/link";
 import { cn } from "@/app/_ui/cn";
 import { Card, table } from "@/app/_ui/page";
 import type { Workflow } from "@/lib/resources/workflow";
-import { CodeBlock } from "../_components/code-block";
+import { CodeBlock } from "@/app/_ui/code-block";
 import { BlocksTable, shortValue } from "./blocks-table";
 
 /** The patch endpoint, ready to paste: the quickstart's webhook trigger and greet block. */

@@ -10,7 +10,7 @@ import { Button } from "@/app/_ui/button";
 import { CopyButton, SecretValue } from "@/app/_ui/copy";
 import { DialogClose, DialogContent, DialogRoot } from "@/app/_ui/dialog";
 import { formatExact } from "@/app/_ui/time";
-import { CodeBlock } from "../_components/code-block";
+import { CodeBlock } from "@/app/_ui/code-block";
 
 export interface ShownSecret {
   kind: "created" | "rotated";

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { CopyButton } from "@/app/_ui/copy";
 
-/** A dark panel of code with a title and a copy button; long lines scroll sideways. */
-export function CodePanel({ title, code, badge, testId }: { title: string; code: string; badge?: ReactNode; testId?: string }) {
+/** A dark panel of code to paste (a curl command, a script, an answer) with a title and a copy button; long lines scroll sideways, never wrap mid-flag. */
+export function CodeBlock({ title, code, badge, testId }: { title: string; code: string; badge?: ReactNode; testId?: string }) {
   return (
     <div className="overflow-hidden rounded-lg bg-stone-900 shadow-sm ring-1 ring-stone-900/10">
       <div className="flex items-center justify-between gap-2 border-b border-white/10 px-3 py-1.5">
