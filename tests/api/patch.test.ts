@@ -5,12 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import pino from "pino";
-import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createControlPlaneApi } from "@/lib/api";
 import { builtinConnectors } from "@/lib/connectors";
-import { createRegistry, defineConnector } from "@/lib/engine/connector";
+import { createRegistry } from "@/lib/engine/connector";
 import { call, createAppWithAgent, type TestApp, type TestUser } from "../helpers/api";
+import { approvalRequestConnector } from "../helpers/connectors";
 
 let app: TestApp;
 let owner: TestUser;
@@ -174,15 +174,7 @@ describe("skip, don't reject: every skip code is reachable through HTTP", () => 
   it("param_not_llm_settable: an API key cannot set a `user` param; a person in a session can", async () => {
     // An operator-added connector with a `user` param: the built-ins have none, so this app
     // instance (same database and auth) registers one more connector, as an operator would.
-    const approval = defineConnector({
-      type: "approval_request",
-      name: "Approval request",
-      description: "Asks a person to approve.",
-      category: "people",
-      kind: "action",
-      params: z.object({ to: z.string(), signature: z.string().optional().meta({ visibility: "user" }) }).strict(),
-      outputs: z.object({ approved: z.boolean() }),
-    });
+    const approval = approvalRequestConnector();
     const withUserParam: TestApp = {
       ...app,
       api: createControlPlaneApi({

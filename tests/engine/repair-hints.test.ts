@@ -8,10 +8,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { builtinConnectors, connectorRegistry } from "@/lib/connectors";
 import { applyEditOps } from "@/lib/engine/apply-edit-ops";
-import { createRegistry, defineConnector } from "@/lib/engine/connector";
+import { createRegistry } from "@/lib/engine/connector";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { SkipCode, ValidationCode } from "@/lib/engine/ops";
 import { paramExpectation } from "@/lib/engine/param-examples";
+import { approvalRequestConnector } from "../helpers/connectors";
 
 const add = (block_id: string, type: string, params?: Record<string, unknown>) =>
   params === undefined ? { operation_type: "add", block_id, type } : { operation_type: "add", block_id, type, params };
@@ -105,15 +106,7 @@ describe("skip hints name the concrete fix", () => {
   });
 
   it("param_not_llm_settable: which params, that a person sets them in the editor, and what may be set", () => {
-    const approval = defineConnector({
-      type: "approval_request",
-      name: "Approval request",
-      description: "Asks a person to approve.",
-      category: "people",
-      kind: "action",
-      params: z.object({ to: z.string(), signature: z.string().optional().meta({ visibility: "user" }) }).strict(),
-      outputs: z.object({ approved: z.boolean() }),
-    });
+    const approval = approvalRequestConnector();
     const registry = createRegistry([...builtinConnectors, approval]);
     const item = skipOf([add("ask", "approval_request", { to: "boss@example.com", signature: "CEO" })], "param_not_llm_settable", base(), registry);
     expect(item.details).toEqual({ params: ["signature"], settable_params: ["to"] });

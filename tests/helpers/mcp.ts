@@ -4,12 +4,47 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createAppWithAgent, type AppWithAgent } from "./api";
+import { startTestWorker, type TestWorker } from "./runtime";
+import { serveApi, type ServedApi } from "./serve";
 
 /** Connects (initialize + initialized) to `<url>/api/mcp`, sending `headers` on every request. */
 export async function connectMcp(url: string, headers: Record<string, string>): Promise<Client> {
   const client = new Client({ name: "weft-tests", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL("/api/mcp", url), { requestInit: { headers } }));
   return client;
+}
+
+/** An app with an agent, a worker, the app served on 127.0.0.1, and an MCP client on the agent's API key. */
+export interface McpSession {
+  setup: AppWithAgent;
+  client: Client;
+  /** Closes the client, the server, the worker and the app, in that order. */
+  close(): Promise<void>;
+}
+
+/** Starts an {@link McpSession}; if a step fails, what had started is closed before the error is rethrown. */
+export async function startMcpSession(): Promise<McpSession> {
+  let setup: AppWithAgent | undefined;
+  let worker: TestWorker | undefined;
+  let served: ServedApi | undefined;
+  let client: Client | undefined;
+  const close = async () => {
+    await client?.close();
+    await served?.close();
+    await worker?.stop();
+    await setup?.app.close();
+  };
+  try {
+    setup = await createAppWithAgent();
+    worker = await startTestWorker(setup.app);
+    served = await serveApi(setup.app);
+    client = await connectMcp(served.url, { authorization: `Bearer ${setup.agent["x-api-key"]}` });
+    return { setup, client, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** A tool's answer: `isError`, and its text content parsed as JSON. */

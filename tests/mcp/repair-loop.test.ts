@@ -6,10 +6,8 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_CODES, VALIDATION_CODES } from "@/lib/engine/ops";
-import { call, createAppWithAgent, type AppWithAgent } from "../helpers/api";
-import { callTool, connectMcp, readJsonResource } from "../helpers/mcp";
-import { startTestWorker, type TestWorker } from "../helpers/runtime";
-import { serveApi, type ServedApi } from "../helpers/serve";
+import { call, type AppWithAgent } from "../helpers/api";
+import { callTool, readJsonResource, startMcpSession, type McpSession } from "../helpers/mcp";
 
 const TOOLS = [
   "list_connectors",
@@ -26,23 +24,17 @@ const TOOLS = [
   "list_runs",
 ];
 
+let session: McpSession;
 let setup: AppWithAgent;
-let worker: TestWorker;
-let served: ServedApi;
 let client: Client;
 
 beforeAll(async () => {
-  setup = await createAppWithAgent();
-  worker = await startTestWorker(setup.app);
-  served = await serveApi(setup.app);
-  client = await connectMcp(served.url, { authorization: `Bearer ${setup.agent["x-api-key"]}` });
+  session = await startMcpSession();
+  ({ setup, client } = session);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await served?.close();
-  await worker?.stop();
-  await setup?.app.close();
+  await session?.close();
 });
 
 describe("an MCP client with an organization API key", () => {

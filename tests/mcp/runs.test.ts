@@ -5,28 +5,18 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppWithAgent, type AppWithAgent } from "../helpers/api";
-import { callTool, connectMcp } from "../helpers/mcp";
-import { startTestWorker, type TestWorker } from "../helpers/runtime";
-import { serveApi, type ServedApi } from "../helpers/serve";
+import { callTool, startMcpSession, type McpSession } from "../helpers/mcp";
 
-let setup: AppWithAgent;
-let worker: TestWorker;
-let served: ServedApi;
+let session: McpSession;
 let client: Client;
 
 beforeAll(async () => {
-  setup = await createAppWithAgent();
-  worker = await startTestWorker(setup.app);
-  served = await serveApi(setup.app);
-  client = await connectMcp(served.url, { authorization: `Bearer ${setup.agent["x-api-key"]}` });
+  session = await startMcpSession();
+  ({ client } = session);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await served?.close();
-  await worker?.stop();
-  await setup?.app.close();
+  await session?.close();
 });
 
 /** trigger_manual → wait_for_event (`approved`, with `key` if given) → transform of the event's note. */

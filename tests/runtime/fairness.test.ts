@@ -13,6 +13,7 @@ import { getWorkflow } from "@/lib/store/workflows";
 import type { Workflow } from "@/lib/resources/workflow";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, dispatchRun, sleepyGaugeByOrg, startTestWorker, testRegistry, type TestWorker } from "../helpers/runtime";
+import { until } from "../helpers/until";
 
 let app: TestApp;
 
@@ -86,24 +87,17 @@ async function stopAll(workers: TestWorker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.stop()));
 }
 
-/** Polls until `check` returns a value (not undefined); fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 25));
-  }
-}
-
 /** Waits until every run in `ids` is final. */
 async function allFinished(ids: string[]): Promise<void> {
-  await until(`${ids.length} runs to finish`, async () => {
-    const [{ open }] = await app.database.sql<{ open: number }[]>`
-      SELECT count(*)::int AS open FROM runs WHERE id = ANY(${ids}) AND status NOT IN ('succeeded', 'failed', 'canceled')`;
-    return open === 0 ? true : undefined;
-  });
+  await until(
+    async () => {
+      const [{ open }] = await app.database.sql<{ open: number }[]>`
+        SELECT count(*)::int AS open FROM runs WHERE id = ANY(${ids}) AND status NOT IN ('succeeded', 'failed', 'canceled')`;
+      return open === 0;
+    },
+    60_000,
+    `${ids.length} runs to finish`,
+  );
 }
 
 /** The runs of `ids` that have started, in the order they started (their first log entry's id: commit order). */
@@ -136,11 +130,15 @@ describe("another organization's run is not starved by a backlog", () => {
     try {
       const aRuns = await enqueue(a, 1_000, 20);
       // A's backlog is executing: wait until some of it has finished.
-      await until("A's backlog to be under way", async () => {
-        const [{ done }] = await app.database.sql<{ done: number }[]>`
-          SELECT count(*)::int AS done FROM runs WHERE organization_id = ${a.org} AND status = 'succeeded'`;
-        return done >= 2 * concurrency ? done : undefined;
-      });
+      await until(
+        async () => {
+          const [{ done }] = await app.database.sql<{ done: number }[]>`
+            SELECT count(*)::int AS done FROM runs WHERE organization_id = ${a.org} AND status = 'succeeded'`;
+          return done >= 2 * concurrency;
+        },
+        60_000,
+        "A's backlog to be under way",
+      );
       const [{ started: aStartedBefore }] = await app.database.sql<{ started: number }[]>`
         SELECT count(*)::int AS started FROM runs WHERE organization_id = ${a.org} AND status <> 'queued'`;
       const sent = Date.now();

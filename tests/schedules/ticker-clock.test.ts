@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runTickerPass } from "@/lib/schedules/ticker";
 import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow } from "../helpers/runtime";
+import { greeting } from "./support";
 
 let app: TestApp;
 let owner: TestUser;
@@ -22,18 +23,7 @@ beforeAll(async () => {
   app = await createTestApp();
   owner = await signUp(app);
   key = (await createApiKey(app, owner)).headers;
-  workflowId = await createWorkflow(
-    app,
-    key,
-    {
-      blocks: [
-        { id: "trg", type: "trigger_schedule", params: {} },
-        { id: "greet", type: "greet", params: { name: "{{trg.name}}" } },
-      ],
-      edges: [{ source: "trg", target: "greet" }],
-    },
-    "scheduled",
-  );
+  workflowId = await createWorkflow(app, key, greeting, "scheduled");
 });
 afterAll(async () => {
   await app?.close();

@@ -15,21 +15,13 @@ import { runTickerPass, type DispatchRun, type TickerDeps } from "@/lib/schedule
 import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, finishedRun, startTestWorker } from "../helpers/runtime";
 import { until } from "../helpers/until";
+import { greeting } from "./support";
 
 let app: TestApp;
 let owner: TestUser;
 let stranger: TestUser;
 let key: Record<string, string>;
 let workflowId: string;
-
-/** trigger_schedule → greet: the run's output says hello to the schedule input's `name`. */
-const greeting = {
-  blocks: [
-    { id: "trg", type: "trigger_schedule", params: {} },
-    { id: "greet", type: "greet", params: { name: "{{trg.name}}" } },
-  ],
-  edges: [{ source: "trg", target: "greet" }],
-};
 
 /** Once a year, so a schedule is only due when a test makes it due. */
 const YEARLY = "0 0 1 1 *";

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { call, createApiKey, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, finishedRun } from "../helpers/runtime";
+import { greeting } from "./support";
 import { killAll, startWorkerProcess, until, type WorkerProcess } from "../helpers/worker-process";
 
 let app: TestApp;
@@ -27,18 +28,7 @@ afterAll(async () => {
 test("a worker process fires a due schedule with its own ticker, and the schedule's run succeeds with the schedule's input", async () => {
   const worker = await startWorkerProcess({ databaseUrl: app.database.url, secretsKey: app.secretsKey });
   workers.push(worker);
-  const workflowId = await createWorkflow(
-    app,
-    key,
-    {
-      blocks: [
-        { id: "trg", type: "trigger_schedule", params: {} },
-        { id: "greet", type: "greet", params: { name: "{{trg.name}}" } },
-      ],
-      edges: [{ source: "trg", target: "greet" }],
-    },
-    "scheduled",
-  );
+  const workflowId = await createWorkflow(app, key, greeting, "scheduled");
   // Once a year: due only because the next line says so.
   const created = await call(app, "POST", "/api/schedules", { headers: key, body: { workflowId, cron: "0 0 1 1 *", input: { name: "Grace" } } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
