@@ -40,11 +40,12 @@ export async function sweepRetention(options: RetentionSweepOptions): Promise<Re
   const batchSize = options.batchSize ?? 500;
   const maxBatches = options.maxBatches ?? 100;
   const common = { defaultDays: options.defaultDays, batchSize };
+  const runBatch = { ...common, owSchema: openworkflowSchemaOf(options.schema), namespaceId: NAMESPACE_ID };
   const total: RetentionPassResult = {
     runs: 0, runLogs: 0, runWaits: 0, events: 0, workflowRuns: 0, stepAttempts: 0, workflowSignals: 0, expiredEvents: 0, batches: 0,
   };
   for (let i = 0; i < maxBatches; i++) {
-    const batch = await deleteExpiredRuns(options.sql, { ...common, owSchema: openworkflowSchemaOf(options.schema), namespaceId: NAMESPACE_ID });
+    const batch = await deleteExpiredRuns(options.sql, runBatch);
     total.batches++;
     for (const key of Object.keys(batch) as (keyof RunSweepResult)[]) total[key] += batch[key];
     if (batch.runs < batchSize) break;
