@@ -27,6 +27,7 @@ import { ConfigSchema } from "@/lib/config";
 import { createRuntime, startWorker } from "@/lib/runtime";
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import { benchServer, freshDatabase } from "./database";
+import { pool } from "./runtime";
 
 const RUNS = 600;
 const WARMUP_RUNS = 100;
@@ -70,19 +71,8 @@ export async function benchFairness(): Promise<void> {
     for (const [workload, definition] of Object.entries(workloads)) {
       // The run queue does not look the workflow up: any id, version and definition will do.
       const workflow = { id: `wf_bench_${workload}`, version: 1, definition };
-      const enqueue = async (runs: number, orgs: string[]): Promise<string[]> => {
-        const ids: string[] = new Array(runs);
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: ENQUEUE_CONCURRENCY }, async () => {
-            while (next < runs) {
-              const i = next++;
-              ids[i] = (await runtime.dispatch(orgs[i % orgs.length], workflow, { trigger: "api", input: { n: i } })).run.id;
-            }
-          }),
-        );
-        return ids;
-      };
+      const enqueue = (runs: number, orgs: string[]): Promise<string[]> =>
+        pool(runs, ENQUEUE_CONCURRENCY, async (i) => (await runtime.dispatch(orgs[i % orgs.length], workflow, { trigger: "api", input: { n: i } })).run.id);
 
       /** One round: enqueue, then time a fresh worker from its start to the last final run. */
       const round = async (side: Side, runs: number) => {

@@ -45,7 +45,7 @@ type Side = "ours" | "raw" | "raw+hooks";
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** Calls `fn(i)` for i in [0, n) with `concurrency` at once; returns the results in order. */
-async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+export async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
   await Promise.all(

@@ -36,6 +36,13 @@ const proxyList = z
  */
 export const DEFAULT_ORG_MAX_RUNNING = 25;
 
+/** WEFT_RETENTION_DAYS's default. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** Retention accepted, for the instance and per organization: at least a day (run idempotency keys hold for 24 hours), at most ten years. */
+export const MIN_RETENTION_DAYS = 1;
+export const MAX_RETENTION_DAYS = 3650;
+
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** PostgreSQL connection string. Unset: `npm start` boots an embedded server under `.data/`. */
@@ -75,7 +82,7 @@ export const ConfigSchema = z.object({
    */
   WEFT_RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory"),
   /** Days finished runs, their logs and events are kept before workers delete them; organizations may choose their own (1–3650). */
-  WEFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  WEFT_RETENTION_DAYS: z.coerce.number().int().min(MIN_RETENTION_DAYS).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
   /** Milliseconds between a worker's retention sweeps; 0 turns this worker's sweeper off. */
   WEFT_RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
   /** Runs (or events) deleted per statement by the retention sweeper. */

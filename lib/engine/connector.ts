@@ -187,11 +187,19 @@ export function paramTakesTemplates(field: z.ZodType): boolean {
   return meta?.templates !== false;
 }
 
-/** Names of the params of `connector` that take no templates (`paramTakesTemplates`). */
-export function literalParamNames(connector: AnyConnector): string[] {
-  return Object.entries(connector.params.shape as Record<string, z.ZodType>)
-    .filter(([, field]) => !paramTakesTemplates(field))
-    .map(([name]) => name);
+// A connector's params never change, and every block attempt and every validated block asks.
+const literalParamNamesOf = new WeakMap<AnyConnector, readonly string[]>();
+
+/** Names of the params of `connector` that take no templates (`paramTakesTemplates`); computed once per connector. */
+export function literalParamNames(connector: AnyConnector): readonly string[] {
+  let names = literalParamNamesOf.get(connector);
+  if (!names) {
+    names = Object.entries(connector.params.shape as Record<string, z.ZodType>)
+      .filter(([, field]) => !paramTakesTemplates(field))
+      .map(([name]) => name);
+    literalParamNamesOf.set(connector, names);
+  }
+  return names;
 }
 
 /** Handles a block of this connector may have, given its params; "error"/"timeout" included. */

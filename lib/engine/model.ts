@@ -8,6 +8,10 @@ import { z } from "zod";
 /** Block ids: a letter, then up to 63 letters, digits, `_` or `-`. */
 export const BLOCK_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
+/** The most blocks and edges one definition may have, stored or sent (lib/resources/workflow-input.ts). */
+export const MAX_BLOCKS = 5_000;
+export const MAX_EDGES = 20_000;
+
 /** Keys that could reach an object's prototype; never accepted as ids or param keys. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -53,8 +57,8 @@ export const EdgeSchema = z
 
 export const WorkflowDefinitionSchema = z
   .object({
-    blocks: z.array(BlockSchema).max(5_000),
-    edges: z.array(EdgeSchema).max(20_000),
+    blocks: z.array(BlockSchema).max(MAX_BLOCKS),
+    edges: z.array(EdgeSchema).max(MAX_EDGES),
     variables: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

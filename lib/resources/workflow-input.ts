@@ -6,6 +6,7 @@
  * to fix it, not as a schema error on the whole request.
  */
 import { z } from "zod";
+import { MAX_BLOCKS, MAX_EDGES } from "@/lib/engine/model";
 
 /** Ops one request may carry; more is refused whole (send the rest in another batch). */
 export const MAX_OPS = 1_000;
@@ -41,8 +42,8 @@ const EdgeInputSchema = z
 /** A whole definition as a client sends it. */
 export const DefinitionInputSchema = z
   .object({
-    blocks: z.array(BlockInputSchema).max(5_000),
-    edges: z.array(EdgeInputSchema).max(20_000),
+    blocks: z.array(BlockInputSchema).max(MAX_BLOCKS),
+    edges: z.array(EdgeInputSchema).max(MAX_EDGES),
     variables: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

@@ -79,7 +79,6 @@ export const WorkflowVersionSchema = z.object({
 /** `ops` are stored normalized by the engine, so they are typed as EditOps. */
 export type WorkflowVersion = Omit<z.infer<typeof WorkflowVersionSchema>, "ops"> & { ops: EditOp[] };
 
-/** A validation error of a definition (lib/engine/validate.ts): what is wrong with the workflow, not with an op. */
 const names = () => z.array(z.string()).optional();
 
 /** The fix of a validation error as data (docs/patch-endpoint.md, "Validation errors"); which fields appear depends on the code. */
@@ -97,6 +96,7 @@ export const ValidationDetailsSchema = z.object({
   suggested_ops: z.array(EditOpSchema).optional().describe("EditOps that would fix it, to send as they are or adapt"),
 }) satisfies z.ZodType<ValidationDetails>;
 
+/** A validation error of a definition (lib/engine/validate.ts): what is wrong with the workflow, not with an op. */
 export const ValidationErrorSchema = z.object({
   code: z.enum(VALIDATION_CODES),
   block_id: z.string().nullable(),

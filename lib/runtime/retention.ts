@@ -10,6 +10,7 @@ import { openworkflowSchemaOf } from "@/db/client";
 import type { Logger } from "@/lib/log";
 import { deleteExpiredEvents, deleteExpiredRuns, type RunSweepResult } from "@/lib/store/retention";
 import { NAMESPACE_ID } from "./openworkflow";
+import { startPeriodicLoop, type PeriodicLoop } from "./periodic-loop";
 
 export interface RetentionSweepOptions {
   /** A pool on Weft's schema (its search_path); openworkflow's tables are found beside it. */
@@ -39,11 +40,12 @@ export async function sweepRetention(options: RetentionSweepOptions): Promise<Re
   const batchSize = options.batchSize ?? 500;
   const maxBatches = options.maxBatches ?? 100;
   const common = { defaultDays: options.defaultDays, batchSize };
+  const runBatch = { ...common, owSchema: openworkflowSchemaOf(options.schema), namespaceId: NAMESPACE_ID };
   const total: RetentionPassResult = {
     runs: 0, runLogs: 0, runWaits: 0, events: 0, workflowRuns: 0, stepAttempts: 0, workflowSignals: 0, expiredEvents: 0, batches: 0,
   };
   for (let i = 0; i < maxBatches; i++) {
-    const batch = await deleteExpiredRuns(options.sql, { ...common, owSchema: openworkflowSchemaOf(options.schema), namespaceId: NAMESPACE_ID });
+    const batch = await deleteExpiredRuns(options.sql, runBatch);
     total.batches++;
     for (const key of Object.keys(batch) as (keyof RunSweepResult)[]) total[key] += batch[key];
     if (batch.runs < batchSize) break;
@@ -57,10 +59,7 @@ export async function sweepRetention(options: RetentionSweepOptions): Promise<Re
   return total;
 }
 
-export interface RetentionSweeper {
-  /** Stops scheduling passes and waits for the one in flight to finish. */
-  stop(): Promise<void>;
-}
+export type RetentionSweeper = PeriodicLoop;
 
 /**
  * Starts the sweeper: a first pass at once, then one every `intervalMs` (±10 %, so workers
@@ -68,36 +67,18 @@ export interface RetentionSweeper {
  */
 export function startRetentionSweeper(options: RetentionSweepOptions & { intervalMs: number; logger: Logger }): RetentionSweeper {
   const log = options.logger.child({ component: "retention" });
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<void> = Promise.resolve();
-
-  const pass = async (): Promise<void> => {
-    try {
-      const result = await sweepRetention(options);
-      if (result.runs > 0 || result.expiredEvents > 0) log.info(result, "retention pass deleted expired runs and events");
-    } catch (error) {
-      log.error({ err: error }, "retention pass failed; the next one tries again");
-    }
-  };
-  const loop = (): void => {
-    timer = null;
-    if (stopped) return;
-    inFlight = pass().finally(() => {
-      if (stopped) return;
-      timer = setTimeout(loop, Math.round(options.intervalMs * (0.9 + Math.random() * 0.2)));
-    });
-  };
-  loop();
-  log.info({ intervalMs: options.intervalMs, defaultDays: options.defaultDays, batchSize: options.batchSize ?? 500 }, "retention sweeper started");
-
-  return {
-    async stop() {
-      if (stopped) return inFlight;
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
-      log.info("retention sweeper stopped");
+  const loop = startPeriodicLoop({
+    pass: async () => {
+      try {
+        const result = await sweepRetention(options);
+        if (result.runs > 0 || result.expiredEvents > 0) log.info(result, "retention pass deleted expired runs and events");
+      } catch (error) {
+        log.error({ err: error }, "retention pass failed; the next one tries again");
+      }
     },
-  };
+    nextDelayMs: () => Math.round(options.intervalMs * (0.9 + Math.random() * 0.2)),
+    onStopped: () => log.info("retention sweeper stopped"),
+  });
+  log.info({ intervalMs: options.intervalMs, defaultDays: options.defaultDays, batchSize: options.batchSize ?? 500 }, "retention sweeper started");
+  return loop;
 }

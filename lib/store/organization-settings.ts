@@ -6,12 +6,8 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { organizationSettings } from "@/db/schema";
 
-/** WEFT_RETENTION_DAYS when unset. */
-export const DEFAULT_RETENTION_DAYS = 30;
-
-/** Retention accepted per organization: at least a day (run idempotency keys hold for 24 hours), at most ten years. */
-export const MIN_RETENTION_DAYS = 1;
-export const MAX_RETENTION_DAYS = 3650;
+// The retention bounds and default are the instance setting's (WEFT_RETENTION_DAYS), defined once in lib/config.ts.
+export { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "@/lib/config";
 
 export interface RetentionSetting {
   /** The organization's own choice, or null when it follows the default. */
