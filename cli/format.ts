@@ -1,6 +1,6 @@
 /**
- * How the CLI writes times and durations in human output: local time to the second (ISO 8601
- * stays in `--json`), and durations in the largest unit that reads well.
+ * How the CLI writes times, durations and JSON values in human output: local time to the second
+ * (ISO 8601 stays in `--json`), durations in the largest unit that reads well, JSON on one line.
  */
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
@@ -30,4 +30,10 @@ export function duration(ms: number): string {
 export function between(start: string | null, end: string | null): string {
   if (!start || !end) return "";
   return duration(new Date(end).getTime() - new Date(start).getTime());
+}
+
+/** `value` as JSON on one line, cut to `max` characters. */
+export function oneLine(value: unknown, max = 120): string {
+  const text = JSON.stringify(value) ?? "";
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

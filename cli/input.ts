@@ -48,13 +48,14 @@ export function canPrompt(ctx: CommandContext): boolean {
 /** One line typed at the terminal after `question`; with `hidden`, nothing is echoed. */
 export function ask(ctx: CommandContext, question: string, options: { hidden?: boolean } = {}): Promise<string> {
   const stdin = ctx.stdin;
-  ctx.out.prompt(question);
   return new Promise((resolve, reject) => {
     let answer = "";
     const wasRaw = stdin.isRaw;
     stdin.setRawMode(true);
     stdin.setEncoding("utf8");
     stdin.resume();
+    // Asked only once the terminal is raw: keys typed as soon as the question shows are not echoed.
+    ctx.out.prompt(question);
     const finish = (error?: Error) => {
       stdin.off("data", onData);
       stdin.setRawMode(wasRaw);

@@ -4,7 +4,7 @@
  * line per change when following; and a run's fields with its output as indented JSON.
  */
 import type { RunLogEntry, RunResource } from "@/lib/resources/run";
-import { between, clock, duration, when } from "./format";
+import { between, clock, duration, oneLine, when } from "./format";
 import { statusStyle, type Output } from "./output";
 import { isFinal } from "./run-stream";
 
@@ -12,11 +12,6 @@ import { isFinal } from "./run-stream";
 function errorText(error: unknown): string {
   if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string") return (error as { message: string }).message;
   return JSON.stringify(error);
-}
-
-function oneLine(value: unknown, max = 120): string {
-  const text = JSON.stringify(value) ?? "";
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** `15:06:07  greet (greet)  succeeded  12 ms`, then its messages, error or output indented. */

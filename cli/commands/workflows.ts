@@ -5,7 +5,7 @@
 import { EXIT, integerOption, positionals, stringOption, type Command, type CommandContext } from "@/cli/command";
 import { answer, ApiFailure, connect } from "@/cli/connection";
 import { printSkips, printValidationErrors, type SkippedItemView } from "@/cli/edit-view";
-import { when } from "@/cli/format";
+import { oneLine, when } from "@/cli/format";
 import { jsonFromFile } from "@/cli/input";
 import { statusStyle } from "@/cli/output";
 
@@ -81,7 +81,7 @@ const get: Command = {
         block.enabled === false ? `${block.id} ${ctx.out.paint("dim", "(disabled)")}` : block.id,
         block.type,
         block.name ?? "",
-        compact(block.params ?? {}),
+        oneLine(block.params ?? {}, 60),
       ]),
     );
     if (edges.length > 0) {
@@ -90,17 +90,11 @@ const get: Command = {
     }
     if (variables && Object.keys(variables).length > 0) {
       ctx.out.line();
-      ctx.out.line(`variables ${compact(variables, 200)}`);
+      ctx.out.line(`variables ${oneLine(variables, 200)}`);
     }
     return EXIT.ok;
   },
 };
-
-/** JSON on one line, cut to `max` characters. */
-function compact(value: unknown, max = 60): string {
-  const text = JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 const create: Command = {
   path: ["workflows", "create"],

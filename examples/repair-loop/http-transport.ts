@@ -3,7 +3,7 @@
  * an organization API key. `run_workflow` with `wait_seconds` follows the run's event stream
  * (`GET /api/runs/:id/stream`) until its final status, so it waits on events, not on a timer.
  */
-import { ToolError, type PatchResult, type Run, type WeftTransport } from "./tools";
+import { errorCodeOf, ToolError, type PatchResult, type Run, type WeftTransport } from "./tools";
 
 const FINAL = new Set(["succeeded", "failed", "canceled"]);
 
@@ -21,8 +21,7 @@ async function request(base: string, tool: string, method: string, path: string,
     // not JSON: keep the text for the error
   }
   if (!response.ok) {
-    const code = typeof json === "object" && json !== null && "error" in json ? String((json as { error: unknown }).error) : `http_${response.status}`;
-    throw new ToolError(tool, code, json);
+    throw new ToolError(tool, errorCodeOf(json, `http_${response.status}`), json);
   }
   return json;
 }

@@ -5,7 +5,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolError, type PatchResult, type Run, type WeftTransport } from "./tools";
+import { errorCodeOf, ToolError, type PatchResult, type Run, type WeftTransport } from "./tools";
 
 /** Connects to `<url>/api/mcp` with `apiKey`; `close()` ends the client. */
 export async function mcpTransport(url: string, apiKey: string): Promise<WeftTransport> {
@@ -17,10 +17,7 @@ export async function mcpTransport(url: string, apiKey: string): Promise<WeftTra
     const content = result.content as { type: string; text?: string }[];
     const text = content.find((c) => c.type === "text")?.text;
     const body: unknown = text === undefined ? result : JSON.parse(text);
-    if (result.isError) {
-      const code = typeof body === "object" && body !== null && "error" in body ? String((body as { error: unknown }).error) : "tool_error";
-      throw new ToolError(name, code, body);
-    }
+    if (result.isError) throw new ToolError(name, errorCodeOf(body, "tool_error"), body);
     return body;
   };
   return {

@@ -72,6 +72,11 @@ export interface WeftTransport {
   close(): Promise<void>;
 }
 
+/** The stable `error` code of a refusal's body (the HTTP API's and the MCP tools' shape), else `fallback`. */
+export function errorCodeOf(body: unknown, fallback: string): string {
+  return typeof body === "object" && body !== null && "error" in body ? String((body as { error: unknown }).error) : fallback;
+}
+
 /** Weft refused a call: its stable error code and the answer's body. */
 export class ToolError extends Error {
   constructor(

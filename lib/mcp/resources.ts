@@ -11,11 +11,10 @@ import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "@/lib/log";
 import type { WorkflowListItem } from "@/lib/resources/workflow";
-import { isDatabaseUnavailable } from "@/lib/store/availability";
 import { getCatalogEntry, listCatalog } from "@/lib/workflows/catalog";
 import type { Outcome } from "@/lib/workflows/outcome";
 import { getWorkflow, listWorkflows } from "@/lib/workflows/workflows";
-import type { ToolContext } from "./tool";
+import { thrownFailure, type ToolContext } from "./tool";
 
 /** The MCP error code of a resource that does not exist (the spec's -32002). */
 const RESOURCE_NOT_FOUND = -32002;
@@ -45,12 +44,7 @@ async function read(uri: URL, logger: Logger, load: () => Outcome<unknown> | Pro
 
 /** The MCP error for something a read threw: `database_unavailable`, or `internal_error` (a bug, logged); never its raw message. */
 function thrownError(error: unknown, logger: Logger, what: string): McpError {
-  const unavailable = isDatabaseUnavailable(error);
-  if (unavailable) logger.warn({ err: error, resource: what }, "database unavailable");
-  else logger.error({ err: error, resource: what }, "MCP resource read failed");
-  const body = unavailable
-    ? { error: "database_unavailable", message: "The database is unavailable right now; try again shortly." }
-    : { error: "internal_error", message: "Something went wrong on our side." };
+  const body = thrownFailure(error, logger, { resource: what }, "MCP resource read failed");
   return new McpError(INTERNAL_ERROR, body.message, body);
 }
 

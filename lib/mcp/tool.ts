@@ -57,6 +57,19 @@ function errorAnswer(error: ToolError): CallToolResult {
   return answer(error, true);
 }
 
+/**
+ * The `{ error, message }` for something a tool or a resource read threw, logged with `where`:
+ * `database_unavailable` (try again shortly) or `internal_error` (a bug); never its raw message.
+ */
+export function thrownFailure(error: unknown, logger: Logger, where: Record<string, string>, bugMessage: string): ToolError {
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, ...where }, "database unavailable");
+    return { error: "database_unavailable", message: "The database is unavailable right now; try again shortly." };
+  }
+  logger.error({ err: error, ...where }, bugMessage);
+  return { error: "internal_error", message: "Something went wrong on our side." };
+}
+
 /** `invalid_arguments`, naming each argument that failed and why (as the API's `issues`). */
 function invalidArguments(tool: McpTool, error: z.ZodError): CallToolResult {
   const issues = error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }));
@@ -105,12 +118,7 @@ export function serveTools(server: Server, tools: readonly McpTool[], context: T
       const outcome = await tool.run(parsed.data, context);
       return outcome.ok ? answer(outcome.value, false) : failureAnswer(outcome.failure);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) {
-        logger.warn({ err: error, tool: tool.name }, "database unavailable");
-        return errorAnswer({ error: "database_unavailable", message: "The database is unavailable right now; try again shortly." });
-      }
-      logger.error({ err: error, tool: tool.name }, "MCP tool failed");
-      return errorAnswer({ error: "internal_error", message: "Something went wrong on our side." });
+      return errorAnswer(thrownFailure(error, logger, { tool: tool.name }, "MCP tool failed"));
     }
   });
 }
