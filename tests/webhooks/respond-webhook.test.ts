@@ -18,6 +18,7 @@ import { getWebhookAnswerState, recordWebhookResponse } from "@/lib/store/webhoo
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, finishedRun, runLogs, runWhen } from "../helpers/runtime";
 import { serveApi, type ServedApi } from "../helpers/serve";
+import { settled } from "../helpers/until";
 import { killAll, startWorkerProcess, until, type WorkerProcess } from "../helpers/worker-process";
 
 let app: TestApp;
@@ -26,8 +27,15 @@ let stranger: TestUser;
 let served: ServedApi;
 let model: http.Server;
 let modelUrl: string;
+let modelOrigin: string;
 let store: postgres.Sql;
 const modelCalls: unknown[] = [];
+/** Requests to the model server's `/hold/<key>`, answered only by `release(key)`. */
+const held = new Map<string, http.ServerResponse>();
+function release(key: string): void {
+  held.get(key)?.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ released: key }));
+  held.delete(key);
+}
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
@@ -38,6 +46,7 @@ beforeAll(async () => {
   store = openRunStorePool(app.database.url, 2, app.database.schema);
   // A stand-in for a chat-completions model (llm_chat is not built yet): it echoes the question.
   model = http.createServer((req, res) => {
+    if (req.url?.startsWith("/hold/")) return void held.set(req.url.slice("/hold/".length), res);
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -48,13 +57,15 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => model.listen(0, "127.0.0.1", resolve));
-  modelUrl = `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1/chat/completions`;
+  modelOrigin = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
+  modelUrl = `${modelOrigin}/v1/chat/completions`;
   // Its own retention sweeper is off: the retention test sweeps by itself.
   workers.push(
     await startWorkerProcess({ databaseUrl: app.database.url, secretsKey: app.secretsKey, concurrency: 4, env: { WEFT_RETENTION_SWEEP_INTERVAL_MS: "0" } }),
   );
 });
 afterAll(async () => {
+  for (const key of [...held.keys()]) release(key);
   await killAll(workers);
   await served?.close();
   await new Promise<void>((resolve) => (model ? model.close(() => resolve()) : resolve()));
@@ -285,6 +296,40 @@ describe("waiting, retries and repeats", () => {
     expect(res.status).toBe(202);
     expect(res.json()).toEqual({ accepted: "d-2" });
     expect(res.headers.get("x-weft-run-id")).toBe(runId);
+  });
+
+  it("a waiting caller is woken by the answer's own notification: with no poll, and nothing else in the run notifying, it still gets the answer", async () => {
+    // trg → before (held) → answer → after (held): settling `before` notifies nobody (the run is already running),
+    // and `after` holds the run open, so only the answer's own NOTIFY can wake a waiter that polls never.
+    const key = `k${Date.now()}`;
+    const endpoint = await newEndpoint(
+      await newWorkflow({
+        blocks: [
+          webhookTrigger,
+          { id: "before", type: "http_request", params: { method: "GET", url: `${modelOrigin}/hold/${key}-before`, timeout_ms: 120_000 } },
+          { id: "answer", type: "respond_webhook", params: { body: "woken" } },
+          { id: "after", type: "http_request", params: { method: "GET", url: `${modelOrigin}/hold/${key}-after`, timeout_ms: 120_000 } },
+        ],
+        edges: [
+          { source: "trg", target: "before" },
+          { source: "before", target: "answer" },
+          { source: "answer", target: "after" },
+        ],
+      }),
+    );
+    const accepted = await deliver(endpoint, {});
+    expect(accepted.status).toBe(202);
+    const runId = accepted.json().runId as string;
+    await until(() => held.has(`${key}-before`), 20_000, "the run to call the held URL");
+    const actor = { organizationId: owner.organizationId, id: `webhook:${endpoint.id}`, kind: "system" as const };
+    const waiting = awaitWebhookAnswer({ runtime: app.runtime, db: app.database.db }, actor, runId, 10 * 60_000, { pollMs: 2 ** 31 - 1 });
+    release(`${key}-before`);
+    const answer = await settled(waiting, 20_000, "the answer's NOTIFY to wake the waiting caller");
+    expect(answer).toMatchObject({ ok: true, value: { kind: "responded", response: { status: 200, body: "woken" } } });
+    expect((await app.runtime.getRun(owner.organizationId, runId))?.status).toBe("running");
+    await until(() => held.has(`${key}-after`), 20_000, "the run to go on after answering");
+    release(`${key}-after`);
+    expect((await finishedRun(app, owner.organizationId, runId)).status).toBe("succeeded");
   });
 
   it("the first respond_webhook of a run wins; a second one is a no-op that logs which block answered", async () => {
