@@ -20,6 +20,7 @@ const context: ConnectorContext = {
   organizationId: "org_bench",
   signal: new AbortController().signal,
   log: () => {},
+  respondToWebhook: async () => ({ responded: false, reason: "not_webhook_run" }),
 };
 const trivial = code.params.parse({ code: "return input;", input: { n: 1 } });
 

@@ -250,9 +250,36 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     rotatedAt: timestamp("rotated_at", { withTimezone: true, precision: 3 }),
     deletedAt: timestamp("deleted_at", { withTimezone: true, precision: 3 }),
+    /** "accepted": answer 202 at once unless the call sends ?wait; "wait": wait `waitSeconds` for the run's answer. */
+    responseMode: text("response_mode").notNull().default("accepted"),
+    /** How long a call waits in response mode "wait" (1–30 s). */
+    waitSeconds: integer("wait_seconds").notNull().default(10),
   },
-  (t) => [index("webhook_endpoints_org_workflow_idx").on(t.organizationId, t.workflowId)],
+  (t) => [
+    index("webhook_endpoints_org_workflow_idx").on(t.organizationId, t.workflowId),
+    check("webhook_endpoints_response_mode_check", sql`${t.responseMode} in ('accepted', 'wait')`),
+    check("webhook_endpoints_wait_seconds_check", sql`${t.waitSeconds} between 1 and 30`),
+  ],
 );
+
+/**
+ * The answer a webhook-started run gave its caller (a `respond_webhook` block; docs/runs.md,
+ * "Answering the caller"): at most one per run, the first block to respond wins. Written by the
+ * worker (with a NOTIFY on weft_run_status), read by the web request waiting on the run.
+ * Deleted with its run by retention.
+ */
+export const webhookResponses = pgTable("webhook_responses", {
+  runId: text("run_id").primaryKey(),
+  organizationId: text("organization_id").notNull(),
+  /** The block that responded: a replay of the same block is the same response. */
+  blockId: text("block_id").notNull(),
+  status: integer("status").notNull(),
+  /** Lower-case names; secrets redacted; never a refused header (lib/engine/webhook-response.ts). */
+  headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+  /** The body as sent, or null for none. */
+  body: text("body"),
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
 
 /**
  * Per-organization settings an owner or admin may change (`/api/settings/*`). A null column means

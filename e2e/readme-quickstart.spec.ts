@@ -66,7 +66,7 @@ test("the README's schedule and webhook examples work as written, continuing the
     timeout: 90_000,
   });
   const objects = jsonLines(output.slice(output.indexOf("===TRIGGERS===")));
-  const [schedule, tick, waited, accepted, refused] = objects;
+  const [schedule, tick, waited, accepted, refused, alwaysWaits, waitedWithoutQuery] = objects;
   expect(schedule).toMatchObject({ cron: "0 9 * * MON-FRI", timezone: "Europe/Berlin", enabled: true, lastFiredAt: null });
   expect((schedule.nextRuns as string[]).length).toBe(5);
   for (const at of schedule.nextRuns as string[]) expect(new Date(at).getUTCMinutes()).toBe(0);
@@ -75,4 +75,20 @@ test("the README's schedule and webhook examples work as written, continuing the
   expect(accepted).toMatchObject({ runId: expect.stringMatching(/^run_/) });
   expect(refused).toMatchObject({ error: expect.any(String) });
   expect(refused).not.toHaveProperty("runId");
+  expect(alwaysWaits).toMatchObject({ responseMode: "wait", waitSeconds: 10, methods: ["POST"] });
+  expect(waitedWithoutQuery).toMatchObject({ status: "succeeded", output: { greet: { message: "Hello, Grace!" } } });
+});
+
+test("the README's respond_webhook example answers a signed ?wait call with the block's status, headers and body", async ({ baseURL }) => {
+  const readme = readFileSync("README.md", "utf8");
+  const quickstart = bashBlock(readme, "## Quickstart: an agent's loop with curl").replace("URL=http://localhost:3000", `URL=${baseURL}`);
+  const fresh = quickstart.replace("ada@example.com", "ada3@example.com");
+  const example = bashBlock(readme, "### `respond_webhook`: answer the caller, then carry on");
+  const output = execFileSync("bash", ["-euo", "pipefail", "-c", `${fresh}\necho ===RESPOND===\n${example}`], { encoding: "utf8", timeout: 90_000 });
+  const answer = output.slice(output.indexOf("===RESPOND===")).replace(/\r/g, "");
+  expect(answer).toMatch(/^HTTP\/1\.1 201 /m);
+  expect(answer).toMatch(/^cache-control: no-store$/im);
+  expect(answer).toMatch(/^content-type: application\/json$/im);
+  expect(answer).toMatch(/^x-weft-run-id: run_[a-z0-9]+$/im);
+  expect(jsonLines(answer).at(-1)).toEqual({ message: "Order o-17 ships tomorrow", order: "o-17" });
 });

@@ -109,6 +109,25 @@ test("a person creates a workflow, gives it blocks, runs it, wires a webhook, th
   await expect(page.getByText(/Secret rotated .*ago|Secret rotated just now/)).toBeVisible();
   await shoot(page, "webhooks");
 
+  // How the endpoint answers: at once by default; set to wait, a call without ?wait gets the finished run.
+  const endpointCard = page.getByTestId("webhook-endpoint");
+  await expect(endpointCard.getByTestId("webhook-answering")).toHaveText("Answers 202 at once");
+  await endpointCard.getByRole("button", { name: "Answering" }).click();
+  const answering = page.getByRole("dialog", { name: "How this endpoint answers" });
+  await answering.getByRole("radio", { name: /Wait for the workflow/ }).check();
+  await answering.getByLabel("Wait up to").fill("40");
+  await expect(answering.getByRole("alert")).toHaveText("Pick a whole number of seconds from 1 to 30.");
+  await expect(answering.getByRole("button", { name: "Save" })).toBeDisabled();
+  await answering.getByLabel("Wait up to").fill("15");
+  await shoot(page, "webhook-answering");
+  await answering.getByRole("button", { name: "Save" }).click();
+  await expect(answering).toBeHidden();
+  await expect(endpointCard.getByTestId("webhook-answering")).toHaveText("Waits up to 15 s for the workflow's answer");
+  const waited = await request.post(url, { headers: { authorization: `Bearer ${newSecret}` }, data: { name: "Lin" } });
+  expect(waited.status()).toBe(200);
+  expect(await waited.json()).toMatchObject({ status: "succeeded", output: { greet: { message: "Hello, Lin!" } } });
+  await shoot(page, "webhooks-waiting");
+
   // Rename and delete from the list.
   await page.getByRole("link", { name: "Workflows" }).first().click();
   await expect(page).toHaveURL(/\/workflows$/);

@@ -15,6 +15,7 @@
  * The catalog, the validator and the runtime all read this one definition.
  */
 import { z } from "zod";
+import type { WebhookRespondOutcome, WebhookResponse } from "./webhook-response";
 
 export type ConnectorKind = "trigger" | "action" | "logic" | "wait";
 
@@ -89,6 +90,13 @@ export interface ConnectorContext {
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
   /** Aborted when the run is canceled or the worker shuts down. */
   signal: AbortSignal;
+  /**
+   * Records `response` as the answer to the webhook call that started the run (docs/runs.md,
+   * "Answering the caller"): durably, once per run (the first block to respond wins; the same block
+   * again, after a crash, is the same answer), with the run's secret values redacted. A waiting
+   * caller gets it at once while the run goes on.
+   */
+  respondToWebhook: (response: WebhookResponse) => Promise<WebhookRespondOutcome>;
 }
 
 /**

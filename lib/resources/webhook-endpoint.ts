@@ -10,12 +10,29 @@ export const WEBHOOK_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as cons
 export const WebhookMethodSchema = z.enum(WEBHOOK_METHODS);
 export type WebhookMethod = z.infer<typeof WebhookMethodSchema>;
 
+/**
+ * How a call is answered when it sends no `?wait`: `accepted`, 202 `{ runId }` at once; `wait`,
+ * wait up to `waitSeconds` for the workflow's answer (a respond_webhook block) or its end, as
+ * `?wait=<waitSeconds>` would. A call's own `?wait` always wins (`?wait=0`: answer at once).
+ */
+export const WEBHOOK_RESPONSE_MODES = ["accepted", "wait"] as const;
+export const WebhookResponseModeSchema = z.enum(WEBHOOK_RESPONSE_MODES);
+export type WebhookResponseMode = z.infer<typeof WebhookResponseModeSchema>;
+/** The longest an endpoint may wait: the same bound as `?wait` (MAX_RUN_WAIT_SECONDS). */
+export const MAX_ENDPOINT_WAIT_SECONDS = 30;
+export const DEFAULT_ENDPOINT_WAIT_SECONDS = 10;
+export const EndpointWaitSecondsSchema = z.number().int().min(1).max(MAX_ENDPOINT_WAIT_SECONDS);
+
 const timestamp = () => z.string().meta({ format: "date-time" });
 
 const endpointFields = {
   id: z.string().meta({ example: "whk_k3v9x0q2m5h7c2b4n4z6" }),
   url: z.string().describe("Where senders call: <base URL>/api/webhooks/<id>"),
   methods: z.array(WebhookMethodSchema),
+  responseMode: WebhookResponseModeSchema.describe(
+    "accepted: a call without ?wait gets 202 { runId } at once; wait: it waits up to waitSeconds for the workflow's answer (respond_webhook) or its result. ?wait on a call always wins",
+  ),
+  waitSeconds: EndpointWaitSecondsSchema.describe(`How long a call waits in responseMode wait (1–${MAX_ENDPOINT_WAIT_SECONDS} s)`),
   createdAt: timestamp(),
 };
 

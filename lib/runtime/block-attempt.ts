@@ -10,9 +10,11 @@ import type { Database } from "@/db/client";
 import { literalParamNames, type AnyConnector, type ConnectorContext, type OperatorSettings } from "@/lib/engine/connector";
 import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import { toJson } from "@/lib/engine/json";
-import { findReferences, resolveTemplatesWithSecrets, secretRedactor } from "@/lib/engine/templates";
+import { findReferences, redactSecrets, resolveTemplatesWithSecrets, secretRedactor } from "@/lib/engine/templates";
+import type { WebhookRespondOutcome, WebhookResponse } from "@/lib/engine/webhook-response";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { getSecretValues } from "@/lib/store/secrets";
+import { recordWebhookResponse } from "@/lib/store/webhook-responses";
 import type { RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 
 /** A block error: a stable code and a message (already free of secret values once redacted). */
@@ -143,6 +145,15 @@ export function withOperatorParams(connector: AnyConnector, params: Record<strin
   return merged;
 }
 
+/** Records a block's answer to the webhook call that started the run; a database failure is the machinery's. */
+async function respondToWebhook(deps: AttemptDeps, scope: RunScope, blockId: string, response: WebhookResponse): Promise<WebhookRespondOutcome> {
+  try {
+    return await recordWebhookResponse(deps.sql, { runId: scope.runId, organizationId: scope.organizationId, blockId, response });
+  } catch (error) {
+    throw new InfrastructureError(error);
+  }
+}
+
 function isBranchResult(value: unknown): value is { branch: string; output: unknown } {
   return typeof value === "object" && value !== null && typeof (value as { branch?: unknown }).branch === "string" && "output" in value;
 }
@@ -178,6 +189,7 @@ export async function runBlockAttempt(
     } else if (!connector.run) {
       throw new BlockFailure("not_implemented", `The ${connector.type} connector cannot run in this version of Weft.`);
     } else {
+      const used = secretsUsed;
       const ctx: ConnectorContext = {
         runId: scope.runId,
         blockId: block.id,
@@ -186,6 +198,7 @@ export async function runBlockAttempt(
         log: (level, message) => {
           if (messages.length < 1_000) messages.push({ level, message: String(message), at: new Date().toISOString() });
         },
+        respondToWebhook: (response) => respondToWebhook(deps, scope, block.id, used.length > 0 ? (redactSecrets(response, used) as WebhookResponse) : response),
       };
       if (deps.signal.aborted) throw new BlockFailure("canceled", "The run was canceled.");
       value = await connector.run(ctx, params);

@@ -42,7 +42,7 @@ export async function sweepRetention(options: RetentionSweepOptions): Promise<Re
   const common = { defaultDays: options.defaultDays, batchSize };
   const runBatch = { ...common, owSchema: openworkflowSchemaOf(options.schema), namespaceId: NAMESPACE_ID };
   const total: RetentionPassResult = {
-    runs: 0, runLogs: 0, runWaits: 0, events: 0, workflowRuns: 0, stepAttempts: 0, workflowSignals: 0, expiredEvents: 0, batches: 0,
+    runs: 0, runLogs: 0, runWaits: 0, events: 0, workflowRuns: 0, stepAttempts: 0, workflowSignals: 0, webhookResponses: 0, expiredEvents: 0, batches: 0,
   };
   for (let i = 0; i < maxBatches; i++) {
     const batch = await deleteExpiredRuns(options.sql, runBatch);

@@ -15,6 +15,7 @@ import { toJson } from "@/lib/engine/json";
 import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { openWorkflowBackend } from "./openworkflow";
 import { createRunQueue } from "./queue";
+import { waitForChange } from "./wait-for-change";
 import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
 import type { Runtime } from "./types";
 
@@ -24,13 +25,13 @@ export interface RuntimeOptions {
   /** The schema of Weft's tables (default public; openworkflow's are beside it). */
   schema?: string;
   logger: Logger;
+  /** How often waitForRun re-reads a run without a notification (default 1 s); tests raise it to prove wake-ups are not lost. */
+  waitPollMs?: number;
 }
 
 /** How long a sender keeps re-sending a wake-up signal while the run has not parked yet. */
 const SIGNAL_RETRY_MS = 5_000;
 const SIGNAL_RETRY_INTERVAL_MS = 50;
-/** waitForRun re-reads the run at least this often, in case a NOTIFY was missed. */
-const WAIT_POLL_MS = 1_000;
 
 type Listener = () => void;
 
@@ -143,23 +144,16 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
       return { eventId, deliveredTo: deliveries.map((d) => d.runId) };
     },
 
-    async waitForRun(organizationId, runId, timeoutMs, options = {}) {
-      const deadline = Date.now() + timeoutMs;
-      let changed: (() => void) | null = null;
-      const unsubscribe = runtime.subscribe(runId, () => changed?.());
-      try {
-        for (;;) {
-          const run = await runtime.getRun(organizationId, runId);
-          const left = deadline - Date.now();
-          if (!run || FINAL_STATUSES.has(run.status) || (options.untilWaiting && run.status === "waiting") || left <= 0) return run;
-          await new Promise<void>((res) => {
-            const timer = setTimeout(() => ((changed = null), res()), Math.min(WAIT_POLL_MS, left));
-            changed = () => (clearTimeout(timer), (changed = null), res());
-          });
-        }
-      } finally {
-        unsubscribe();
-      }
+    async waitForRun(organizationId, runId, timeoutMs, { untilWaiting = false } = {}) {
+      // Reads through `runtime.getRun`, so a test can slow the read on this object.
+      return waitForChange({
+        runId,
+        subscribe: runtime.subscribe,
+        read: () => runtime.getRun(organizationId, runId),
+        done: (run) => !run || FINAL_STATUSES.has(run.status) || (untilWaiting && run.status === "waiting"),
+        timeoutMs,
+        pollMs: options.waitPollMs,
+      });
     },
 
     subscribe(runId, listener) {

@@ -50,6 +50,8 @@ export interface RunSweepResult {
   workflowRuns: number;
   stepAttempts: number;
   workflowSignals: number;
+  /** Answers of webhook-started runs (respond_webhook). */
+  webhookResponses: number;
 }
 
 /**
@@ -79,7 +81,7 @@ function organizationsWithCutoffs(sql: postgres.Sql, scan: { table: string; wher
 /**
  * Deletes one batch of expired runs: the oldest finished runs of each organization past its
  * retention (its own `run_retention_days`, else `defaultDays`), with their run logs, waits,
- * events (addressed to them or consumed by them), their idempotency keys (which live on the run
+ * events (addressed to them or consumed by them), their webhook answers, their idempotency keys (which live on the run
  * row) and openworkflow's workflow run, step attempts and signals. Returns what it deleted.
  */
 export async function deleteExpiredRuns(sql: postgres.Sql, options: RunSweepOptions): Promise<RunSweepResult> {
@@ -124,6 +126,8 @@ export async function deleteExpiredRuns(sql: postgres.Sql, options: RunSweepOpti
       DELETE FROM run_waits WHERE run_id IN (SELECT id FROM doomed) RETURNING 1
     ), run_events AS (
       DELETE FROM events WHERE run_id IN (SELECT id FROM doomed) OR consumed_by_run IN (SELECT id FROM doomed) RETURNING 1
+    ), responses AS (
+      DELETE FROM webhook_responses WHERE run_id IN (SELECT id FROM doomed) RETURNING 1
     ), deleted AS (
       DELETE FROM runs WHERE id IN (SELECT id FROM doomed) RETURNING 1
     )
@@ -134,7 +138,8 @@ export async function deleteExpiredRuns(sql: postgres.Sql, options: RunSweepOpti
       (SELECT count(*) FROM run_events)::int AS events,
       (SELECT count(*) FROM workflow_runs)::int AS "workflowRuns",
       (SELECT count(*) FROM steps)::int AS "stepAttempts",
-      (SELECT count(*) FROM signals)::int AS "workflowSignals"`;
+      (SELECT count(*) FROM signals)::int AS "workflowSignals",
+      (SELECT count(*) FROM responses)::int AS "webhookResponses"`;
   return row;
 }
 

@@ -15,7 +15,7 @@ import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { newWebhookEndpointId, newWebhookSecret, SECRET_ROTATION_GRACE_MS, webhookSecretBinding } from "@/lib/webhooks/secret";
 import type { CreatedAtCursor } from "./cursor";
 import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
-import type { RotatedWebhookSecret, WebhookEndpoint, WebhookMethod } from "@/lib/resources/webhook-endpoint";
+import type { RotatedWebhookSecret, WebhookEndpoint, WebhookMethod, WebhookResponseMode } from "@/lib/resources/webhook-endpoint";
 import type { Workflow } from "@/lib/resources/workflow";
 
 /**
@@ -24,12 +24,14 @@ import type { Workflow } from "@/lib/resources/workflow";
  */
 export type WebhookEndpointInfo = Omit<WebhookEndpoint, "url"> & { workflowId: string };
 
-/** What the inbound route needs: the tenant, the workflow, the methods and the valid secrets. */
+/** What the inbound route needs: the tenant, the workflow, the methods, how to answer, and the valid secrets. */
 export interface InboundEndpoint {
   id: string;
   organizationId: string;
   workflowId: string;
   methods: WebhookMethod[];
+  responseMode: WebhookResponseMode;
+  waitSeconds: number;
   /** The current secret, then the previous one while its grace period lasts. */
   secrets: string[];
   /** The endpoint's workflow as a run pins it (read in the same query). */
@@ -43,6 +45,8 @@ function toInfo(row: EndpointRow): WebhookEndpointInfo {
     id: row.id,
     workflowId: row.workflowId,
     methods: row.methods as WebhookMethod[],
+    responseMode: row.responseMode as WebhookResponseMode,
+    waitSeconds: row.waitSeconds,
     createdAt: row.createdAt.toISOString(),
     rotatedAt: row.rotatedAt?.toISOString() ?? null,
   };
@@ -53,7 +57,7 @@ export async function createWebhookEndpoint(
   db: Database,
   key: Buffer,
   organizationId: string,
-  input: { workflowId: string; methods: WebhookMethod[]; actor: string },
+  input: { workflowId: string; methods: WebhookMethod[]; responseMode: WebhookResponseMode; waitSeconds: number; actor: string },
 ): Promise<{ endpoint: WebhookEndpointInfo; secret: string }> {
   const id = newWebhookEndpointId();
   const secret = newWebhookSecret();
@@ -64,6 +68,8 @@ export async function createWebhookEndpoint(
       organizationId,
       workflowId: input.workflowId,
       methods: input.methods,
+      responseMode: input.responseMode,
+      waitSeconds: input.waitSeconds,
       secretCiphertext: encryptSecret(key, webhookSecretBinding(organizationId, id), secret),
       createdBy: input.actor,
     })
@@ -97,6 +103,27 @@ const liveEndpoint = (organizationId: string, workflowId: string, endpointId: st
     eq(webhookEndpoints.workflowId, workflowId),
     isNull(webhookEndpoints.deletedAt),
   );
+
+/** Changes the endpoint's methods and how it answers (only the fields given); null when there is no such live endpoint. */
+export async function updateWebhookEndpoint(
+  db: Database,
+  organizationId: string,
+  workflowId: string,
+  endpointId: string,
+  patch: { methods?: WebhookMethod[]; responseMode?: WebhookResponseMode; waitSeconds?: number },
+): Promise<WebhookEndpointInfo | null> {
+  const set = {
+    ...(patch.methods && { methods: patch.methods }),
+    ...(patch.responseMode && { responseMode: patch.responseMode }),
+    ...(patch.waitSeconds !== undefined && { waitSeconds: patch.waitSeconds }),
+  };
+  if (Object.keys(set).length === 0) {
+    const [row] = await db.select().from(webhookEndpoints).where(liveEndpoint(organizationId, workflowId, endpointId));
+    return row ? toInfo(row) : null;
+  }
+  const [row] = await db.update(webhookEndpoints).set(set).where(liveEndpoint(organizationId, workflowId, endpointId)).returning();
+  return row ? toInfo(row) : null;
+}
 
 /** Soft-deletes the endpoint (its URL answers 404 from now on); false when there is no such live endpoint. */
 export async function deleteWebhookEndpoint(db: Database, organizationId: string, workflowId: string, endpointId: string): Promise<boolean> {
@@ -149,6 +176,8 @@ export async function findInboundEndpoint(db: Database, key: Buffer, endpointId:
       organizationId: webhookEndpoints.organizationId,
       workflowId: webhookEndpoints.workflowId,
       methods: webhookEndpoints.methods,
+      responseMode: webhookEndpoints.responseMode,
+      waitSeconds: webhookEndpoints.waitSeconds,
       secretCiphertext: webhookEndpoints.secretCiphertext,
       workflowVersion: workflows.version,
       definition: workflows.definition,
@@ -171,6 +200,8 @@ export async function findInboundEndpoint(db: Database, key: Buffer, endpointId:
     organizationId: row.organizationId,
     workflowId: row.workflowId,
     methods: row.methods as WebhookMethod[],
+    responseMode: row.responseMode as WebhookResponseMode,
+    waitSeconds: row.waitSeconds,
     secrets,
     workflow: { id: row.workflowId, version: row.workflowVersion, definition: row.definition },
   };

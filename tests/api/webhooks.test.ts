@@ -80,7 +80,7 @@ describe("managing endpoints", () => {
     const list = await call(app, "GET", `/api/workflows/${workflowId}/webhooks`, { headers: owner.bearer });
     expect(list.status).toBe(200);
     const listed = list.body.data.find((e: { id: string }) => e.id === endpoint.id);
-    expect(listed).toEqual({ id: endpoint.id, url: endpoint.url, methods: ["POST"], createdAt: endpoint.createdAt, rotatedAt: null });
+    expect(listed).toEqual({ id: endpoint.id, url: endpoint.url, methods: ["POST"], responseMode: "accepted", waitSeconds: 10, createdAt: endpoint.createdAt, rotatedAt: null });
     expect(JSON.stringify(list.body)).not.toContain(endpoint.secret);
 
     const rows = await app.database.sql`select * from webhook_endpoints where id = ${endpoint.id}`;

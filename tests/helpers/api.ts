@@ -76,6 +76,8 @@ export async function createTestApp(
     baseUrl?: string;
     /** The logger of the app and its workers (default: pino at WEFT_TEST_LOG_LEVEL, else silent). */
     logger?: Logger;
+    /** The runtime the API is given, built from the app's (`app.runtime` stays the real one): a test slows its reads. */
+    apiRuntime?: (runtime: Runtime) => Runtime;
   } = {},
 ): Promise<TestApp> {
   const database = options.shareDatabaseOf
@@ -110,7 +112,7 @@ export async function createTestApp(
     rateLimitStore: options.rateLimitStore,
     rateLimiter: options.rateLimiter?.(database),
     registry,
-    runtime,
+    runtime: options.apiRuntime?.(runtime) ?? runtime,
     trustedProxies: options.trustedProxies,
     layoutFoldMs: options.layoutFoldMs,
   });

@@ -11,3 +11,16 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     await new Promise((res) => setTimeout(res, 50));
   }
 }
+
+/** `promise`'s value; throws naming `what` if it has not settled after `timeoutMs` (a hang, not a slow answer). */
+export async function settled<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -159,7 +159,7 @@ afterAll(async () => {
 });
 
 function context(signal = new AbortController().signal): ConnectorContext {
-  return { runId: "run_1", blockId: "call", organizationId: "org_1", signal, log: () => undefined };
+  return { runId: "run_1", blockId: "call", organizationId: "org_1", signal, log: () => undefined, respondToWebhook: async () => ({ responded: false, reason: "not_webhook_run" }) };
 }
 
 /** Runs the connector as the runtime would: params parsed, hidden allow flag set by the operator. */

@@ -16,7 +16,7 @@ interface Ran {
 
 async function runCode(params: Record<string, unknown>, signal = new AbortController().signal): Promise<Ran> {
   const lines: [string, string][] = [];
-  const ctx: ConnectorContext = { runId: "run_1", blockId: "calc", organizationId: "org_1", signal, log: (level, message) => lines.push([level, message]) };
+  const ctx: ConnectorContext = { runId: "run_1", blockId: "calc", organizationId: "org_1", signal, log: (level, message) => lines.push([level, message]), respondToWebhook: async () => ({ responded: false, reason: "not_webhook_run" }) };
   try {
     return { output: (await code.run!(ctx, code.params.parse(params))) as { value: unknown }, error: null, lines };
   } catch (error) {

@@ -137,11 +137,18 @@ export function runRoutes(deps: ApiDeps) {
     .openapi(streamRoute, async (c) => {
       const actor = actorOf(c);
       const { runId } = c.req.valid("param");
-      const run = unwrap(await getRun(deps, actor, runId));
-      // The first page is read before the stream starts, so a bad Last-Event-ID is a plain 400.
-      const lastEventId = c.req.header("last-event-id")?.trim() || undefined;
-      const first = unwrap(await listRunLogs(deps, actor, runId, { after: lastEventId, limit: STREAM_PAGE }));
-      return streamSSE(c, (stream) => followRun(c, stream, deps, { actor, run, first, after: lastEventId }));
+      // Armed before the first read, so a change while it is in flight is not lost (docs/runs.md).
+      const watch = watchStream(deps, runId);
+      try {
+        const run = unwrap(await getRun(deps, actor, runId));
+        // The first page is read before the stream starts, so a bad Last-Event-ID is a plain 400.
+        const lastEventId = c.req.header("last-event-id")?.trim() || undefined;
+        const first = unwrap(await listRunLogs(deps, actor, runId, { after: lastEventId, limit: STREAM_PAGE }));
+        return streamSSE(c, (stream) => followRun(c, stream, deps, { actor, run, first, after: lastEventId, watch }));
+      } catch (error) {
+        watch.stop();
+        throw error;
+      }
     })
     .openapi(cancelRoute, async (c) => {
       return c.json(unwrap(await cancelRun(deps, actorOf(c), c.req.valid("param").runId)), 200);
@@ -154,6 +161,24 @@ export function runRoutes(deps: ApiDeps) {
 
 type LogPage = { data: RunLogEntry[]; nextCursor: string | null };
 
+/** A stream's view of the run's notifications: each one sets `changed` (and wakes a pause) until the stream reads
+ *  again; `aborted` once the client went away. */
+interface StreamWatch {
+  changed: boolean;
+  aborted: boolean;
+  wake: (() => void) | null;
+  stop: () => void;
+}
+
+function watchStream(deps: RunDeps, runId: string): StreamWatch {
+  const watch: StreamWatch = { changed: false, aborted: false, wake: null, stop: () => {} };
+  watch.stop = watchRun(deps, runId, () => {
+    watch.changed = true;
+    watch.wake?.();
+  });
+  return watch;
+}
+
 /**
  * Writes the run's log entries and status changes until the run reaches a final status (remaining
  * entries first, then that status) or the client goes away. Each round reads the status before
@@ -164,22 +189,18 @@ async function followRun(
   c: Context<AppEnv>,
   stream: SSEStreamingApi,
   deps: RunDeps,
-  start: { actor: Actor; run: RunResource; first: LogPage; after: string | undefined },
+  start: { actor: Actor; run: RunResource; first: LogPage; after: string | undefined; watch: StreamWatch },
 ): Promise<void> {
   const { actor } = start;
   const runId = start.run.id;
-  const signal = { aborted: false, changed: false, wake: null as (() => void) | null };
-  const nudge = () => {
-    signal.changed = true;
-    signal.wake?.();
-  };
-  const stop = () => {
+  const signal = start.watch;
+  const abort = () => {
     signal.aborted = true;
     signal.wake?.();
   };
   // Hono aborts the stream when the response body is canceled; some servers only abort the request.
-  stream.onAbort(stop);
-  c.req.raw.signal.addEventListener("abort", stop, { once: true });
+  stream.onAbort(abort);
+  c.req.raw.signal.addEventListener("abort", abort, { once: true });
   /** Waits `ms`, or less when a change was signalled meanwhile. */
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -192,7 +213,6 @@ async function followRun(
       }
       signal.wake = done;
     });
-  const unsubscribe = watchRun(deps, runId, nudge);
   const heartbeat = setInterval(() => void stream.write(": ping\n\n"), streamTiming.heartbeatMs);
 
   let run: RunResource | null = start.run;
@@ -228,6 +248,6 @@ async function followRun(
     c.get("log").error({ err: error, runId }, "run stream failed");
   } finally {
     clearInterval(heartbeat);
-    unsubscribe();
+    signal.stop();
   }
 }

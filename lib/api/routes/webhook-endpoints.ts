@@ -1,6 +1,6 @@
 /**
- * `/api/workflows/:id/webhooks` (docs/runs.md, "Inbound webhooks"): create, list, delete and rotate
- * the secret of a workflow's inbound webhook endpoints. Members and API keys may manage them. The
+ * `/api/workflows/:id/webhooks` (docs/runs.md, "Inbound webhooks"): create, list, change (methods,
+ * how calls are answered), delete and rotate the secret of a workflow's inbound webhook endpoints. Members and API keys may manage them. The
  * secret is in the responses of create and rotate only, never in a list. Another organization's (or
  * a deleted) workflow or endpoint is 404 `not_found`. Mounted at /workflows beside ./workflows.ts.
  */
@@ -12,8 +12,11 @@ import { createRouter } from "../router";
 import { WorkflowIdParamsSchema } from "../schemas";
 import {
   CreatedWebhookEndpointSchema,
+  DEFAULT_ENDPOINT_WAIT_SECONDS,
+  EndpointWaitSecondsSchema,
   RotatedWebhookSecretSchema,
   WEBHOOK_METHODS,
+  WEBHOOK_RESPONSE_MODES,
   WebhookEndpointSchema,
   type WebhookEndpoint,
   type WebhookMethod,
@@ -24,6 +27,7 @@ import {
   deleteWebhookEndpoint,
   listWebhookEndpoints,
   rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
   type WebhookEndpointInfo,
 } from "@/lib/store/webhook-endpoints";
 import { getWorkflow } from "@/lib/store/workflows";
@@ -38,10 +42,26 @@ const Methods = z
   .max(WEBHOOK_METHODS.length)
   .openapi({ description: "HTTP methods the endpoint accepts; others get 405", example: ["POST"] });
 
+const ResponseMode = z.enum(WEBHOOK_RESPONSE_MODES).openapi({
+  description:
+    "How a call without ?wait is answered. accepted: 202 { runId } at once. wait: the call waits up to waitSeconds for the workflow's respond_webhook answer (or its result, 200), else 202. A call's ?wait always wins",
+  example: "wait",
+});
+const WaitSeconds = EndpointWaitSecondsSchema.openapi({ description: "How long a call waits in responseMode wait, 1–30 seconds", example: 10 });
+
 const CreateEndpointBody = z
-  .object({ methods: Methods.optional().openapi({ description: 'Default ["POST"]' }) })
+  .object({
+    methods: Methods.optional().openapi({ description: 'Default ["POST"]' }),
+    responseMode: ResponseMode.optional().openapi({ description: 'Default "accepted"' }),
+    waitSeconds: WaitSeconds.optional().openapi({ description: `Default ${DEFAULT_ENDPOINT_WAIT_SECONDS}` }),
+  })
   .strict()
   .openapi("CreateWebhookEndpoint");
+
+const UpdateEndpointBody = z
+  .object({ methods: Methods.optional(), responseMode: ResponseMode.optional(), waitSeconds: WaitSeconds.optional() })
+  .strict()
+  .openapi("UpdateWebhookEndpoint", { description: "Only the fields given change." });
 
 // The resources are declared once, in lib/resources/webhook-endpoint.ts; rebuilt here with the
 // OpenAPI-extended `z` so the document names them.
@@ -74,6 +94,16 @@ const listEndpointsRoute = createRoute({
     200: { description: "One page, newest first", content: json(listSchema(EndpointSchema, "WebhookEndpointList")) },
     ...errorResponses(400, 404),
   },
+});
+
+const updateEndpointRoute = createRoute({
+  method: "patch",
+  path: "/{id}/webhooks/{endpointId}",
+  tags: ["webhooks"],
+  summary: "Change a webhook endpoint's methods or how it answers calls",
+  description: "Only the fields given change; the URL and secret stay. Applies to the next call.",
+  request: { params: EndpointParamsSchema, body: { content: json(UpdateEndpointBody), required: true } },
+  responses: { 200: { description: "The endpoint as it is now", content: json(EndpointSchema) }, ...errorResponses(400, 404, 413, 415) },
 });
 
 const deleteEndpointRoute = createRoute({
@@ -124,10 +154,13 @@ export function webhookEndpointRoutes(deps: ApiDeps) {
       const { endpoint, secret } = await createWebhookEndpoint(deps.db, deps.secretsKey, principal.organizationId, {
         workflowId: id,
         methods: normalizeMethods(body.methods),
+        responseMode: body.responseMode ?? "accepted",
+        waitSeconds: body.waitSeconds ?? DEFAULT_ENDPOINT_WAIT_SECONDS,
         actor: principal.id,
       });
       c.get("log").info({ workflowId: id, endpointId: endpoint.id }, "webhook endpoint created");
-      return c.json({ id: endpoint.id, url: url(endpoint.id), secret, methods: endpoint.methods, createdAt: endpoint.createdAt }, 201);
+      const { id: endpointId, methods, responseMode, waitSeconds, createdAt } = endpoint;
+      return c.json({ id: endpointId, url: url(endpointId), secret, methods, responseMode, waitSeconds, createdAt }, 201);
     })
     .openapi(listEndpointsRoute, async (c) => {
       const { id } = c.req.valid("param");
@@ -137,6 +170,20 @@ export function webhookEndpointRoutes(deps: ApiDeps) {
       await requireWorkflow(principal.organizationId, id);
       const page = await listWebhookEndpoints(deps.db, principal.organizationId, id, { limit, after });
       return c.json({ data: page.data.map(withUrl), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(updateEndpointRoute, async (c) => {
+      const { id, endpointId } = c.req.valid("param");
+      const { methods, responseMode, waitSeconds } = c.req.valid("json");
+      const principal = c.get("principal");
+      await requireWorkflow(principal.organizationId, id);
+      const updated = await updateWebhookEndpoint(deps.db, principal.organizationId, id, endpointId, {
+        methods: methods && normalizeMethods(methods),
+        responseMode,
+        waitSeconds,
+      });
+      if (!updated) throw new ApiError(404, "not_found", "No such webhook endpoint.");
+      c.get("log").info({ workflowId: id, endpointId, responseMode: updated.responseMode }, "webhook endpoint changed");
+      return c.json(withUrl(updated), 200);
     })
     .openapi(deleteEndpointRoute, async (c) => {
       const { id, endpointId } = c.req.valid("param");

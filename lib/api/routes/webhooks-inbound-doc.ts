@@ -32,7 +32,7 @@ const WaitQuery = z.object({
     .openapi({
       param: { name: "wait", in: "query" },
       example: 10,
-      description: `Seconds (0–${MAX_WAIT_SECONDS}, up to 3 decimals) to wait for the run to finish: 200 with its result if it does, else 202. Anything else → 400 invalid_query.`,
+      description: `Seconds (0–${MAX_WAIT_SECONDS}, up to 3 decimals) to wait: for the workflow's own answer (a respond_webhook block), sent as soon as the block runs; else for the run to finish, 200 with its result; else 202. Without it, the endpoint's responseMode decides (wait: its waitSeconds; accepted: 0). Anything else → 400 invalid_query.`,
     }),
 });
 
@@ -61,7 +61,12 @@ function error(description: string, headers?: Record<string, { description: stri
 }
 
 const RESPONSES = {
-  200: { description: "With ?wait: the run finished in time", content: json(WebhookRunFinishedSchema) },
+  200: {
+    description:
+      "When the call waited (?wait, or responseMode wait): the run finished in time without answering. A workflow that answers (respond_webhook) sends its own status (200–599), headers and body instead, with X-Weft-Run-Id",
+    content: json(WebhookRunFinishedSchema),
+    headers: { "X-Weft-Run-Id": { description: "On a workflow's own answer: the run that answered", schema: { type: "string" as const } } },
+  },
   202: { description: "The run was started (or, with the same Idempotency-Key, the earlier run); with ?wait it is still going", content: json(WebhookAcceptedSchema) },
   400: error("invalid_query (wait, or %00 in the query), invalid_headers (Idempotency-Key), or invalid_body (JSON deeper than 64 levels, or a NUL / lone surrogate in a string)"),
   401: error("invalid_signature: no credentials, a wrong secret, a malformed signature or one older than 5 minutes; no run is started"),
@@ -85,7 +90,9 @@ const DESCRIPTION =
   "the body parsed as JSON when it is JSON, else as text. An endpoint accepts only the methods it was created with (default POST); the others get 405. " +
   "The sender proves it holds the endpoint secret in one of two ways: `Authorization: Bearer <secret>`, or " +
   "`X-Weft-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` keyed with the secret over `<t>.<raw body>` (5-minute tolerance). " +
-  "During 24 hours after a rotation the previous secret works too. No Weft session or API key is needed.";
+  "During 24 hours after a rotation the previous secret works too. No Weft session or API key is needed. " +
+  "A call that waits (?wait, or an endpoint whose responseMode is wait) gets the workflow's own answer as soon as a respond_webhook block runs " +
+  "(its status, headers and body, plus X-Weft-Run-Id), while the run goes on; an Idempotency-Key retry that waits gets that same answer.";
 
 /** Registers `/{endpointId}` for every method an endpoint may allow, and the two ways to authenticate, on `app`. */
 export function describeInboundEndpoint(app: OpenAPIHono<AppEnv>): void {

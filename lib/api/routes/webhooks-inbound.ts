@@ -11,8 +11,11 @@
  * endpoint's rate limit → 429 `rate_limited`; an `Idempotency-Key` already used (24 h) with a
  * different body → 409 `idempotency_key_reused` (no new run). Then `startRun` (lib/runs/start.ts, trigger
  * `webhook`) validates and dispatches, as for every other way a run starts: an invalid workflow
- * → 422 `workflow_invalid`; 202 `{ runId }`, or with `?wait` 200 `{ runId, status, output,
- * error }` once it finishes in time.
+ * → 422 `workflow_invalid`; 202 `{ runId }`. A call that waits (`?wait`, or an endpoint whose
+ * `responseMode` is `wait`) gets the workflow's own answer as soon as a `respond_webhook` block
+ * records it (its status, headers and body, plus `X-Weft-Run-Id`) while the run goes on; else 200
+ * `{ runId, status, output, error }` once the run finishes in time; else 202. An Idempotency-Key
+ * retry that waits gets the first call's answer again (docs/runs.md, "Answering the caller").
  *
  * The rate limit is taken only by authenticated requests: it caps the runs an endpoint starts, and
  * someone who knows the URL but not the secret cannot use up the sender's budget.
@@ -22,6 +25,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Context } from "hono";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import type { AppEnv, ApiDeps } from "../context";
 import { ApiError, errorResponse, unwrap } from "../errors";
 import { MAX_BODY_BYTES, payloadTooLarge, rateLimitedResponse, rateLimitHeaders, unstorableBodyResponse } from "../middleware";
@@ -29,9 +33,9 @@ import type { RateLimiter } from "../rate-limit";
 import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
 import { toJson } from "@/lib/engine/json";
-import { FINAL_STATUSES } from "@/lib/resources/run";
-import { waitForRun } from "@/lib/runs/runs";
+import { headerValueProblem, refusedHeaderReason, type WebhookResponse } from "@/lib/engine/webhook-response";
 import { startRun } from "@/lib/runs/start";
+import { awaitWebhookAnswer } from "@/lib/runs/webhook-answer";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
 import { buildWebhookRunInput, UnstorableWebhookBodyError } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
@@ -48,9 +52,12 @@ const FAILURE_MESSAGES: Record<WebhookAuthFailure, string> = {
   mismatch: "The credentials do not match this endpoint's secret.",
 };
 
-/** `?wait=<seconds>` (0–30, up to 3 decimals) in ms; 0 when absent. Throws 400 `invalid_query`. */
-function waitMs(raw: string | undefined): number {
-  if (raw === undefined) return 0;
+/**
+ * How long the call waits, in ms: `?wait=<seconds>` (0–30, up to 3 decimals) when given, else the
+ * endpoint's `waitSeconds` in response mode `wait`, else 0. Throws 400 `invalid_query`.
+ */
+function waitMs(raw: string | undefined, endpoint: InboundEndpoint): number {
+  if (raw === undefined) return endpoint.responseMode === "wait" ? endpoint.waitSeconds * 1000 : 0;
   const seconds = /^[0-9]{1,2}(\.[0-9]{1,3})?$/.test(raw) ? Number(raw) : NaN;
   if (!(seconds <= MAX_WAIT_SECONDS)) {
     throw new ApiError(400, "invalid_query", `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}.`, {
@@ -80,6 +87,25 @@ function idempotencyKey(raw: string | undefined): string | undefined {
 function sameBody(storedInput: unknown, body: unknown): boolean {
   const stored = typeof storedInput === "object" && storedInput !== null && Object.hasOwn(storedInput, "body") ? (storedInput as { body: unknown }).body : undefined;
   return isDeepStrictEqual(stored, toJson(body));
+}
+
+/**
+ * Policy headers on every workflow answer: its body and content type come from the workflow (and
+ * may echo the caller's data), so it must never run as a page on Weft's origin.
+ */
+const ANSWER_POLICY = { "content-security-policy": "default-src 'none'; frame-ancestors 'none'", "x-content-type-options": "nosniff" };
+
+/**
+ * The workflow's answer as the HTTP response: its status, its headers (the refused ones filtered
+ * again, in case a row predates a rule), its body, the run's id and ANSWER_POLICY.
+ */
+function workflowAnswer(c: Context<AppEnv>, runId: string, answer: WebhookResponse): Response {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (refusedHeaderReason(name) === null && headerValueProblem(value) === null) headers[name] = value;
+  }
+  const all = { ...headers, "x-weft-run-id": runId, ...ANSWER_POLICY };
+  return answer.body === null ? c.body(null, answer.status as StatusCode, all) : c.body(answer.body, answer.status as ContentfulStatusCode, all);
 }
 
 /** Takes a token from the endpoint's bucket; throws nothing, returns the 429 to send or null. */
@@ -117,7 +143,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
       log.info({ reason: auth.reason }, "webhook refused");
       return errorResponse(c, 401, "invalid_signature", FAILURE_MESSAGES[auth.reason]);
     }
-    const wait = waitMs(c.req.query("wait"));
+    const wait = waitMs(c.req.query("wait"), endpoint);
     const key = idempotencyKey(c.req.header("idempotency-key"));
     let input: ReturnType<typeof buildWebhookRunInput>;
     try {
@@ -149,9 +175,13 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     }
     log.info({ runId: run.id, created, via: auth.via }, "webhook accepted");
     if (wait > 0) {
-      const finished = await waitForRun(deps, actor, run.id, wait);
-      if (finished.ok && FINAL_STATUSES.has(finished.value.status)) {
-        const { status, output, error } = finished.value;
+      const answer = unwrap(await awaitWebhookAnswer(deps, actor, run.id, wait));
+      if (answer.kind === "responded") {
+        log.info({ runId: run.id, status: answer.response.status }, "webhook answered by the workflow");
+        return workflowAnswer(c, run.id, answer.response);
+      }
+      if (answer.kind === "finished") {
+        const { status, output, error } = answer.run;
         return c.json({ runId: run.id, status, output, error }, 200);
       }
     }

@@ -2,8 +2,9 @@
 
 /**
  * The Webhooks tab: the workflow's inbound endpoints. Creating one or rotating its secret shows the
- * secret once (./webhook-secret.tsx); each endpoint lists its last deliveries (the runs it started),
- * refetched every 5 seconds so a call shows up while the person watches.
+ * secret once (./webhook-secret.tsx); each endpoint says how it answers calls, changed in its
+ * "Answering" dialog (./webhook-response-mode.tsx), and lists its last deliveries (the runs it
+ * started), refetched every 5 seconds so a call shows up while the person watches.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, RefreshCw, Trash2, Webhook } from "lucide-react";
@@ -20,6 +21,7 @@ import { StatusPill } from "@/app/_ui/status";
 import { RelativeTime } from "@/app/_ui/time";
 import { WEBHOOK_METHODS, type WebhookEndpoint, type WebhookMethod } from "@/lib/resources/webhook-endpoint";
 import { failureText } from "../_components/workflow-dialogs";
+import { DEFAULT_RESPONSE_SETTINGS, ResponseModeDialog, ResponseModeFields, responseSummary, validWait, type ResponseSettings } from "./webhook-response-mode";
 import { SecretDialog, type ShownSecret } from "./webhook-secret";
 
 export function WebhooksTab({ workflowId }: { workflowId: string }) {
@@ -67,9 +69,16 @@ function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: 
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [methods, setMethods] = useState<WebhookMethod[]>(["POST"]);
+  const [answering, setAnswering] = useState<ResponseSettings>(DEFAULT_RESPONSE_SETTINGS);
+  const invalidWait = answering.responseMode === "wait" && !validWait(answering.waitSeconds);
   const create = useMutation({
     mutationFn: async () =>
-      read(await api.api.workflows[":id"].webhooks.$post({ param: { id: workflowId }, json: { methods } })),
+      read(
+        await api.api.workflows[":id"].webhooks.$post({
+          param: { id: workflowId },
+          json: answering.responseMode === "wait" ? { methods, ...answering } : { methods },
+        }),
+      ),
     onSuccess: (endpoint) => {
       void queryClient.invalidateQueries({ queryKey: ["webhooks", workflowId] });
       setOpen(false);
@@ -78,7 +87,7 @@ function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: 
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (methods.length > 0) create.mutate();
+    if (methods.length > 0 && !invalidWait) create.mutate();
   }
   function toggle(method: WebhookMethod, on: boolean) {
     setMethods((current) => WEBHOOK_METHODS.filter((m) => (m === method ? on : current.includes(m))));
@@ -90,6 +99,7 @@ function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: 
         setOpen(next);
         if (next) {
           setMethods(["POST"]);
+          setAnswering(DEFAULT_RESPONSE_SETTINGS);
           create.reset();
         }
       }}
@@ -123,12 +133,13 @@ function CreateEndpointDialog({ workflowId, onCreated, primary }: { workflowId: 
               {methods.length === 0 ? "Pick at least one method." : "Calls with any other method get 405."}
             </p>
           </fieldset>
+          <ResponseModeFields value={answering} onChange={setAnswering} />
           {create.isError && (
             <p role="alert" className="text-sm text-red-700">
               {failureText(create.error)}
             </p>
           )}
-          <FormActions onCancel={() => setOpen(false)} disabled={create.isPending || methods.length === 0}>
+          <FormActions onCancel={() => setOpen(false)} disabled={create.isPending || methods.length === 0 || invalidWait}>
             {create.isPending ? "Creating…" : "Create endpoint"}
           </FormActions>
         </form>
@@ -188,9 +199,11 @@ function EndpointCard({ workflowId, endpoint, onRotated }: { workflowId: string;
               Created <RelativeTime iso={endpoint.createdAt} />
             </span>
             <span>{endpoint.rotatedAt ? <>Secret rotated <RelativeTime iso={endpoint.rotatedAt} /></> : "Secret never rotated"}</span>
+            <span data-testid="webhook-answering">{responseSummary(endpoint)}</span>
           </div>
         </div>
         <div className="flex shrink-0 gap-2">
+          <ResponseModeDialog workflowId={workflowId} endpoint={endpoint} />
           <ConfirmDialog
             trigger={
               <Button size="sm">

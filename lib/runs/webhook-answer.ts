@@ -1,0 +1,41 @@
+/**
+ * What a waiting webhook caller gets (docs/runs.md, "Answering the caller"): the run's answer as
+ * soon as a `respond_webhook` block records it, else the finished run, else nothing yet.
+ */
+import type { Database } from "@/db/client";
+import type { WebhookResponse } from "@/lib/engine/webhook-response";
+import type { RunResource } from "@/lib/resources/run";
+import type { Runtime } from "@/lib/runtime/types";
+import { waitForChange } from "@/lib/runtime/wait-for-change";
+import { getWebhookAnswerState } from "@/lib/store/webhook-responses";
+import { fail, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
+
+/** `responded`: the workflow's answer; `finished`: the run ended without one; `pending`: neither within the wait. */
+export type WebhookAnswer = { kind: "responded"; response: WebhookResponse } | { kind: "finished"; run: RunResource } | { kind: "pending" };
+
+/**
+ * Waits up to `timeoutMs` for the run's answer or its end, woken by the run's notifications
+ * without losing one (lib/runtime/wait-for-change.ts). An answer recorded before the run ended is
+ * always the one returned: both are read in one snapshot. `not_found` for another organization's run.
+ */
+export async function awaitWebhookAnswer(
+  deps: { runtime: Runtime; db: Database },
+  actor: Actor,
+  runId: string,
+  timeoutMs: number,
+  options: { pollMs?: number } = {},
+): Promise<Outcome<WebhookAnswer>> {
+  const state = await waitForChange({
+    runId,
+    subscribe: (id, listener) => deps.runtime.subscribe(id, listener),
+    read: () => getWebhookAnswerState(deps.db, actor.organizationId, runId),
+    done: (value) => value === null || value.response !== null || value.finished,
+    timeoutMs,
+    pollMs: options.pollMs,
+  });
+  if (state === null) return fail({ code: "not_found", message: "No such run." });
+  if (state.response) return succeed({ kind: "responded", response: state.response });
+  if (!state.finished) return succeed({ kind: "pending" });
+  const run = await deps.runtime.getRun(actor.organizationId, runId);
+  return run ? succeed({ kind: "finished", run }) : fail({ code: "not_found", message: "No such run." });
+}

@@ -1,0 +1,63 @@
+/**
+ * Waiting on a run without losing a wake-up (docs/runs.md, "Waiting for a result"). Every reader
+ * that holds a request open until a run changes (a webhook's `?wait`, the MCP tools' `wait_seconds`,
+ * a webhook waiting for its workflow's `respond_webhook`) waits here: it subscribes to the run's
+ * NOTIFYs before its first read, and each notification bumps a counter. Before parking, the
+ * waiter compares the counter with its value when the read began: a notification that arrived
+ * while the read was in flight makes it read again at once instead of sleeping until the poll.
+ */
+
+/** Calls `listener` on each notification about the run; returns the unsubscribe (the runtime's `subscribe`). */
+export type RunSubscribe = (runId: string, listener: () => void) => () => void;
+
+/** The fallback re-read interval: notifications are best effort (a dropped LISTEN connection loses them). */
+export const DEFAULT_WAIT_POLL_MS = 1_000;
+
+export interface WaitForChange<T> {
+  runId: string;
+  subscribe: RunSubscribe;
+  /** Reads the state; called once at the start and again after each notification or poll. */
+  read: () => Promise<T>;
+  /** True when `read`'s value is what the caller waits for. */
+  done: (value: T) => boolean;
+  timeoutMs: number;
+  /** Re-read at least this often even without a notification (default DEFAULT_WAIT_POLL_MS). */
+  pollMs?: number;
+}
+
+/**
+ * Reads until `done` holds or `timeoutMs` passes, woken by the run's notifications, and returns the
+ * last value read (done or not). Armed before the first read, and a notification during a read is
+ * never lost: the next park returns at once.
+ */
+export async function waitForChange<T>(options: WaitForChange<T>): Promise<T> {
+  const { runId, subscribe, read, done, timeoutMs } = options;
+  const pollMs = options.pollMs ?? DEFAULT_WAIT_POLL_MS;
+  const deadline = Date.now() + timeoutMs;
+  let notifications = 0;
+  let wake: (() => void) | null = null;
+  const unsubscribe = subscribe(runId, () => {
+    notifications += 1;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      const seen = notifications;
+      const value = await read();
+      const left = deadline - Date.now();
+      if (done(value) || left <= 0) return value;
+      if (notifications !== seen) continue; // changed while we read: read again now
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, Math.min(pollMs, left));
+        function finish() {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        }
+        wake = finish;
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Webhook answers (docs/runs.md, "Answering the caller"): what a webhook-started run answers its
+ * caller, one row per run. The worker writes it from inside a block's durable step, which may run
+ * again after a crash, so the write is idempotent (the first block to answer wins; the same block
+ * again is the same answer) and NOTIFYs the run's status readers in the same statement. The web
+ * request waiting on the run reads it, scoped to the endpoint's organization.
+ */
+import type postgres from "postgres";
+import { and, eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { runs, webhookResponses } from "@/db/schema";
+import type { WebhookRespondOutcome, WebhookResponse } from "@/lib/engine/webhook-response";
+import { FINAL_STATUSES, type RunStatus } from "@/lib/resources/run";
+import { RUN_STATUS_CHANNEL } from "./channels";
+import { jsonb } from "./runs";
+
+/**
+ * Records `response` as the run's answer, if the run was started by a webhook, is not finished,
+ * and has no answer yet; one statement. A replay by the block that answered reports `responded`.
+ */
+export async function recordWebhookResponse(
+  sql: postgres.Sql,
+  answer: { runId: string; organizationId: string; blockId: string; response: WebhookResponse },
+): Promise<WebhookRespondOutcome> {
+  const { runId, organizationId, blockId, response } = answer;
+  // Every sub-statement sees the snapshot from before the INSERT: `responded_by` is an earlier answer.
+  const [row] = await sql<{ trigger: string | null; status: string | null; inserted: boolean; responded_by: string | null }[]>`
+    WITH run AS (
+      SELECT id, organization_id, trigger, status FROM runs WHERE id = ${runId} AND organization_id = ${organizationId}
+    ), inserted AS (
+      INSERT INTO webhook_responses (run_id, organization_id, block_id, status, headers, body)
+      SELECT run.id, run.organization_id, ${blockId}::text, ${response.status}::int, ${jsonb(sql, response.headers)}::jsonb, ${response.body}::text
+      FROM run WHERE run.trigger = 'webhook' AND run.status IN ('queued', 'running')
+      ON CONFLICT (run_id) DO NOTHING
+      RETURNING run_id
+    ), notified AS (
+      SELECT pg_notify(${RUN_STATUS_CHANNEL}, run_id) FROM inserted
+    )
+    SELECT (SELECT trigger FROM run) AS trigger, (SELECT status FROM run) AS status,
+      (SELECT count(*) FROM notified) > 0 AS inserted,
+      (SELECT block_id FROM webhook_responses WHERE run_id = ${runId} AND organization_id = ${organizationId}) AS responded_by`;
+  if (row.inserted || row.responded_by === blockId) return { responded: true };
+  if (row.trigger !== "webhook") return { responded: false, reason: "not_webhook_run" };
+  if (row.responded_by !== null) return { responded: false, reason: "already_responded", respondedBy: row.responded_by };
+  if (row.status !== null && FINAL_STATUSES.has(row.status as RunStatus)) return { responded: false, reason: "run_finished" };
+  // Another block's answer committed while this statement waited on it (parallel branches).
+  return { responded: false, reason: "already_responded" };
+}
+
+/** Where a webhook-started run stands for its waiting caller: its answer, if any, and whether it finished. */
+export interface WebhookAnswerState {
+  finished: boolean;
+  response: WebhookResponse | null;
+}
+
+/**
+ * The run's answer and whether it finished, read together in one snapshot: an answer recorded
+ * before the run finished is always seen with it. Null when the run is not in this organization.
+ */
+export async function getWebhookAnswerState(db: Database, organizationId: string, runId: string): Promise<WebhookAnswerState | null> {
+  const [row] = await db
+    .select({ runStatus: runs.status, status: webhookResponses.status, headers: webhookResponses.headers, body: webhookResponses.body })
+    .from(runs)
+    .leftJoin(webhookResponses, and(eq(webhookResponses.runId, runs.id), eq(webhookResponses.organizationId, runs.organizationId)))
+    .where(and(eq(runs.organizationId, organizationId), eq(runs.id, runId)));
+  if (!row) return null;
+  const response = row.status === null || row.headers === null ? null : { status: row.status, headers: row.headers, body: row.body };
+  return { finished: FINAL_STATUSES.has(row.runStatus as RunStatus), response };
+}

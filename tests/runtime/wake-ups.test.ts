@@ -1,0 +1,111 @@
+/**
+ * No lost wake-ups (docs/runs.md, "Waiting for a result"): a reader that holds a request open until
+ * a run changes subscribes to the run's NOTIFYs before it reads, and a notification that arrives
+ * while a read is in flight makes it read again at once. Each test finishes a run (a real cancel:
+ * one statement, one NOTIFY on real Postgres) while the waiter's first read is in flight, holds
+ * that read until the notification has reached this process, and turns the poll fallback off: a
+ * waiter that dropped the notification would then sleep until its deadline, ten minutes away.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { streamTiming } from "@/lib/api/routes/runs";
+import { openRuntime } from "@/lib/runtime";
+import type { Runtime } from "@/lib/runtime/types";
+import type { RunResource } from "@/lib/resources/run";
+import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { createWorkflow, dispatchRun } from "../helpers/runtime";
+import { settled, until } from "../helpers/until";
+
+/** setTimeout's longest delay: a poll that never comes within a test. */
+const NEVER = 2 ** 31 - 1;
+const TEN_MINUTES = 10 * 60_000;
+/** Generous: a waiter that got the notification answers in milliseconds. */
+const HANG = 20_000;
+
+/** Reads of these runs through the API's runtime call `during(runId)` after the real read, before returning it. */
+const slowReads = new Map<string, (runId: string) => Promise<void>>();
+
+let app: TestApp;
+let user: TestUser;
+let workflowId: string;
+const defaultTiming = { ...streamTiming };
+
+beforeAll(async () => {
+  app = await createTestApp({
+    apiRuntime: (runtime): Runtime => ({
+      ...runtime,
+      async getRun(organizationId, runId) {
+        const run = await runtime.getRun(organizationId, runId);
+        const during = slowReads.get(runId);
+        if (during) {
+          slowReads.delete(runId);
+          await during(runId);
+        }
+        return run;
+      },
+    }),
+  });
+  user = await signUp(app);
+  // No worker: a dispatched run stays queued until the test cancels it.
+  workflowId = await createWorkflow(app, user.bearer, { blocks: [{ id: "trg", type: "trigger_manual", params: {} }], edges: [] });
+});
+afterAll(async () => {
+  await app?.close();
+});
+afterEach(() => {
+  Object.assign(streamTiming, defaultTiming);
+  slowReads.clear();
+});
+
+/**
+ * Cancels the run through the API and resolves once its status NOTIFY has reached `runtime`'s
+ * listeners: the waiter's read, which began before the cancel, then returns a stale run.
+ */
+async function finishAndNotify(runtime: Runtime, runId: string): Promise<void> {
+  let notified = 0;
+  const stop = runtime.subscribe(runId, () => (notified += 1));
+  try {
+    const canceled = await call(app, "POST", `/api/runs/${runId}/cancel`, { headers: user.bearer });
+    expect(canceled.status).toBe(200);
+    await until(() => notified > 0, HANG, "the cancel's NOTIFY to reach the waiting process");
+  } finally {
+    stop();
+  }
+}
+
+describe("waitForRun", () => {
+  it("returns a run that finished while its read was in flight at once, not at the next poll", async () => {
+    const runtime = openRuntime({ databaseUrl: app.database.url, schema: app.database.schema, logger: app.logger, waitPollMs: NEVER });
+    await runtime.ready;
+    try {
+      const runId = await dispatchRun(app, user.bearer, workflowId);
+      const reads: string[] = [];
+      const real = runtime.getRun;
+      runtime.getRun = async (organizationId, id) => {
+        const run = await real(organizationId, id);
+        reads.push(run?.status ?? "missing");
+        if (reads.length === 1) await finishAndNotify(runtime, runId);
+        return run;
+      };
+      const run = await settled(runtime.waitForRun(user.organizationId, runId, TEN_MINUTES), HANG, "waitForRun to see the run canceled during its read");
+      expect(run?.status).toBe("canceled");
+      // The first read was stale (the race happened); the second one, at once, saw the cancel.
+      expect(reads).toEqual(["queued", "canceled"]);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe("the run stream", () => {
+  it("a run that finishes while the stream's first read is in flight gets its final status event at once, then the stream ends", async () => {
+    streamTiming.pollMs = NEVER;
+    const runId = await dispatchRun(app, user.bearer, workflowId);
+    slowReads.set(runId, (id) => finishAndNotify(app.runtime, id));
+    const response = await app.api.request(`/api/runs/${runId}/stream`, { headers: user.bearer });
+    expect(response.status).toBe(200);
+    const text = await settled(response.text(), HANG, "the stream to send the canceled status and end");
+    const statuses = [...text.matchAll(/^event: status\ndata: (.*)$/gm)].map((m) => (JSON.parse(m[1]) as RunResource).status);
+    expect(statuses).toEqual(["queued", "canceled"]);
+    expect(slowReads.has(runId)).toBe(false);
+  });
+});
