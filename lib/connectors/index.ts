@@ -8,6 +8,7 @@ import { condition } from "./condition";
 import { greet } from "./greet";
 import { httpRequest } from "./http_request";
 import { log } from "./log";
+import { sendEmail } from "./send_email";
 import { switchConnector } from "./switch";
 import { transform } from "./transform";
 import { triggerManual } from "./trigger_manual";
@@ -21,6 +22,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   triggerWebhook,
   triggerSchedule,
   httpRequest,
+  sendEmail,
   condition,
   switchConnector,
   transform,

@@ -9,6 +9,7 @@ const BUILTINS = [
   "trigger_webhook",
   "trigger_schedule",
   "http_request",
+  "send_email",
   "condition",
   "switch",
   "transform",
