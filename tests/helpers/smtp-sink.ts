@@ -42,6 +42,8 @@ export interface SmtpSinkOptions {
   auth?: boolean;
   /** Recipients whose RCPT TO is refused with 550 (the reply names the address). */
   refuse?: (address: string) => boolean;
+  /** The refusal also echoes the session's login, password included (and in base64), as careless servers do. */
+  echoLoginInRefusals?: boolean;
   /** PEM key and certificate: STARTTLS is offered (or, with implicitTls, TLS from the first byte). */
   certificate?: { key: string; cert: string };
   implicitTls?: boolean;
@@ -51,6 +53,7 @@ export interface SmtpSinkOptions {
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const sockets = new Set<Socket>();
   const pending: Promise<void>[] = [];
+  const loginOf = new Map<string, string>();
   const disabledCommands = [...(options.certificate ? [] : ["STARTTLS"]), ...(options.auth === false ? ["AUTH"] : [])];
   const server = new SMTPServer({
     logger: false,
@@ -62,6 +65,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     disabledCommands,
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const password = auth.password ?? "";
+      loginOf.set(session.id, `${auth.username} / ${password} / ${Buffer.from(password).toString("base64")}`);
       sink.logins.push({ username: auth.username ?? "", password, method: auth.method, secure: session.secure });
       const { account } = options;
       if (!account || (auth.username === account.username && password === account.password)) return callback(null, { user: auth.username });
@@ -69,9 +73,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const plain = Buffer.from(`\0${auth.username}\0${password}`).toString("base64");
       callback(Object.assign(new Error(`Invalid login ${auth.username} / ${password} (AUTH PLAIN ${plain})`), { responseCode: 535 }));
     },
-    onRcptTo(address: SMTPServerAddress, _session, callback) {
+    onRcptTo(address: SMTPServerAddress, session, callback) {
       if (options.refuse?.(address.address)) {
-        return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }));
+        const echo = options.echoLoginInRefusals ? ` (session of ${loginOf.get(session.id) ?? "nobody"})` : "";
+        return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown${echo}`), { responseCode: 550 }));
       }
       callback();
     },

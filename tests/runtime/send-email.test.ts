@@ -171,6 +171,24 @@ describe("send_email fails with a stable code", () => {
     for (const form of passwordForms("u", literal)) expect(text).not.toContain(form);
   });
 
+  it("a literal password a server echoes in other replies (a refused recipient, the final reply) is replaced by [REDACTED] in the error and in the log lines", async () => {
+    const literal = "literal-pw-5e6f";
+    const to = await sink({ refuse: (address) => address.startsWith("nobody"), echoLoginInRefusals: true });
+    const lines: string[] = [];
+    const ctx: ConnectorContext = { runId: "run_direct", blockId: "mail", organizationId: "org", log: (_level, message) => lines.push(message), signal: new AbortController().signal };
+    const send = (recipients: string[]) =>
+      sendEmail.run!(ctx, sendEmail.params.parse({ ...basic(to), user: "u", password: literal, to: recipients, allow_private_network: true }));
+    const refused = await send(["nobody@example.com"]).then(
+      () => null,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(refused?.code).toBe("smtp_rejected");
+    expect(refused?.message).toContain("session of u / [REDACTED] / [REDACTED]");
+    await send(["ada@example.com", "nobody@example.com"]);
+    expect(lines).toEqual([expect.stringContaining("session of u / [REDACTED] / [REDACTED]")]);
+    for (const text of [refused?.message ?? "", ...lines]) for (const form of passwordForms("u", literal)) expect(text).not.toContain(form);
+  });
+
   it("credentials given to a server that offers no AUTH: smtp_auth_failed, and nothing is sent without logging in", async () => {
     const to = await sink({ auth: false });
     const { run } = await runMail(basic(to));
