@@ -4,6 +4,7 @@
  * parse what they receive with mailparser. Private networks are allowed, as tests run; the
  * production default and TLS with a trusted certificate are in send-email-tls.test.ts.
  */
+import { readFileSync } from "node:fs";
 import net, { type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendEmail } from "@/lib/connectors/send_email";
@@ -138,6 +139,29 @@ describe("send_email delivers", () => {
     expect(entry?.messages).toEqual([
       expect.objectContaining({ level: "warn", message: expect.stringContaining("refused the recipient nobody@example.com: 550 5.1.1 <nobody@example.com>: Recipient address rejected") }),
     ]);
+  });
+});
+
+describe("the README's send_email example", () => {
+  it("its patch batch, pointed at a local server, saves with ok: true and its run delivers the mail it shows", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### `send_email`"));
+    const batch = /-d @- <<'OPS'; echo\n([\s\S]*?)\nOPS\n/.exec(section)?.[1];
+    const input = /-d '(\{"input":[^']*)'/.exec(section)?.[1];
+    expect(batch && input).toBeTruthy();
+    const { ops } = JSON.parse(batch!) as { ops: { block_id: string; params?: Record<string, unknown> }[] };
+    const to = await sink({ account: { username: "apikey", password: PASSWORD } });
+    const mailOp = ops.find((op) => op.block_id === "mail")!;
+    // Only where the server is changes: this one is local and speaks no TLS.
+    Object.assign(mailOp.params!, { host: to.host, port: to.port, tls: "none" });
+    const created = await call(app, "POST", "/api/workflows", { headers: user.bearer, body: { name: "Shipping mail" } });
+    const patched = await call(app, "POST", `/api/workflows/${created.body.id}/operations`, { headers: user.bearer, body: { ops } });
+    expect(patched.body).toMatchObject({ ok: true, skipped_items: [], validation_errors: [] });
+    const runId = await dispatchRun(app, user.bearer, created.body.id as string, JSON.parse(input!) as { input: unknown });
+    const run = await finishedRun(app, user.organizationId, runId);
+    expect(run.output).toMatchObject({ mail: { accepted: ["ada@example.com", "archive@example.com"], rejected: [] } });
+    await until(() => to.mails.length === 1, 10_000, "the sink to receive the message");
+    expect(to.mails[0].parsed.subject).toBe("Order 1042 has shipped");
   });
 });
 
