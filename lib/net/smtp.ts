@@ -228,6 +228,11 @@ function smtpErrorFrom(error: unknown, request: SmtpSend, where: string, scrub: 
     }
     return new SmtpError("smtp_tls_failed", `the TLS handshake with ${where} failed: ${tlsCause ?? "the connection closed during the handshake"}`);
   }
+  if (e.command === "API") {
+    // nodemailer refused before asking the server (an envelope or message it cannot send); its
+    // message names our own input, never a reply.
+    return new SmtpError("smtp_failed", `the message could not be sent through ${where}: ${serverReply(e.message, scrub)}`);
+  }
   switch (e.code) {
     case "EAUTH":
       // The reply to AUTH is left out: servers echo what they were sent (user, password, or the
