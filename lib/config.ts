@@ -102,7 +102,7 @@ export const ConfigSchema = z.object({
    * history entry; 0 turns folding off (docs/patch-endpoint.md, "History").
    */
   WEFT_LAYOUT_FOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
-  /** Let http_request reach private, loopback and link-local addresses (tests use it for local servers). */
+  /** Let http_request and send_email reach private, loopback and link-local addresses (tests use it for local servers). */
   WEFT_ALLOW_PRIVATE_HTTP: flag.default(false),
   /** Runs one worker process executes at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(10),

@@ -9,6 +9,7 @@ import { greet } from "./greet";
 import { httpRequest } from "./http_request";
 import { log } from "./log";
 import { respondWebhook } from "./respond_webhook";
+import { sendEmail } from "./send_email";
 import { switchConnector } from "./switch";
 import { transform } from "./transform";
 import { triggerManual } from "./trigger_manual";
@@ -23,6 +24,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   triggerSchedule,
   httpRequest,
   respondWebhook,
+  sendEmail,
   condition,
   switchConnector,
   transform,

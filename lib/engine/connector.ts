@@ -104,7 +104,7 @@ export interface ConnectorContext {
  * through `operatorParams`.
  */
 export interface OperatorSettings {
-  /** WEFT_ALLOW_PRIVATE_HTTP: outbound calls may reach private, loopback and link-local addresses. */
+  /** WEFT_ALLOW_PRIVATE_HTTP: outbound calls (HTTP, SMTP) may reach private, loopback and link-local addresses. */
   allowPrivateHttp: boolean;
 }
 

@@ -2,18 +2,19 @@
  * Outbound HTTP for the http_request connector, guarded against SSRF (docs/connectors.md).
  *
  * Every hop (the first URL and each redirect) goes through `checkTarget`: only http(s), the host
- * resolved once with dns.lookup, and refused when ANY address it resolves to is private, loopback,
- * link-local, CGNAT, multicast, reserved or a cloud metadata endpoint. The connection is then made
- * to the checked address through the socket's `lookup` option, so no second resolution can rebind
- * it, and with `agent: false`, so no pooled socket opened for another check is reused.
+ * resolved once and refused when ANY address it resolves to is private, loopback, link-local,
+ * CGNAT, multicast, reserved or a cloud metadata endpoint (`checkHost`, ./host-guard.ts). The
+ * connection is then made to the checked address through the socket's `lookup` option, so no
+ * second resolution can rebind it, and with `agent: false`, so no pooled socket opened for
+ * another check is reused.
  */
-import { lookup as dnsLookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
-import { isIPv4, isIPv6, type LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { classifyAddress } from "./address-ranges";
+import { checkHost, type CheckedAddress } from "./host-guard";
 
 export { classifyAddress };
 
@@ -55,7 +56,7 @@ export class HttpRequestError extends Error {
 export interface CheckedTarget {
   url: URL;
   /** Every address the host resolved to, all checked: the only ones the connection may use. */
-  addresses: { address: string; family: 4 | 6 }[];
+  addresses: CheckedAddress[];
 }
 
 /**
@@ -79,30 +80,15 @@ export async function checkTarget(
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
   if (!host) throw new HttpRequestError("invalid_url", "the URL has no host");
 
-  let addresses: { address: string; family: number }[];
-  if (isIPv4(host) || isIPv6(host)) {
-    addresses = [{ address: host, family: isIPv4(host) ? 4 : 6 }];
-  } else {
-    try {
-      addresses = await abortable(dnsLookup(host, { all: true, verbatim: true }), options.signal);
-    } catch (error) {
-      if (error instanceof HttpRequestError) throw error;
-      throw new HttpRequestError("dns_error", `could not resolve ${host} (${errorCode(error)})`);
-    }
-    if (addresses.length === 0) throw new HttpRequestError("dns_error", `${host} has no address`);
+  const checked = await checkHost(host, options);
+  if (!checked.ok && checked.code === "dns_error") throw new HttpRequestError("dns_error", checked.reason);
+  if (!checked.ok) {
+    throw new HttpRequestError(
+      "ssrf_blocked",
+      `refused ${parsed.origin}: ${checked.reason}; this server does not call ${checked.metadata ? "cloud metadata" : "private network"} addresses`,
+    );
   }
-
-  for (const { address } of addresses) {
-    const blocked = classifyAddress(address);
-    if (blocked && (blocked.metadata || !options.allowPrivateNetwork)) {
-      const via = address === host ? "" : ` resolves to ${address}, which`;
-      throw new HttpRequestError(
-        "ssrf_blocked",
-        `refused ${parsed.origin}: ${host}${via} is a ${blocked.kind} address; this server does not call ${blocked.metadata ? "cloud metadata" : "private network"} addresses`,
-      );
-    }
-  }
-  return { url: parsed, addresses: addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 })) };
+  return { url: parsed, addresses: checked.addresses };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,14 +299,4 @@ function safeOrigin(url: string | URL): string {
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : "unknown error";
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

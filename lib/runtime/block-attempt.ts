@@ -125,12 +125,17 @@ export async function resolveParams(
   return { params, secretsUsed };
 }
 
-/** Re-validates resolved params with the connector's schema: a failure is the block error `invalid_param`. */
+/**
+ * Re-validates resolved params with the connector's schema: a failure is the block error
+ * `invalid_param`, or the code a connector's refinement tagged its issue with (`params: { code }`).
+ */
 export function validateParams(connector: AnyConnector, params: Record<string, unknown>): Record<string, unknown> {
   const parsed = (connector.params as z.ZodType).safeParse(params);
   if (parsed.success) return parsed.data as Record<string, unknown>;
   const detail = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "params"}: ${i.message}`).join("; ");
-  throw new BlockFailure("invalid_param", `A param is not valid after templates were resolved: ${detail}`);
+  // A connector's refinement may name the failure's code in its issue's params (send_email's invalid_address).
+  const tagged = parsed.error.issues.map((i) => (i as { params?: { code?: unknown } }).params?.code).find((code) => typeof code === "string");
+  throw new BlockFailure(typeof tagged === "string" ? tagged : "invalid_param", `A param is not valid after templates were resolved: ${detail}`);
 }
 
 /**

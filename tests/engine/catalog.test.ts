@@ -10,6 +10,7 @@ const BUILTINS = [
   "trigger_schedule",
   "http_request",
   "respond_webhook",
+  "send_email",
   "condition",
   "switch",
   "transform",

@@ -19,13 +19,16 @@ const action = (params: z.ZodObject, operatorParams: Record<string, () => unknow
   defineConnector({ ...base, kind: "action", params, operatorParams, run: async () => ({}) });
 
 describe("operator params", () => {
-  it("http_request declares allow_private_network, a hidden param, as its only operator param", () => {
-    const http = connectorRegistry.get("http_request")!;
-    expect(Object.keys(http.operatorParams ?? {})).toEqual(["allow_private_network"]);
-    expect(paramVisibility(http.params.shape.allow_private_network)).toBe("hidden");
-    expect(http.operatorParams?.allow_private_network?.({ allowPrivateHttp: true })).toBe(true);
-    expect(http.operatorParams?.allow_private_network?.({ allowPrivateHttp: false })).toBe(false);
-    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type)).toEqual(["http_request"]);
+  it.each(["http_request", "send_email"])("%s declares allow_private_network, a hidden param, as its only operator param", (type) => {
+    const connector = connectorRegistry.get(type)!;
+    expect(Object.keys(connector.operatorParams ?? {})).toEqual(["allow_private_network"]);
+    expect(paramVisibility(connector.params.shape.allow_private_network)).toBe("hidden");
+    expect(connector.operatorParams?.allow_private_network?.({ allowPrivateHttp: true })).toBe(true);
+    expect(connector.operatorParams?.allow_private_network?.({ allowPrivateHttp: false })).toBe(false);
+  });
+
+  it("no other built-in connector has operator params", () => {
+    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type)).toEqual(["http_request", "send_email"]);
   });
 
   it("a registry refuses an operator param that is not a hidden param of its connector", () => {

@@ -61,7 +61,7 @@ describe("ui hints in the full catalog", () => {
         expect(param.ui.options).toEqual(properties[param.name].enum);
       }
     }
-    expect(selects).toBe(3); // http_request.method, condition.op, log.level
+    expect(selects).toBe(4); // http_request.method, send_email.tls, condition.op, log.level
   });
 
   it("keeps hints out of the summary catalog and out of the params JSON schema", () => {
