@@ -11,6 +11,7 @@ import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "@/lib/connectors/http_request";
 import type { ConnectorContext } from "@/lib/engine/connector";
+import { directContext } from "../helpers/connectors";
 import { checkTarget, classifyAddress, guardedRequest, HttpRequestError, MAX_RESPONSE_BYTES } from "@/lib/net/http-guard";
 import { until } from "../helpers/until";
 
@@ -159,7 +160,7 @@ afterAll(async () => {
 });
 
 function context(signal = new AbortController().signal): ConnectorContext {
-  return { runId: "run_1", blockId: "call", organizationId: "org_1", signal, log: () => undefined, respondToWebhook: async () => ({ responded: false, reason: "not_webhook_run" }) };
+  return directContext({ runId: "run_1", blockId: "call", organizationId: "org_1", signal });
 }
 
 /** Runs the connector as the runtime would: params parsed, hidden allow flag set by the operator. */

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import net, { type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendEmail } from "@/lib/connectors/send_email";
-import type { ConnectorContext } from "@/lib/engine/connector";
+import { directContext } from "../helpers/connectors";
 import type { RunResource } from "@/lib/resources/run";
 import { call, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, dispatchRun, finishedRun, runLogs, runWhen, startWorkerTestApp } from "../helpers/runtime";
@@ -184,7 +184,7 @@ describe("send_email fails with a stable code", () => {
     const literal = "literal-pw-0c1d";
     const params = sendEmail.params.parse({ ...basic(to), user: "u", password: literal, allow_private_network: true });
     const controller = new AbortController();
-    const ctx: ConnectorContext = { runId: "run_direct", blockId: "mail", organizationId: "org", log: () => {}, signal: controller.signal };
+    const ctx = directContext({ blockId: "mail", signal: controller.signal });
     const error = await sendEmail.run!(ctx, params).then(
       () => null,
       (e: unknown) => e as Error & { code?: string },
@@ -199,7 +199,7 @@ describe("send_email fails with a stable code", () => {
     const literal = "literal-pw-5e6f";
     const to = await sink({ refuse: (address) => address.startsWith("nobody"), echoLoginInRefusals: true });
     const lines: string[] = [];
-    const ctx: ConnectorContext = { runId: "run_direct", blockId: "mail", organizationId: "org", log: (_level, message) => lines.push(message), signal: new AbortController().signal };
+    const ctx = directContext({ blockId: "mail", log: (_level, message) => void lines.push(message) });
     const send = (recipients: string[]) =>
       sendEmail.run!(ctx, sendEmail.params.parse({ ...basic(to), user: "u", password: literal, to: recipients, allow_private_network: true }));
     const refused = await send(["nobody@example.com"]).then(

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { code, CodeError } from "@/lib/connectors/code";
-import type { ConnectorContext } from "@/lib/engine/connector";
+import { directContext } from "../helpers/connectors";
 
 interface Ran {
   output: { value: unknown } | null;
@@ -16,7 +16,7 @@ interface Ran {
 
 async function runCode(params: Record<string, unknown>, signal = new AbortController().signal): Promise<Ran> {
   const lines: [string, string][] = [];
-  const ctx: ConnectorContext = { runId: "run_1", blockId: "calc", organizationId: "org_1", signal, log: (level, message) => lines.push([level, message]), respondToWebhook: async () => ({ responded: false, reason: "not_webhook_run" }) };
+  const ctx = directContext({ runId: "run_1", blockId: "calc", organizationId: "org_1", signal, log: (level, message) => void lines.push([level, message]) });
   try {
     return { output: (await code.run!(ctx, code.params.parse(params))) as { value: unknown }, error: null, lines };
   } catch (error) {
