@@ -36,8 +36,13 @@ describe("connector registry and catalog", () => {
       "url",
       "headers",
       "query",
+      "auth",
       "body",
+      "body_type",
+      "response_type",
       "timeout_ms",
+      "retries",
+      "max_response_bytes",
       "fail_on_status",
     ]);
   });
