@@ -7,6 +7,7 @@ import { code } from "./code";
 import { condition } from "./condition";
 import { greet } from "./greet";
 import { httpRequest } from "./http_request";
+import { llmChat } from "./llm_chat";
 import { log } from "./log";
 import { switchConnector } from "./switch";
 import { transform } from "./transform";
@@ -21,6 +22,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   triggerWebhook,
   triggerSchedule,
   httpRequest,
+  llmChat,
   condition,
   switchConnector,
   transform,

@@ -9,6 +9,7 @@ const BUILTINS = [
   "trigger_webhook",
   "trigger_schedule",
   "http_request",
+  "llm_chat",
   "condition",
   "switch",
   "transform",

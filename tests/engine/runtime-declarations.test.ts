@@ -19,13 +19,16 @@ const action = (params: z.ZodObject, operatorParams: Record<string, () => unknow
   defineConnector({ ...base, kind: "action", params, operatorParams, run: async () => ({}) });
 
 describe("operator params", () => {
-  it("http_request declares allow_private_network, a hidden param, as its only operator param", () => {
+  it("http_request and llm_chat declare allow_private_network, a hidden param, as their only operator param", () => {
     const http = connectorRegistry.get("http_request")!;
     expect(Object.keys(http.operatorParams ?? {})).toEqual(["allow_private_network"]);
     expect(paramVisibility(http.params.shape.allow_private_network)).toBe("hidden");
     expect(http.operatorParams?.allow_private_network?.({ allowPrivateHttp: true })).toBe(true);
     expect(http.operatorParams?.allow_private_network?.({ allowPrivateHttp: false })).toBe(false);
-    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type)).toEqual(["http_request"]);
+    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type)).toEqual(["http_request", "llm_chat"]);
+    const llm = connectorRegistry.get("llm_chat")!;
+    expect(Object.keys(llm.operatorParams ?? {})).toEqual(["allow_private_network"]);
+    expect(paramVisibility(llm.params.shape.allow_private_network)).toBe("hidden");
   });
 
   it("a registry refuses an operator param that is not a hidden param of its connector", () => {
