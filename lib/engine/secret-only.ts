@@ -240,7 +240,7 @@ export function describeViolations(type: string, violations: readonly SecretOnly
     const names = violationPaths(literal).join(", ");
     reasons.push(`${names} of ${type} ${literal.length === 1 ? "takes" : "take"} only a {{secrets.NAME}} reference to an organization secret, not a value`);
     fixes.push(
-      `store the value as an organization secret (an owner or admin: Settings → Secrets, or POST /api/secrets {"name","value"}) and write ${literal.map((v) => `${v.path.join(".")}: "${v.suggestion}"`).join(", ")} (any secret name works)`,
+      `store the value as an organization secret (an owner or admin: Settings → Secrets, or POST /api/secrets with its name and value) and write ${literal.map((v) => `${v.path.join(".")}: "${v.suggestion}"`).join(", ")} (any secret name works)`,
     );
   }
   if (templated.length > 0) {
