@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llmChat, withoutKeyFragments } from "@/lib/connectors/llm_chat";
 import type { RunResource } from "@/lib/resources/run";
+import { getWorkflow } from "@/lib/store/workflows";
 import { call, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, dispatchRun, finishedRun, runLogs, startWorkerTestApp } from "../helpers/runtime";
 
@@ -257,6 +258,32 @@ describe("llm_chat against an OpenAI-compatible server", () => {
   it("a server that never answers fails with timeout after timeout_ms", async () => {
     const run = await runChat({ model: model("silent"), prompt: "x", timeout_ms: 300, retries: 0 });
     expect(run.error).toMatchObject({ code: "timeout", message: expect.stringContaining("within 300 ms") });
+  });
+});
+
+describe("a run pinned with a literal key (before api_key was secret-only)", () => {
+  it("the worker refuses the block with secret_required, sends nothing, and logs its input with the value redacted", async () => {
+    const name = model("echo");
+    const id = await createWorkflow(app, user.bearer, {
+      blocks: [
+        { id: "trg", type: "trigger_manual", params: {} },
+        { id: "llm", type: "llm_chat", params: { base_url: `${provider.url}/v1`, model: name, prompt: "x", api_key: "{{secrets.LLM_KEY}}" } },
+      ],
+      edges: [{ source: "trg", target: "llm" }],
+    });
+    const stored = await getWorkflow(app.database.db, user.organizationId, id);
+    if (!stored) throw new Error("the workflow just created is missing");
+    // Validation refuses such a workflow at POST …/run; the run queue below it does not validate.
+    const pinned = structuredClone(stored);
+    pinned.definition.blocks[1].params.api_key = KEY;
+    const { run } = await app.runtime.dispatch(user.organizationId, pinned, { trigger: "api", input: {} });
+    const finished = await finishedRun(app, user.organizationId, run.id, 60_000);
+    expect(finished.error).toMatchObject({ blockId: "llm", code: "secret_required", message: expect.stringContaining("api_key of llm_chat takes only a {{secrets.NAME}} reference") });
+    expect(provider.received.filter((r) => r.body.model === name)).toHaveLength(0);
+    const [entry] = (await runLogs(app, user.organizationId, run.id)).filter((e) => e.blockId === "llm");
+    expect((entry.input as { api_key: string }).api_key).toBe("[REDACTED]");
+    const logs = await call(app, "GET", `/api/runs/${run.id}/logs`, { headers: user.bearer });
+    expect(JSON.stringify([finished, logs.body])).not.toContain(KEY);
   });
 });
 
