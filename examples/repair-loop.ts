@@ -5,7 +5,7 @@
  *   WEFT_URL=https://weft.example.com WEFT_API_KEY=weft_… npm run example:repair
  *   WEFT_TRANSPORT=mcp npm run example:repair                # the same agent through the MCP server
  *
- * A scripted agent (examples/repair-loop/scripted-model.ts) proposes a workflow with seven
+ * A scripted agent (examples/repair-loop/scripted-model.ts) proposes a workflow with eight
  * mistakes models really make, reads `skipped_items` and `validation_errors`, fixes its next batch
  * from their codes and structured fixes alone, reaches `ok: true`, runs the workflow and prints
  * each round and the run's output. It talks to nothing but Weft.

@@ -24,12 +24,14 @@ export interface RepairModel {
 }
 
 /**
- * The first batch for "greet the person in the run input, check that Weft answers, and log how it
- * went": start (manual trigger) → hello (greet) → ping (GET <weft>/api/health) → up (log), with
- * ping's error branch → down (log). Seven mistakes: an unknown type (`greeting`), connects sent
- * before the add they need, a hidden param, a reference to a downstream block (the up↔ping edge
- * written the wrong way round), a missing required param (`method`), a wrong param type
- * (`timeout_ms` as a string) and a branch handle that does not exist (`on_error`).
+ * The first batch for "greet the person in the run input, check that Weft answers, log how it
+ * went, and have an LLM word the good news": start (manual trigger) → hello (greet) → ping (GET
+ * <weft>/api/health) → up (log) → summary (llm_chat), with ping's error branch → down (log) and
+ * summary's → no_summary (log). Eight mistakes: an unknown type (`greeting`), connects sent before
+ * the add they need, a hidden param, a reference to a downstream block (the up↔ping edge written
+ * the wrong way round), a missing required param (`method`), a wrong param type (`timeout_ms` as
+ * a string), a branch handle that does not exist (`on_error`) and a literal API key in llm_chat
+ * (`api_key` takes only a {{secrets.NAME}} reference).
  */
 export function firstBatch(weftUrl: string): EditOp[] {
   return [
@@ -43,10 +45,29 @@ export function firstBatch(weftUrl: string): EditOp[] {
     { operation_type: "connect", block_id: "up", target_block_id: "ping" },
     { operation_type: "add", block_id: "down", type: "log", params: { message: "Weft's health check failed: {{ping.error.message}}", level: "warn" } },
     { operation_type: "connect", block_id: "ping", target_block_id: "down", source_handle: "on_error" },
+    {
+      operation_type: "add",
+      block_id: "summary",
+      type: "llm_chat",
+      params: { model: "gpt-4.1-mini", prompt: "Tell the team in one cheerful sentence: {{up.message}}", api_key: LITERAL_KEY },
+    },
+    { operation_type: "connect", block_id: "up", target_block_id: "summary" },
+    { operation_type: "add", block_id: "no_summary", type: "log", params: { message: "No LLM summary this time: the llm_chat call failed (its error is in the run log).", level: "warn" } },
+    { operation_type: "connect", block_id: "summary", target_block_id: "no_summary", source_handle: "error" },
   ];
 }
 
+/** What a model pastes when it has a key at hand (a made-up one): Weft must refuse to store it. */
+export const LITERAL_KEY = "sk-proj-EXAMPLEonly0000notarealkey0000";
+
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+
+/** The value at a dotted path ("auth.token") of an op's params, as JSON text. */
+function paramAt(op: EditOp, path: string): string {
+  let current: unknown = op.params;
+  for (const segment of path.split(".")) current = current !== null && typeof current === "object" ? (current as Record<string, unknown>)[segment] : undefined;
+  return JSON.stringify(current);
+}
 
 /** JSON with sorted keys, to tell equal ops apart from different ones. */
 function canonical(value: unknown): string {
@@ -92,6 +113,13 @@ function fixSkip(skip: SkippedItem, op: EditOp | undefined): { ops: EditOp[]; te
         return { ops: [], text: `dropped the op: ${drop.join(", ")} is ${why} (details.params), nothing else to set` };
       }
       return { ops: [{ ...op, params }], text: `removed ${drop.join(", ")}: ${why} (details.params)` };
+    }
+    case "secret_required": {
+      const suggested = Array.isArray(details.suggested_ops) ? (details.suggested_ops as EditOp[]) : [];
+      const params = strings(details.params);
+      if (suggested.length !== 1 || params.length === 0) return { stuck: stuckOnSkip(skip, op, "op with a secret reference (details.suggested_ops)") };
+      const written = params.map((p) => `${p} → ${paramAt(suggested[0], p)}`).join(", ");
+      return { ops: suggested, text: `${written} instead of the literal key (details.suggested_ops); an owner stores the key as that secret` };
     }
     case "invalid_source_handle":
       if (!closest) return { stuck: stuckOnSkip(skip, op, "closest handle (details.closest)") };

@@ -137,7 +137,7 @@ export const SkipDetailsSchema = z
     registered: names("block_type_not_registered: every registered type, nearest first"),
     closest: names("The nearest valid names (types, handles, block ids), nearest first; may be empty"),
     allowed: names("invalid_source_handle: the handles the source block has"),
-    params: names("hidden_param_in_input, param_not_llm_settable: the params that cannot be set"),
+    params: names("hidden_param_in_input, param_not_llm_settable: the params that cannot be set; secret_required: the secret-only params or fields (auth.token) that got a value"),
     settable_params: names("hidden_param_in_input, param_not_llm_settable: the params this caller may set on that type"),
     existing_block_ids: names("block_not_found, invalid_edge_source, invalid_edge_target: ids in the workflow (at most 50)"),
     add_op: z
@@ -238,6 +238,11 @@ export const ConnectorFullSchema = z
         visibility: z.enum(["llm", "user"]).openapi({ description: "user: only people in the editor may set it" }),
         default: z.unknown().optional(),
         templates: z.literal(false).optional().openapi({ description: "false: {{…}} in this param is not resolved; its text is used as written" }),
+        secretOnly: z.literal(true).optional().openapi({ description: "true: the param takes only one {{secrets.NAME}} reference; a value is refused (secret_required)" }),
+        secretOnlyFields: z
+          .array(z.string())
+          .optional()
+          .openapi({ description: "Fields inside this object param that take only one {{secrets.NAME}} reference (e.g. token)" }),
         ui: z
           .object({
             label: z.string(),

@@ -7,6 +7,7 @@ import { code } from "./code";
 import { condition } from "./condition";
 import { greet } from "./greet";
 import { httpRequest } from "./http_request";
+import { llmChat } from "./llm_chat";
 import { log } from "./log";
 import { respondWebhook } from "./respond_webhook";
 import { sendEmail } from "./send_email";
@@ -25,6 +26,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   httpRequest,
   respondWebhook,
   sendEmail,
+  llmChat,
   condition,
   switchConnector,
   transform,

@@ -92,9 +92,9 @@ export const sendEmail = defineConnector({
         .max(1_024)
         .optional()
         .describe(
-          "The SMTP password or API key. Must be a secret reference, {{secrets.NAME}} (store the value as an organization secret first: Settings → Secrets, or POST /api/secrets); never a literal value. Required with user",
+          "The SMTP password or API key. Must be a secret reference, {{secrets.NAME}} (store the value as an organization secret first: Settings → Secrets, or POST /api/secrets); a literal value is refused (secret_required). Required with user",
         )
-        .meta(ui({ label: "Password", widget: "secret", placeholder: "{{secrets.SMTP_PASSWORD}}" })),
+        .meta({ secretOnly: true, ...ui({ label: "Password", widget: "secret", placeholder: "{{secrets.SMTP_PASSWORD}}" }) }),
       from: z
         .string()
         .max(1_000)

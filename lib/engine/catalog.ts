@@ -17,6 +17,7 @@ import {
   type ParamVisibility,
   type ParamWidget,
 } from "./connector";
+import { secretOnlyFields } from "./secret-only";
 
 /** How the editor shows a param: its declared hint, with label and widget derived when not declared. */
 export interface CatalogParamUi {
@@ -40,6 +41,10 @@ export interface CatalogParam {
   default?: unknown;
   /** Present (false) when `{{…}}` in this param is not resolved: its text is used as written. */
   templates?: false;
+  /** Present (true) when the param takes only one `{{secrets.NAME}}` reference, never a value. */
+  secretOnly?: true;
+  /** Fields inside this (object) param that take only one `{{secrets.NAME}}` reference (`token`, `password`). */
+  secretOnlyFields?: string[];
 }
 
 /** A full-catalog param: the shared fields plus the editor hint. */
@@ -83,8 +88,9 @@ function schemaOf(field: z.ZodType): JsonSchema {
 /** A short type name from a JSON schema: "string", "number", "string[]", "object", "enum(a|b)". */
 function typeName(schema: JsonSchema): string {
   if (Array.isArray(schema.enum)) return `enum(${schema.enum.map(String).join("|")})`;
-  if (Array.isArray(schema.anyOf)) {
-    const parts = (schema.anyOf as JsonSchema[]).map(typeName).filter((t) => t !== "null");
+  const options = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(options)) {
+    const parts = (options as JsonSchema[]).map(typeName).filter((t) => t !== "null");
     return [...new Set(parts)].join("|") || "any";
   }
   const t = schema.type;
@@ -111,6 +117,7 @@ function visibleFields(connector: AnyConnector): [string, z.ZodType][] {
 }
 
 function catalogParams(connector: AnyConnector): CatalogParam[] {
+  const secretPaths = secretOnlyFields(connector).map((f) => f.path);
   return visibleFields(connector).map(([name, field]) => {
     const schema = schemaOf(field);
     const visibility = paramVisibility(field) as Exclude<ParamVisibility, "hidden">;
@@ -118,6 +125,10 @@ function catalogParams(connector: AnyConnector): CatalogParam[] {
     if (typeof schema.description === "string") entry.description = schema.description;
     if ("default" in schema) entry.default = schema.default;
     if (!paramTakesTemplates(field)) entry.templates = false;
+    const secret = secretPaths.filter((path) => path[0] === name);
+    if (secret.some((path) => path.length === 1)) entry.secretOnly = true;
+    const inside = secret.filter((path) => path.length > 1).map((path) => path.slice(1).join("."));
+    if (inside.length > 0) entry.secretOnlyFields = inside;
     return entry;
   });
 }
@@ -164,15 +175,26 @@ function paramsSchema(connector: AnyConnector): JsonSchema {
   return stripMeta(schema);
 }
 
-/** zod copies `.meta()` into the JSON schema; visibility, editor hints and `templates` have their own fields. */
+const META_KEYS = ["visibility", "ui", "templates", "secretOnly"];
+
+/**
+ * zod copies `.meta()` into the JSON schema, at every depth; visibility, editor hints, `templates`
+ * and `secretOnly` have their own catalog fields. Walks subschemas only (a property named `ui` stays).
+ */
 function stripMeta(schema: JsonSchema): JsonSchema {
-  const props = schema.properties as Record<string, JsonSchema> | undefined;
-  if (props) {
-    for (const p of Object.values(props)) {
-      delete p.visibility;
-      delete p.ui;
-      delete p.templates;
+  const stack: JsonSchema[] = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop() as JsonSchema;
+    for (const key of META_KEYS) delete node[key];
+    const push = (value: unknown) => {
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) stack.push(value as JsonSchema);
+    };
+    for (const key of ["properties", "$defs", "definitions", "patternProperties"]) {
+      const map = node[key];
+      if (map !== null && typeof map === "object") Object.values(map as Record<string, unknown>).forEach(push);
     }
+    for (const key of ["anyOf", "oneOf", "allOf", "prefixItems"]) if (Array.isArray(node[key])) (node[key] as unknown[]).forEach(push);
+    for (const key of ["items", "additionalProperties", "not", "propertyNames"]) push(node[key]);
   }
   return schema;
 }

@@ -9,6 +9,13 @@
  *   })
  *
  * A param whose text must be used as written, `{{…}}` included, is tagged `templates: false`.
+ * A credential is tagged `secretOnly: true` (with a `secret` widget): it then takes exactly one
+ * `{{secrets.NAME}}` template, never a value, so no key is ever stored in a workflow as text:
+ *
+ *     api_key: z.string().describe("…").meta({ secretOnly: true, ...ui({ label: "API key", widget: "secret", placeholder: "{{secrets.OPENAI_API_KEY}}" }) }),
+ *
+ * The tag may also sit on a field inside an object param (through unions: http_request's
+ * `auth.token`); ./secret-only.ts reads it, and `createRegistry` refuses a misplaced one.
  * Put `.meta(…)` last in the chain: a `.optional()` after it wraps the field and hides the tag.
  * What the runtime must do differently for a connector is declared here too (`wait`,
  * `operatorParams`), so the runtime never branches on a connector's type.
@@ -16,6 +23,7 @@
  */
 import { z } from "zod";
 import type { WebhookRespondOutcome, WebhookResponse } from "./webhook-response";
+import { declaredSecretOnlyFields } from "./secret-only";
 
 export type ConnectorKind = "trigger" | "action" | "logic" | "wait";
 
@@ -235,7 +243,11 @@ export interface ConnectorRegistry {
   types(): string[];
 }
 
-/** Builds a registry; throws at start-up (not at request time) on a duplicate or badly named type. */
+/**
+ * Builds a registry; throws at start-up (not at request time) on a duplicate or badly named type,
+ * a forbidden param name, an editor hint that cannot be drawn, inconsistent runtime declarations,
+ * or a misplaced `secretOnly` tag.
+ */
 export function createRegistry(connectors: readonly AnyConnector[]): ConnectorRegistry {
   const byType = new Map<string, AnyConnector>();
   for (const c of connectors) {
@@ -247,6 +259,7 @@ export function createRegistry(connectors: readonly AnyConnector[]): ConnectorRe
       }
     }
     checkRuntimeDeclarations(c);
+    declaredSecretOnlyFields(c.type, c.params); // throws on a misplaced secretOnly tag
     for (const [name, field] of Object.entries(c.params.shape as Record<string, z.ZodType>)) checkParamUi(c.type, name, field);
     byType.set(c.type, c);
   }

@@ -5,7 +5,7 @@
 import { blockHandles, type ConnectorRegistry } from "./connector";
 import { BLOCK_ID_PATTERN, FORBIDDEN_KEYS, cloneJson, isPlainObject, isValidBlockId, setOwn, type Block } from "./model";
 import { MAX_DETAIL_LIST, type AddOp, type EditActor, type EditOp, type RemoveOp, type SetVariablesOp, type SkipCode, type SkipDetails, type UpdateOp, type ValidationError } from "./ops";
-import { MAX_VALUE_DEPTH, checkParamKeys, tooDeepKey, unknownParamError } from "./edit-ops-params";
+import { MAX_VALUE_DEPTH, checkParamKeys, secretOnlyProblem, tooDeepKey, unknownParamError } from "./edit-ops-params";
 import { jsonEqual, type WorkflowDraft } from "./edit-ops-draft";
 import { freeBlockId, listNames, nearestFirst, nearestNames, shortText, suggestBlockId } from "./edit-ops-hints";
 
@@ -143,6 +143,8 @@ export function applyAdd(op: AddOp, raw: Record<string, unknown>, ctx: OpContext
   const params: Record<string, unknown> = {};
   // null means "absent" in an add as in an update: a stored param is never null.
   for (const key of check.accepted) if (rawParams[key] !== null) setOwn(params, key, cloneJson(rawParams[key]));
+  const secret = secretOnlyProblem(connector, params, (fixed): AddOp => ({ ...op, params: fixed }));
+  if (secret) return skip(secret.code, secret.reason, secret.hint, secret.details);
   const optional = {
     ...(op.name !== undefined && { name: op.name }),
     ...(op.position !== undefined && { position: op.position }),
@@ -168,8 +170,14 @@ export function applyUpdate(op: UpdateOp, raw: Record<string, unknown>, index: n
   if (rawParams) {
     const tooDeep = depthProblem(rawParams, "params");
     if (tooDeep) return tooDeep;
-    const check = checkParamKeys(ctx.registry.get(block.type), rawParams, ctx.actor);
+    const connector = ctx.registry.get(block.type);
+    const check = checkParamKeys(connector, rawParams, ctx.actor);
     if (check.problem) return skip(check.problem.code, check.problem.reason, check.problem.hint, check.problem.details);
+    if (connector) {
+      const sent = Object.fromEntries(check.accepted.map((key) => [key, rawParams[key]]));
+      const secret = secretOnlyProblem(connector, sent, (fixed): UpdateOp => ({ ...op, operation_type: "update", params: fixed }));
+      if (secret) return skip(secret.code, secret.reason, secret.hint, secret.details);
+    }
     const params: Record<string, unknown> = {};
     let merged: Record<string, unknown> | null = null; // copied from block.params on the first real change
     for (const key of check.accepted) {

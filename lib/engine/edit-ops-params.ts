@@ -6,8 +6,9 @@
 import type { z } from "zod";
 import { paramVisibility, type AnyConnector, type ParamVisibility } from "./connector";
 import { FORBIDDEN_KEYS } from "./model";
-import type { EditActor, SkipCode, SkipDetails, ValidationError } from "./ops";
+import type { EditActor, EditOp, SkipCode, SkipDetails, ValidationError } from "./ops";
 import { listNames, nearestNames, shortText } from "./edit-ops-hints";
+import { describeViolations, secretOnlyFields, secretOnlyViolations, violationPaths, withSuggestedSecrets } from "./secret-only";
 
 const visibilityCache = new WeakMap<AnyConnector, ReadonlyMap<string, ParamVisibility>>();
 
@@ -32,7 +33,7 @@ export function settableParams(connector: AnyConnector, actor: EditActor): strin
 }
 
 export interface ParamProblem {
-  code: Extract<SkipCode, "hidden_param_in_input" | "param_not_llm_settable">;
+  code: Extract<SkipCode, "hidden_param_in_input" | "param_not_llm_settable" | "secret_required">;
   reason: string;
   hint: string;
   details: SkipDetails;
@@ -106,6 +107,31 @@ export function checkParamKeys(
   return { accepted, unknown };
 }
 
+/**
+ * The secret_required problem of the params an op sets (accepted keys only), or undefined: a
+ * secret-only param (or field) holding anything but one {{secrets.NAME}} reference skips the whole
+ * op, so a credential is never stored. `retry(params)` is the op with the given params, for
+ * `details.suggested_ops`. The refused values appear nowhere in the problem.
+ */
+export function secretOnlyProblem(
+  connector: AnyConnector,
+  params: Record<string, unknown>,
+  retry: (params: Record<string, unknown>) => EditOp,
+): ParamProblem | undefined {
+  const violations = secretOnlyViolations(connector, params);
+  if (violations.length === 0) return undefined;
+  const { reason, fix } = describeViolations(connector.type, violations);
+  const details: SkipDetails = { params: violationPaths(violations) };
+  const suggestable = violations.every((v) => v.kind === "literal");
+  if (suggestable) details.suggested_ops = [retry(withSuggestedSecrets(params, violations))];
+  return {
+    code: "secret_required",
+    reason: `${reason}; the op was skipped, so the value was not stored`,
+    hint: `${fix}, then send the op again${suggestable ? " (details.suggested_ops is this op with the references in place)" : ""}`,
+    details,
+  };
+}
+
 /** Param and variable values may nest this deep (arrays and objects); deeper ones skip the op. */
 export const MAX_VALUE_DEPTH = 100;
 
@@ -138,12 +164,14 @@ export function unknownParamError(
     ? `"${key}" is never accepted as a param name`
     : `"${shortText(key)}" is not a param of ${blockType}`;
   const suggestion = closest.length > 0 ? ` Did you mean "${closest[0]}"?` : "";
+  // A near miss of a secret-only param (`apiKey` for `api_key`) would carry a credential: not echoed.
+  const echo = !connector || secretOnlyFields(connector).length === 0;
   return {
     code: "unknown_param",
     block_id: blockId,
     block_type: blockType,
     field: key,
-    value,
+    ...(echo && { value }),
     error: `${why}; it was dropped.${suggestion} Params of ${blockType}: ${listNames(known)}`,
     hint: closest.length > 0 ? `send the value as params.${closest[0]} instead` : `use one of the params of ${blockType}: ${listNames(known)}`,
     details: { params: known, closest },

@@ -83,6 +83,7 @@ export const SKIP_CODES = [
   "block_not_found",
   "hidden_param_in_input",
   "param_not_llm_settable",
+  "secret_required",
   "invalid_edge_source",
   "invalid_edge_target",
   "invalid_source_handle",
@@ -95,6 +96,7 @@ export type SkipCode = (typeof SKIP_CODES)[number];
 export const VALIDATION_CODES = [
   "missing_required_param",
   "invalid_param",
+  "secret_required",
   "unknown_param",
   "unresolved_reference",
   "reference_not_upstream",
@@ -126,7 +128,10 @@ export interface SkipDetails {
   closest?: string[];
   /** invalid_source_handle: the handles the source block has. */
   allowed?: string[];
-  /** hidden_param_in_input, param_not_llm_settable: the params that cannot be set. */
+  /**
+   * hidden_param_in_input, param_not_llm_settable: the params that cannot be set. secret_required:
+   * the secret-only params (or fields, `auth.token`) that got something other than one {{secrets.NAME}}.
+   */
   params?: string[];
   /** hidden_param_in_input, param_not_llm_settable: the params this caller may set on that type. */
   settable_params?: string[];
@@ -142,7 +147,10 @@ export interface SkipDetails {
   cycle?: string[];
   /** edge_not_found: the edges leaving the source block. */
   edges?: { source: string; target: string; source_handle?: string }[];
-  /** Ops that would do what was meant (invalid_edge_target on a trigger: connect from it). */
+  /**
+   * Ops that would do what was meant (invalid_edge_target on a trigger: connect from it;
+   * secret_required: the op with {{secrets.NAME}} references where the values were).
+   */
   suggested_ops?: EditOp[];
 }
 
@@ -159,9 +167,9 @@ export interface SkippedItem {
 
 /** Machine-readable parts of a validation error's fix, beside its `hint`. */
 export interface ValidationDetails {
-  /** missing_required_param, invalid_param: the param's type ("string", "number", "enum(GET|POST)"). */
+  /** missing_required_param, invalid_param: the param's type ("string", "number", "enum(GET|POST)"); secret_required: "{{secrets.NAME}}". */
   expected?: string;
-  /** missing_required_param, invalid_param: a value of that type the connector offers as an example. */
+  /** missing_required_param, invalid_param: a value of that type the connector offers as an example; secret_required: the reference to write. */
   example?: unknown;
   /** unknown_param: the params of the block's type. */
   params?: string[];
@@ -179,7 +187,7 @@ export interface ValidationDetails {
   trigger_types?: string[];
   /** no_trigger: blocks with no incoming edge, which a new trigger should connect to. */
   entry_block_ids?: string[];
-  /** Ops that would fix it (reference_not_upstream: the connect, or the reversed edge). */
+  /** Ops that would fix it (reference_not_upstream: the connect, or the reversed edge; secret_required: the update writing the reference). */
   suggested_ops?: EditOp[];
 }
 

@@ -319,6 +319,15 @@ export function secretRedactor(secretValues: readonly string[]): (value: unknown
     mapStrings(value, (text) => text.replace(PUNYCODE_LABEL, (label) => (hidesSecret(label) ? REDACTED : label)).replace(pattern, REDACTED));
 }
 
+/** True when value is exactly one `{{secrets.NAME}}` template (any name: whether it is a valid one is
+ *  `unresolved_reference`'s concern), the only value a secret-only param takes. */
+export function isSecretTemplate(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const whole = WHOLE_TEMPLATE.exec(value);
+  const parsed = whole ? parsePath(whole[1]) : null;
+  return parsed !== null && parsed.root === "secrets" && parsed.path.length === 1;
+}
+
 /** True when value contains at least one well-formed template: a string directly, or any string
  *  inside an array or object (so validators can tell templated params apart). */
 export function hasTemplate(value: unknown): boolean {

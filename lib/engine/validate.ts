@@ -13,6 +13,7 @@ import { paramVisibilities, unknownParamError } from "./edit-ops-params";
 import { freeBlockId, listNames, shortText } from "./edit-ops-hints";
 import { paramExpectation } from "./param-examples";
 import { checkReferences, referenceContext } from "./validate-references";
+import { describeViolations, secretOnlyFields, secretOnlyViolations, withSuggestedSecrets } from "./secret-only";
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { value: unknown; templated: boolean } {
   let current = root;
@@ -43,9 +44,43 @@ function paramFix(block: Block, connector: AnyConnector, param: string, hidden: 
   };
 }
 
-function checkParams(block: Block, connector: AnyConnector, errors: ValidationError[]): void {
+/**
+ * One secret_required error per secret-only field holding anything but one {{secrets.NAME}}
+ * (a definition stored before the field was secret-only, or written some other way). The value is
+ * never echoed. Returns the fields flagged, whose zod issues are then not reported again.
+ */
+function checkSecretOnly(block: Block, connector: AnyConnector, errors: ValidationError[]): string[] {
+  const flagged: string[] = [];
+  for (const violation of secretOnlyViolations(connector, block.params)) {
+    const field = violation.path.join(".");
+    const param = violation.path[0];
+    const { reason, fix } = describeViolations(block.type, [violation]);
+    const error: ValidationError = { code: "secret_required", block_id: block.id, block_type: block.type, field, error: `${reason}; the workflow cannot run until it is one`, hint: fix };
+    if (violation.kind === "literal") {
+      const fixed = withSuggestedSecrets(block.params, [violation]);
+      error.details = {
+        expected: "{{secrets.NAME}}",
+        example: violation.suggestion,
+        suggested_ops: [{ operation_type: "update", block_id: block.id, params: { [param]: fixed[param] } }],
+      };
+    } else {
+      error.details = { expected: "{{secrets.NAME}}" };
+    }
+    errors.push(error);
+    flagged.push(field);
+  }
+  return flagged;
+}
+
+/** Whether `field` ("auth.token") is `path` or inside it. */
+function within(field: string, path: string): boolean {
+  return field === path || field.startsWith(`${path}.`);
+}
+
+function checkParams(block: Block, connector: AnyConnector, errors: ValidationError[], flagged: readonly string[]): void {
   const result = (connector.params as z.ZodObject).safeParse(block.params);
   if (result.success) return;
+  const secretPaths = secretOnlyFields(connector).map((f) => f.path.join("."));
   const visibilities = paramVisibilities(connector);
   const literal = literalParamNames(connector);
   const base = { block_id: block.id, block_type: block.type };
@@ -61,8 +96,11 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
     // A templated value is checked again once resolved, at run time; a literal param never is.
     if (templated && !literal.includes(String(issue.path[0]))) continue;
     const field = issue.path.map(String).join(".");
+    if (flagged.some((path) => within(field, path))) continue; // already secret_required
     const param = String(issue.path[0] ?? "");
     const hidden = visibilities.get(param) === "hidden";
+    // A secret-only field's value is never echoed, nor a param holding one.
+    const secret = secretPaths.some((path) => within(path, field) || within(field, path));
     if (issue.path.length === 1 && value === undefined) {
       const description = (connector.params.shape as Record<string, z.ZodType>)[field]?.description;
       errors.push({
@@ -74,7 +112,7 @@ function checkParams(block: Block, connector: AnyConnector, errors: ValidationEr
       });
     } else {
       const error: ValidationError = { ...base, code: "invalid_param", field, error: `${field || "params"}: ${issue.message}`, ...paramFix(block, connector, param, hidden) };
-      if (!hidden) error.value = value;
+      if (!hidden && !secret) error.value = value;
       errors.push(error);
     }
   }
@@ -114,7 +152,7 @@ export function validateDefinition(definition: WorkflowDefinition, registry: Con
     const block = blocks[i];
     const connector = registry.get(block.type);
     if (connector) {
-      checkParams(block, connector, errors);
+      checkParams(block, connector, errors, checkSecretOnly(block, connector, errors));
       if (connector.kind === "trigger") triggers.push(block);
     }
     checkReferences(block, i, refs, errors);

@@ -14,6 +14,7 @@ const SKIP_FIXES: Record<SkipCode, string> = {
   block_not_found: "update/remove/disconnect names a block that is not there: details.add_op says which op of the batch adds it (later: move this op after it; skipped, with its reason_code: fix that op and send both again); else details.closest / details.existing_block_ids.",
   hidden_param_in_input: "params include operator-only params (whole op skipped): drop details.params and send the op again (details.settable_params are the ones you may set).",
   param_not_llm_settable: "params include params only people may set in the editor (whole op skipped): drop details.params, send the op again, and ask a person to set them.",
+  secret_required: "a credential param (details.params) got a value instead of a {{secrets.NAME}} reference (whole op skipped, the value was not stored): send details.suggested_ops (the op with references in place) and have an owner or admin store the value as that organization secret; never put a key in params.",
   invalid_edge_source: "connect from a block that does not exist: if details.add_op names a skipped add, fix that op and send both again in one batch; else use details.closest or one of details.existing_block_ids.",
   invalid_edge_target: "connect to a block that does not exist (as invalid_edge_source), or to a trigger (triggers take no incoming edges): send details.suggested_ops, the connect from the trigger.",
   invalid_source_handle: "source_handle is not a handle of the source block: use details.closest[0] or one of details.allowed, or omit source_handle for the success path.",
@@ -25,6 +26,7 @@ const SKIP_FIXES: Record<SkipCode, string> = {
 const VALIDATION_FIXES: Record<ValidationCode, string> = {
   missing_required_param: "set the param named in `field` with an update op: details.expected is its type, details.example a value it accepts (the hint has the op).",
   invalid_param: "the value fails the connector's type (`error` says how): send a value of type details.expected, e.g. details.example.",
+  secret_required: "a credential param (`field`) holds a value instead of a {{secrets.NAME}} reference, so the workflow cannot run: send details.suggested_ops (an update writing details.example) and have an owner or admin store the value as that organization secret.",
   unknown_param: "the connector has no such param (it was dropped): use details.closest[0], or one of details.params.",
   unresolved_reference: "a {{…}} template names a block or variable that does not exist, or a malformed {{secrets.NAME}}: reference one of details.upstream_block_ids (details.closest is the nearest id), set the variable with set_variables, or fix the name.",
   reference_not_upstream: "a template references the block itself or a block that is not upstream: send details.suggested_ops (the missing connect, or the reversed edge when it points the wrong way), or reference one of details.upstream_block_ids.",

@@ -1,5 +1,5 @@
 /**
- * Outbound HTTP for the http_request connector, guarded against SSRF (docs/connectors.md).
+ * Outbound HTTP for connectors (http_request, llm_chat), guarded against SSRF (docs/connectors.md).
  *
  * Every hop (the first URL and each redirect) goes through `checkTarget`: only http(s), the host
  * resolved once and refused when ANY address it resolves to is private, loopback, link-local,
@@ -32,7 +32,8 @@ export type HttpErrorCode =
   | "aborted"
   | "response_too_large"
   | "too_many_redirects"
-  | "http_status";
+  | "http_status"
+  | "response_not_json";
 
 /** A failed request. `message` names the origin at most (never headers, paths or query strings). */
 export class HttpRequestError extends Error {
@@ -40,13 +41,16 @@ export class HttpRequestError extends Error {
   readonly status?: number;
   /** The response, for `http_status`: kept on the error so the run log can show it. */
   readonly response?: unknown;
+  /** `network_error` only: true when no connection was made, so the server never saw the request (safe to send again). */
+  readonly notSent?: boolean;
 
-  constructor(code: HttpErrorCode, message: string, extra: { status?: number; response?: unknown } = {}) {
+  constructor(code: HttpErrorCode, message: string, extra: { status?: number; response?: unknown; notSent?: boolean } = {}) {
     super(message);
     this.name = "HttpRequestError";
     this.code = code;
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.response !== undefined) this.response = extra.response;
+    if (extra.notSent === true) this.notSent = true;
   }
 }
 
@@ -101,6 +105,10 @@ export interface GuardedRequest {
   body?: string | Buffer;
   /** Covers the whole exchange: DNS, connects, redirects and reading the body. */
   timeoutMs?: number;
+  /** A smaller cap on the response body than MAX_RESPONSE_BYTES (larger values are capped to it). */
+  maxResponseBytes?: number;
+  /** Headers carrying credentials besides Authorization and Cookie (an API key header): dropped when a redirect leaves the origin. */
+  credentialHeaders?: readonly string[];
   allowPrivateNetwork?: boolean;
   signal?: AbortSignal;
 }
@@ -125,6 +133,8 @@ const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
  */
 export async function guardedRequest(request: GuardedRequest): Promise<GuardedResponse> {
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = Math.min(request.maxResponseBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+  const credentials = [...CREDENTIAL_HEADERS, ...(request.credentialHeaders ?? []).map((h) => h.toLowerCase())];
   const controller = new AbortController();
   const origin = safeOrigin(request.url);
   const timer = setTimeout(
@@ -143,7 +153,7 @@ export async function guardedRequest(request: GuardedRequest): Promise<GuardedRe
     for (let hop = 0; ; hop++) {
       if (controller.signal.aborted) throw controller.signal.reason;
       const target = await checkTarget(url, { allowPrivateNetwork: request.allowPrivateNetwork === true, signal: controller.signal });
-      const answer = await exchange(target, method, headers, body, controller.signal);
+      const answer = await exchange(target, method, headers, body, maxBytes, controller.signal);
       if (!("location" in answer)) return { ...answer, url: target.url.href };
       if (hop === MAX_REDIRECTS) {
         throw new HttpRequestError("too_many_redirects", `more than ${MAX_REDIRECTS} redirects starting at ${origin}`);
@@ -160,7 +170,7 @@ export async function guardedRequest(request: GuardedRequest): Promise<GuardedRe
         body = undefined;
         headers = withoutHeaders(headers, ["content-type", "content-length", "content-encoding", "transfer-encoding"]);
       }
-      if (next.origin !== target.url.origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+      if (next.origin !== target.url.origin) headers = withoutHeaders(headers, credentials);
       url = next;
     }
   } finally {
@@ -177,6 +187,7 @@ function exchange(
   method: string,
   headers: Record<string, string>,
   body: string | Buffer | undefined,
+  maxBytes: number,
   signal: AbortSignal,
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
@@ -224,7 +235,15 @@ function exchange(
       return fail(new HttpRequestError("invalid_request", `the request could not be built (${errorCode(error)})`));
     }
 
-    req.on("error", (error) => fail(new HttpRequestError("network_error", `request to ${origin} failed (${errorCode(error)})`)));
+    // Until the socket connects, nothing of the request can have reached the server.
+    let connected = false;
+    req.on("socket", (socket) => {
+      if (!socket.connecting) connected = true;
+      else socket.once("connect", () => (connected = true));
+    });
+    req.on("error", (error) =>
+      fail(new HttpRequestError("network_error", `request to ${origin} failed (${errorCode(error)})`, { notSent: !connected })),
+    );
     req.on("response", (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -232,8 +251,8 @@ function exchange(
         res.destroy();
         return settle(() => resolve({ status, location }));
       }
-      const tooLarge = () => new HttpRequestError("response_too_large", `the response from ${origin} is larger than ${MAX_RESPONSE_BYTES} bytes`);
-      if (Number(res.headers["content-length"]) > MAX_RESPONSE_BYTES) return fail(tooLarge());
+      const tooLarge = () => new HttpRequestError("response_too_large", `the response from ${origin} is larger than ${maxBytes} bytes`);
+      if (Number(res.headers["content-length"]) > maxBytes) return fail(tooLarge());
 
       const encoding = (res.headers["content-encoding"] ?? "").trim().toLowerCase();
       const decoder = encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()
@@ -243,7 +262,7 @@ function exchange(
       let raw = 0;
       res.on("data", (chunk: Buffer) => {
         raw += chunk.length;
-        if (raw > MAX_RESPONSE_BYTES) fail(tooLarge());
+        if (raw > maxBytes) fail(tooLarge());
       });
       res.on("error", (error) => fail(new HttpRequestError("network_error", `reading the response from ${origin} failed (${errorCode(error)})`)));
       res.on("close", () => {
@@ -257,7 +276,7 @@ function exchange(
       }
       stream.on("data", (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
+        if (size > maxBytes) {
           decoder?.destroy();
           return fail(tooLarge()); // also caps what a small compressed body expands to
         }

@@ -12,6 +12,7 @@ import type { Block, WorkflowDefinition } from "@/lib/engine/model";
 import { toJson } from "@/lib/engine/json";
 import { findReferences, redactSecrets, resolveTemplatesWithSecrets, secretRedactor } from "@/lib/engine/templates";
 import type { WebhookRespondOutcome, WebhookResponse } from "@/lib/engine/webhook-response";
+import { describeViolations, secretOnlyViolations, withViolationsRedacted } from "@/lib/engine/secret-only";
 import { writeAttemptLog, type FinalRunWrite } from "@/lib/store/run-logs";
 import { getSecretValues } from "@/lib/store/secrets";
 import { recordWebhookResponse } from "@/lib/store/webhook-responses";
@@ -184,6 +185,12 @@ export async function runBlockAttempt(
   let result: AttemptResult;
   try {
     if (!connector) throw new BlockFailure("unknown_block_type", `No connector "${block.type}" is registered in this worker.`);
+    // Validation refuses such a run; a run pinned before a param became secret-only still must not send a stored value.
+    const violations = secretOnlyViolations(connector, block.params);
+    if (violations.length > 0) {
+      input = withViolationsRedacted(block.params, violations);
+      throw new BlockFailure("secret_required", `${describeViolations(block.type, violations).reason}; the block did not run.`);
+    }
     const resolved = await resolveParams(block, connector, scope, deps);
     secretsUsed = resolved.secretsUsed;
     input = resolved.params;

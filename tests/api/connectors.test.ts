@@ -30,7 +30,7 @@ describe("connector catalog", () => {
     const http = res.body.data.find((e: { type: string }) => e.type === "http_request");
     expect(http).toMatchObject({ name: "HTTP request", kind: "action", category: "network", openOutputs: false });
     expect(http.handles).toContain("error");
-    expect(http.params.map((p: { name: string }) => p.name)).toEqual(["method", "url", "headers", "query", "body", "timeout_ms", "fail_on_status"]);
+    expect(http.params.map((p: { name: string }) => p.name)).toEqual(["method", "url", "headers", "query", "auth", "body", "body_type", "response_type", "timeout_ms", "retries", "max_response_bytes", "fail_on_status"]);
     expect(http.params.find((p: { name: string }) => p.name === "url")).toMatchObject({ required: true, type: "string", visibility: "llm" });
     expect(http.paramsSchema).toMatchObject({ type: "object", properties: expect.objectContaining({ url: expect.any(Object) }) });
     expect(http.outputs.map((o: { name: string }) => o.name)).toEqual(["status", "headers", "body"]);

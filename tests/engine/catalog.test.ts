@@ -11,6 +11,7 @@ const BUILTINS = [
   "http_request",
   "respond_webhook",
   "send_email",
+  "llm_chat",
   "condition",
   "switch",
   "transform",
@@ -38,8 +39,13 @@ describe("connector registry and catalog", () => {
       "url",
       "headers",
       "query",
+      "auth",
       "body",
+      "body_type",
+      "response_type",
       "timeout_ms",
+      "retries",
+      "max_response_bytes",
       "fail_on_status",
     ]);
   });

@@ -101,7 +101,7 @@ describe("skip hints name the concrete fix", () => {
 
   it("hidden_param_in_input: which params, why (the operator sets them), and what may be set instead", () => {
     const item = skipOf([add("ping", "http_request", { method: "GET", url: "https://x.test", allow_private_network: true })], "hidden_param_in_input");
-    expect(item.details).toEqual({ params: ["allow_private_network"], settable_params: ["method", "url", "headers", "query", "body", "timeout_ms", "fail_on_status"] });
+    expect(item.details).toEqual({ params: ["allow_private_network"], settable_params: ["method", "url", "headers", "query", "auth", "body", "body_type", "response_type", "timeout_ms", "retries", "max_response_bytes", "fail_on_status"] });
     expect(item.hint).toMatch(/^remove allow_private_network from params and send the op again: the operator of this Weft server sets it/);
   });
 

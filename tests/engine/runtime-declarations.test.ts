@@ -19,7 +19,7 @@ const action = (params: z.ZodObject, operatorParams: Record<string, () => unknow
   defineConnector({ ...base, kind: "action", params, operatorParams, run: async () => ({}) });
 
 describe("operator params", () => {
-  it.each(["http_request", "send_email"])("%s declares allow_private_network, a hidden param, as its only operator param", (type) => {
+  it.each(["http_request", "llm_chat", "send_email"])("%s declares allow_private_network, a hidden param, as its only operator param", (type) => {
     const connector = connectorRegistry.get(type)!;
     expect(Object.keys(connector.operatorParams ?? {})).toEqual(["allow_private_network"]);
     expect(paramVisibility(connector.params.shape.allow_private_network)).toBe("hidden");
@@ -28,7 +28,7 @@ describe("operator params", () => {
   });
 
   it("no other built-in connector has operator params", () => {
-    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type)).toEqual(["http_request", "send_email"]);
+    expect(builtinConnectors.filter((c) => c.operatorParams).map((c) => c.type).sort()).toEqual(["http_request", "llm_chat", "send_email"]);
   });
 
   it("a registry refuses an operator param that is not a hidden param of its connector", () => {

@@ -36,8 +36,13 @@ describe("ui hints in the full catalog", () => {
       url: { label: "URL", widget: "text", placeholder: expect.stringMatching(/^https:\/\//) },
       headers: { label: "Headers", widget: "key_value" },
       query: { label: "Query parameters", widget: "key_value" },
+      auth: { label: "Authentication", widget: "json", placeholder: expect.stringContaining("{{secrets.API_TOKEN}}") },
       body: { label: "Body", widget: "json", placeholder: expect.any(String) },
+      body_type: { label: "Body type", widget: "select", options: ["json", "form", "text"], advanced: true },
+      response_type: { label: "Response type", widget: "select", options: ["auto", "json", "text"], advanced: true },
       timeout_ms: { label: "Timeout (ms)", widget: "number", placeholder: "30000", advanced: true },
+      retries: { label: "Retries", widget: "number", placeholder: "0", advanced: true },
+      max_response_bytes: { label: "Max response bytes", widget: "number", placeholder: "5242880", advanced: true },
       fail_on_status: { label: "Fail on a non-2xx status", widget: "boolean", advanced: true },
     });
     const waitForEvent = catalogEntryFull(connectorRegistry.get("wait_for_event")!).params;
@@ -61,7 +66,7 @@ describe("ui hints in the full catalog", () => {
         expect(param.ui.options).toEqual(properties[param.name].enum);
       }
     }
-    expect(selects).toBe(4); // http_request.method, send_email.tls, condition.op, log.level
+    expect(selects).toBe(6); // http_request.method, body_type, response_type, send_email.tls, condition.op, log.level
   });
 
   it("keeps hints out of the summary catalog and out of the params JSON schema", () => {

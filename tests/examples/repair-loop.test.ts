@@ -1,7 +1,7 @@
 /**
  * `npm run example:repair` (examples/repair-loop.ts, issue 13 Build 4) as a child process against
  * a control plane served over real HTTP with a worker, as `npm start` runs them (private HTTP
- * refused, its default): it makes all seven mistakes in round 1, each comes back with its code,
+ * refused, its default): it makes all eight mistakes in round 1, each comes back with its code,
  * it repairs from the answers alone to ok: true within three rounds, and the run it prints is the
  * run Weft stored; through the MCP server the same. With hints and details stripped it is stuck
  * and says so.
@@ -11,6 +11,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LITERAL_KEY } from "@/examples/repair-loop/scripted-model";
 import { createApiKey, createTestApp, signUp, type TestApp } from "../helpers/api";
 import { startTestWorker, type TestWorker } from "../helpers/runtime";
 import { serveApi } from "../helpers/serve";
@@ -54,11 +55,11 @@ function round(stdout: string, n: number): string[] {
 }
 
 describe("examples/repair-loop.ts", () => {
-  it("signs up, makes the seven mistakes, repairs from the answers to ok: true within 3 rounds, and prints the run Weft stored", { timeout: 90_000 }, async () => {
+  it("signs up, makes the eight mistakes, repairs from the answers to ok: true within 3 rounds, and prints the run Weft stored", { timeout: 90_000 }, async () => {
     const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url });
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     const first = round(stdout, 1);
-    expect(first[0]).toMatch(/^Round 1: sent 10 ops → 5 skipped, 4 validation errors; ok: false$/);
+    expect(first[0]).toMatch(/^Round 1: sent 14 ops → 8 skipped, 4 validation errors; ok: false$/);
     const mistakes = [
       /^ {2}skipped op 2 \(add hello\): block_type_not_registered — did you mean "greet"\?/, // an unknown block type
       /^ {2}skipped op 1 \(connect start→hello\): invalid_edge_target — "hello" would have been added by op 2/, // a connect before its add
@@ -67,11 +68,16 @@ describe("examples/repair-loop.ts", () => {
       /^ {2}invalid ping\.method: missing_required_param — set params\.method/, // a missing required param
       /^ {2}invalid ping\.timeout_ms: invalid_param — set params\.timeout_ms to a value of type number/, // a wrong param type
       /^ {2}skipped op 9 \(connect ping→down\): invalid_source_handle — did you mean "error"\?/, // a branch handle that does not exist
+      /^ {2}skipped op 10 \(add summary\): secret_required — store the value as an organization secret/, // a literal API key in llm_chat
     ];
     for (const mistake of mistakes) expect(first.some((line) => mistake.test(line)), `${mistake}\n${first.join("\n")}`).toBe(true);
     expect(first).toContain('  fix op 2: type "greeting" → "greet" (details.closest)');
     expect(first).toContain("  fix ping.method: set method to \"GET\" (details.example)");
     expect(first).toContain('  fix ping.timeout_ms: set timeout_ms to "5000" as the number it must be (details.expected)');
+    expect(first).toContain('  fix op 10: api_key → "{{secrets.OPENAI_API_KEY}}" instead of the literal key (details.suggested_ops); an owner stores the key as that secret');
+    expect(first).toContain("  fix op 11: sent again with op 10's fixed add, which it waited for (details.add_op)");
+    // The key it pasted is in no answer Weft gave, so nowhere in what the example printed.
+    expect(stdout).not.toContain(LITERAL_KEY);
 
     const okRound = [1, 2, 3].find((n) => round(stdout, n)[0]?.endsWith("ok: true"));
     expect(okRound, stdout).toBeDefined();
@@ -95,8 +101,8 @@ describe("examples/repair-loop.ts", () => {
     const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, WEFT_API_KEY: key, WEFT_TRANSPORT: "mcp" });
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).toContain(`over MCP ${served.url}/api/mcp`);
-    expect(round(stdout, 1)[0]).toBe("Round 1: sent 10 ops → 5 skipped, 4 validation errors; ok: false");
-    expect(round(stdout, 2)[0]).toBe("Round 2: sent 8 ops → 0 skipped, 0 validation errors; ok: true");
+    expect(round(stdout, 1)[0]).toBe("Round 1: sent 14 ops → 8 skipped, 4 validation errors; ok: false");
+    expect(round(stdout, 2)[0]).toBe("Round 2: sent 11 ops → 0 skipped, 0 validation errors; ok: true");
     const runId = /^Run (run_\S+) succeeded\./m.exec(stdout)?.[1] ?? "";
     const run = await app.runtime.getRun(owner.organizationId, runId);
     expect(run).toMatchObject({ status: "succeeded", trigger: "mcp", output: { hello: { message: "Hello, Ada!" } } });
@@ -107,7 +113,7 @@ describe("examples/repair-loop.ts", () => {
     const { key } = await createApiKey(app, owner, "stripped");
     const { code, stdout, stderr } = await runExample({ WEFT_URL: served.url, WEFT_API_KEY: key, WEFT_REPAIR_STRIP_HINTS: "1" });
     expect(code, `${stdout}\n${stderr}`).toBe(1);
-    expect(round(stdout, 1)[0]).toMatch(/^Round 1: sent 10 ops → 5 skipped/);
+    expect(round(stdout, 1)[0]).toMatch(/^Round 1: sent 14 ops → 8 skipped/);
     expect(stderr).toContain("Failed after 1 round: no usable fix for op 1 (connect start→hello): invalid_edge_target — the answer gave no add to wait for (details.add_op) (hint: none)");
     expect(stdout).not.toContain("Round 2:");
     const [{ count }] = await app.database.sql<{ count: number }[]>`select count(*)::int as count from runs where organization_id = ${owner.organizationId}`;
@@ -130,6 +136,29 @@ describe("examples/repair-loop.ts", () => {
       expect(run).toEqual({ status: "succeeded", trigger: "mcp" });
     } finally {
       await model.close();
+    }
+  });
+
+  it("with private HTTP allowed (WEFT_ALLOW_PRIVATE_HTTP=1) ping succeeds, up logs, summary fails for want of the OPENAI_API_KEY secret and no_summary logs it; the run succeeds", { timeout: 90_000 }, async () => {
+    const privateApp = await createTestApp();
+    const privateWorker = await startTestWorker(privateApp, { allowPrivateHttp: true });
+    const privateServed = await serveApi(privateApp);
+    try {
+      const { code, stdout, stderr } = await runExample({ WEFT_URL: privateServed.url });
+      expect(code, `${stdout}\n${stderr}`).toBe(0);
+      const runId = /^Run (run_\S+) succeeded\./m.exec(stdout)?.[1] ?? "";
+      const [{ organization_id: organizationId }] = await privateApp.database.sql<{ organization_id: string }[]>`select organization_id from runs where id = ${runId}`;
+      const run = await privateApp.runtime.getRun(organizationId, runId);
+      expect(run?.output).toMatchObject({
+        up: { message: "Weft is ok." },
+        summary: { error: { code: "missing_secret", message: "Secret OPENAI_API_KEY is not set in this organization." } },
+        no_summary: { message: expect.stringMatching(/^No LLM summary this time/) },
+      });
+      expect(run?.output).not.toHaveProperty("down");
+    } finally {
+      await privateServed.close();
+      await privateWorker.stop();
+      await privateApp.close();
     }
   });
 

@@ -58,6 +58,14 @@ describe("the scripted model repairs from the answer's structured fixes, whateve
     ]);
   });
 
+  it("replaces a literal key with the reference the answer suggests (details.suggested_ops), whatever its name", () => {
+    const suggested = { ...sent[10], params: { ...(sent[10].params as object), api_key: "{{secrets.TEAM_LLM}}" } };
+    const repair = model.repair(sent, answer([skip(10, "secret_required", { params: ["api_key"], suggested_ops: [suggested] })]));
+    if ("stuck" in repair) throw new Error(repair.stuck);
+    expect(repair.ops).toEqual([suggested]);
+    expect(repair.fixes[0].text).toContain('api_key → "{{secrets.TEAM_LLM}}"');
+  });
+
   it("reads a numeric string as a number only when the answer's expected type is number", () => {
     const repair = model.repair(sent, answer([], [invalid("ping", "timeout_ms", "invalid_param", "5000", { expected: "number", example: 1 })]));
     expect(repair).toMatchObject({ ops: [{ operation_type: "update", block_id: "ping", params: { timeout_ms: 5000 } }] });
@@ -75,6 +83,7 @@ describe("the scripted model repairs from the answer's structured fixes, whateve
     ["hidden_param_in_input", 4, { settable_params: ["method"] }],
     ["invalid_source_handle", 9, { allowed: ["error"] }],
     ["invalid_edge_target", 1, { existing_block_ids: ["start"] }],
+    ["secret_required", 10, { params: ["api_key"] }],
   ])("%s without its structured fix is stuck, not guessed", (code, index, details) => {
     const repair = model.repair(sent, answer([skip(index, code, details)]));
     expect(repair).toEqual({ stuck: expect.stringMatching(new RegExp(`^no usable fix for op ${index} .*: ${code} — the answer gave no `)) });

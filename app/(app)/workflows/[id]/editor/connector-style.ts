@@ -8,6 +8,7 @@
  */
 import {
   Bell,
+  Bot,
   Box,
   Clock,
   CodeXml,
@@ -52,6 +53,7 @@ const CATEGORIES: Record<string, CategoryLook> = {
   triggers: { label: "Triggers", icon: Zap, tile: "bg-violet-100 text-violet-700", accent: "border-violet-400", color: "#a78bfa" },
   network: { label: "Network", icon: Globe, tile: "bg-cyan-100 text-cyan-700", accent: "border-cyan-400", color: "#22d3ee" },
   messaging: { label: "Messaging", icon: Mail, tile: "bg-lime-100 text-lime-700", accent: "border-lime-400", color: "#a3e635" },
+  ai: { label: "AI", icon: Bot, tile: "bg-indigo-100 text-indigo-700", accent: "border-indigo-400", color: "#818cf8" },
   data: { label: "Data", icon: Database, tile: "bg-teal-100 text-teal-700", accent: "border-teal-400", color: "#2dd4bf" },
   logic: { label: "Logic", icon: GitBranch, tile: "bg-fuchsia-100 text-fuchsia-700", accent: "border-fuchsia-400", color: "#e879f9" },
   waits: { label: "Waits", icon: Hourglass, tile: "bg-orange-100 text-orange-700", accent: "border-orange-400", color: "#fb923c" },
@@ -69,6 +71,7 @@ const TYPE_ICONS: Record<string, LucideIcon> = {
   trigger_manual: Play,
   http_request: Globe,
   send_email: Mail,
+  llm_chat: Bot,
   wait_duration: Timer,
   wait_for_event: Bell,
   condition: GitBranch,

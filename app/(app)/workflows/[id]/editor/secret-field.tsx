@@ -2,8 +2,8 @@
 
 /**
  * A `secret` param: normally `{{secrets.NAME}}`, picked from the organization's secret names. A
- * literal value is shown masked (with a reveal button) and flagged, since it is stored in the
- * workflow as plain text.
+ * literal value is shown masked (with a reveal button) and flagged: it is stored in the workflow as
+ * plain text, or, for a secret-only param (docs/connectors.md), refused by the server unsaved.
  */
 import { Eye, EyeOff } from "lucide-react";
 import Link from "next/link";
@@ -79,7 +79,11 @@ export function SecretField({ param, value, send, suggestions, secretNames, read
         )}
       </div>
       {literal ? (
-        <p className="text-xs text-amber-800">This value is stored in the workflow as plain text. Save it as a secret and pick it here instead.</p>
+        <p className="text-xs text-amber-800">
+          {param.secretOnly
+            ? "A value cannot be saved here, only a secret. Add it in Settings → Secrets and pick it here."
+            : "This value is stored in the workflow as plain text. Save it as a secret and pick it here instead."}
+        </p>
       ) : (
         secretNames.length === 0 &&
         !readOnly && (
