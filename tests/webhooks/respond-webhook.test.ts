@@ -26,10 +26,11 @@ let owner: TestUser;
 let stranger: TestUser;
 let served: ServedApi;
 let model: http.Server;
-let modelUrl: string;
 let modelOrigin: string;
 let store: postgres.Sql;
 const modelCalls: unknown[] = [];
+/** The value of the MODEL_KEY secret the llm_chat block authenticates with. */
+const MODEL_KEY = "sk-local-model-key-7d1e";
 /** Requests to the model server's `/hold/<key>`, answered only by `release(key)`. */
 const held = new Map<string, http.ServerResponse>();
 function release(key: string): void {
@@ -43,22 +44,32 @@ beforeAll(async () => {
   owner = await signUp(app);
   stranger = await signUp(app);
   served = await serveApi(app);
+  const secret = await call(app, "POST", "/api/secrets", { headers: owner.bearer, body: { name: "MODEL_KEY", value: MODEL_KEY } });
+  expect(secret.status, JSON.stringify(secret.body)).toBe(201);
   store = openRunStorePool(app.database.url, 2, app.database.schema);
-  // A stand-in for a chat-completions model (llm_chat is not built yet): it echoes the question.
+  // A local OpenAI-compatible chat-completions model for llm_chat: it answers about the order it is asked about.
   model = http.createServer((req, res) => {
     if (req.url?.startsWith("/hold/")) return void held.set(req.url.slice("/hold/".length), res);
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { messages: { content: string }[] };
-      modelCalls.push(body);
-      const content = `The order ${body.messages[0].content} ships tomorrow`;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { role: "assistant", content } }] }));
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { model: string; messages: { role: string; content: string }[] };
+      modelCalls.push({ path: req.url, authorization: req.headers.authorization, ...body });
+      const question = body.messages.at(-1)?.content ?? "";
+      const content = `The order ${question} ships tomorrow`;
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          id: "chatcmpl-local",
+          object: "chat.completion",
+          model: body.model,
+          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => model.listen(0, "127.0.0.1", resolve));
   modelOrigin = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
-  modelUrl = `${modelOrigin}/v1/chat/completions`;
   // Its own retention sweeper is off: the retention test sweeps by itself.
   workers.push(
     await startWorkerProcess({ databaseUrl: app.database.url, secretsKey: app.secretsKey, concurrency: 4, env: { WEFT_RETENTION_SWEEP_INTERVAL_MS: "0" } }),
@@ -75,21 +86,21 @@ afterAll(async () => {
 
 const webhookTrigger = { id: "trg", type: "trigger_webhook", params: {} };
 
-/** trg → ask (the model) → shape (code) → answer (respond_webhook) → hold (an event only the test sends) → done. */
+/** trg → ask (llm_chat, the local model) → shape (code) → answer (respond_webhook) → hold (an event only the test sends) → done. */
 const assistant = {
   blocks: [
     webhookTrigger,
     {
       id: "ask",
-      type: "http_request",
-      params: { method: "POST", url: "", body: { model: "stand-in", messages: [{ role: "user", content: "{{trg.body.order}}" }] } },
+      type: "llm_chat",
+      params: { base_url: "", model: "local-model", api_key: "{{secrets.MODEL_KEY}}", system: "Answer about orders.", prompt: "{{trg.body.order}}" },
     },
     {
       id: "shape",
       type: "code",
       params: {
-        input: { reply: "{{ask.body.choices}}" },
-        code: "const text = input.reply[0].message.content;\nreturn { answer: text.toUpperCase(), words: text.split(' ').length };",
+        input: { text: "{{ask.text}}" },
+        code: "return { answer: input.text.toUpperCase(), words: input.text.split(' ').length };",
       },
     },
     {
@@ -115,7 +126,7 @@ const assistant = {
 
 function assistantWorkflow() {
   const definition = structuredClone(assistant);
-  (definition.blocks[1].params as { url: string }).url = modelUrl;
+  (definition.blocks[1].params as { base_url: string }).base_url = `${modelOrigin}/v1`;
   return definition;
 }
 
@@ -187,9 +198,18 @@ describe("a workflow that answers its caller", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.json()).toEqual({ answer: "THE ORDER O-17 SHIPS TOMORROW", words: 5, order: "o-17" });
+    expect(res.text).not.toContain(MODEL_KEY);
     const runId = res.headers.get("x-weft-run-id")!;
     expect(runId).toMatch(/^run_/);
-    expect(modelCalls.at(-1)).toMatchObject({ messages: [{ role: "user", content: "o-17" }] });
+    expect(modelCalls.at(-1)).toMatchObject({
+      path: "/v1/chat/completions",
+      authorization: `Bearer ${MODEL_KEY}`,
+      model: "local-model",
+      messages: [
+        { role: "system", content: "Answer about orders." },
+        { role: "user", content: "o-17" },
+      ],
+    });
 
     // The caller has its answer; the run is parked on `hold`, which only this test can release.
     const parked = await runWhen(app, owner.organizationId, runId, (run) => run.status === "waiting");
