@@ -101,6 +101,7 @@ export const VALIDATION_CODES = [
   "undeclared_output",
   "no_trigger",
   "multiple_triggers",
+  "unknown_workflow",
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -179,6 +180,8 @@ export interface ValidationDetails {
   trigger_types?: string[];
   /** no_trigger: blocks with no incoming edge, which a new trigger should connect to. */
   entry_block_ids?: string[];
+  /** unknown_workflow: some of the organization's workflows (newest first), one of which the param may name. */
+  workflows?: { id: string; name: string }[];
   /** Ops that would fix it (reference_not_upstream: the connect, or the reversed edge). */
   suggested_ops?: EditOp[];
 }

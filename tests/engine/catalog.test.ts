@@ -16,6 +16,7 @@ const BUILTINS = [
   "log",
   "wait_duration",
   "wait_for_event",
+  "call_workflow",
   "greet",
 ];
 

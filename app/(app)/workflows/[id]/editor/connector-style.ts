@@ -23,6 +23,7 @@ import {
   Split,
   Timer,
   Webhook,
+  Workflow,
   Zap,
   type LucideIcon,
 } from "lucide-react";
@@ -74,6 +75,7 @@ const TYPE_ICONS: Record<string, LucideIcon> = {
   transform: Shuffle,
   code: CodeXml,
   greet: Hand,
+  call_workflow: Workflow,
 };
 
 const ORDER = Object.keys(CATEGORIES);
