@@ -96,8 +96,8 @@ export async function getRunDefinition(
 export const MAX_RUN_WAIT_SECONDS = 30;
 
 /**
- * Waits up to `timeoutMs` for the run to finish (with `untilWaiting`, also to park in a wait block,
- * where only an event or time moves it on); the latest run (finished or not), or `not_found`.
+ * Waits up to `timeoutMs` for the run to finish (with `untilWaiting`, also to park in a wait block
+ * where only an event or time moves it on, not a call_workflow waiting for its children); the latest run (finished or not), or `not_found`.
  */
 export async function waitForRun(
   deps: RunDeps,

@@ -178,7 +178,9 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
         for (;;) {
           const run = await runtime.getRun(organizationId, runId);
           const left = deadline - Date.now();
-          if (!run || FINAL_STATUSES.has(run.status) || (options.untilWaiting && run.status === "waiting") || left <= 0) return run;
+          // A run waiting on its children (call_workflow) moves on by itself: keep waiting for it.
+          const parked = run?.status === "waiting" && run.waitingOn?.kind !== "children";
+          if (!run || FINAL_STATUSES.has(run.status) || (options.untilWaiting && parked) || left <= 0) return run;
           await new Promise<void>((res) => {
             const timer = setTimeout(() => ((changed = null), res()), Math.min(WAIT_POLL_MS, left));
             changed = () => (clearTimeout(timer), (changed = null), res());

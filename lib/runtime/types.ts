@@ -67,8 +67,8 @@ export interface Runtime {
     event: { event: string; key: string; data?: unknown },
   ): Promise<{ eventId: string; deliveredTo: string[] }>;
   /**
-   * Resolves when the run reaches a final status (or, with `untilWaiting`, parks in a wait block:
-   * status `waiting`) or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource.
+   * Resolves when the run reaches a final status (or, with `untilWaiting`, parks in a wait block
+   * that only an event or time moves on: status `waiting`, not on call_workflow's children) or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource.
    */
   waitForRun(organizationId: string, runId: string, timeoutMs: number, options?: { untilWaiting?: boolean }): Promise<RunResource | null>;
   /**
