@@ -9,11 +9,12 @@ import type { Logger } from "@/lib/log";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
-import { activeDescendants, getRun, listRuns, markRunCanceled, openRunStorePool, runExists, type StoredRun } from "@/lib/store/runs";
+import { getRun, listRuns, openRunStorePool, runExists, type StoredRun } from "@/lib/store/runs";
 import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { toJson } from "@/lib/engine/json";
 import { RUN_STATUS_CHANNEL } from "@/lib/store/channels";
 import { signalBlock, SIGNAL_RETRY_MS } from "./block-signal";
+import { cancelDescendants, cancelOneRun } from "./cancel-runs";
 import { openWorkflowBackend } from "./openworkflow";
 import { createRunQueue } from "./queue";
 import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
@@ -27,8 +28,6 @@ export interface RuntimeOptions {
   logger: Logger;
 }
 
-/** Rounds of canceling a run's descendants: each round cancels the children found, whose own children cannot start after. */
-const MAX_CANCEL_ROUNDS = 16;
 /** waitForRun re-reads the run at least this often, in case a NOTIFY was missed. */
 const WAIT_POLL_MS = 1_000;
 
@@ -90,28 +89,6 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     );
   };
 
-  /** Cancels one queued or running run: openworkflow's run (a parked one stops at once), then our row. */
-  const cancelOne = async (organizationId: string, run: { id: string; owRunId: string | null }): Promise<void> => {
-    if (run.owRunId) {
-      // Throws when openworkflow already finished it; our row then says how it ended.
-      await ow.cancelWorkflowRun(run.owRunId).catch((error: unknown) => log.debug({ err: error, runId: run.id }, "openworkflow cancel"));
-    }
-    await markRunCanceled(sql, organizationId, run.id);
-  };
-
-  /**
-   * Cancels every descendant still queued or running, parents first. A child's block cannot start
-   * a child once its own row is canceled (lib/store/child-runs.ts `insertChildRun`), so the rounds end.
-   */
-  const cancelDescendants = async (organizationId: string, runId: string): Promise<void> => {
-    for (let round = 0; round < MAX_CANCEL_ROUNDS; round++) {
-      const active = await activeDescendants(sql, organizationId, runId);
-      if (active.length === 0) return;
-      for (const run of active) await cancelOne(organizationId, run);
-    }
-    log.warn({ runId }, "descendants still starting after canceling them repeatedly");
-  };
-
   const runtime: Runtime & { ready: Promise<void> } = {
     ready,
     schema,
@@ -140,11 +117,11 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
       const run = await getRun(sql, organizationId, runId);
       if (!run) return null;
       if (run.status === "succeeded" || run.status === "failed") return "run_finished";
-      if (run.status !== "canceled") await cancelOne(organizationId, run);
+      if (run.status !== "canceled") await cancelOneRun(ow, sql, organizationId, run, log);
       const latest = (await getRun(sql, organizationId, runId)) ?? run;
       if (latest.status === "succeeded" || latest.status === "failed") return "run_finished";
       // Again on a repeated cancel: it finishes what an interrupted cascade left.
-      await cancelDescendants(organizationId, runId);
+      await cancelDescendants(ow, sql, organizationId, runId, log);
       if (run.status !== "canceled" && latest.parentRunId && latest.parentBlockId) {
         // The parent's call_workflow block reads its children's statuses again and fails with this one's.
         const parent = { runId: latest.parentRunId, blockId: latest.parentBlockId };

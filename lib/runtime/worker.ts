@@ -15,6 +15,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
 import { signalBlock, SIGNAL_RETRY_MS } from "./block-signal";
+import { cancelDescendants } from "./cancel-runs";
 import { startChildrenWatch } from "./children-watch";
 import { executeRun, RunHandedBack } from "./execute-run";
 import { driveClaims, isParkError, isStaleBranchError, openWorkerBackend, releaseRun, weftRunSpec } from "./openworkflow";
@@ -116,6 +117,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const signal = aborts.signal(input.runId);
     try {
       const outcome = await executeRun(deps, input, step, runLog, signal);
+      // A run that failed with child runs still going (another branch failed) takes them down with it.
+      // Before openworkflow completes the run, so a crash here replays the pass and this again.
+      if (outcome.status === "failed") await cancelDescendants(ow, sql, input.organizationId, input.runId, runLog);
       wakeParent(input, runLog);
       return outcome;
     } catch (error) {

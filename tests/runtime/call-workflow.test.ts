@@ -217,6 +217,36 @@ describe("cancel", () => {
     for (const id of [runId, childId, grandchildId]) expect((await getRun(id)).body.status).toBe("canceled");
   });
 
+  it("a parent that fails in another branch while its child run is still going cancels the child", async () => {
+    const child = await createWorkflow(app, user.bearer, waiter(), "long child");
+    const parent = await createWorkflow(
+      app,
+      user.bearer,
+      {
+        blocks: [
+          trigger,
+          { id: "call", type: "call_workflow", params: { workflow_id: child } },
+          { id: "gate", type: "wait_for_event", params: { event: "fail-now" } },
+          { id: "boom", type: "code", params: { code: "throw new Error('the other branch failed')" } },
+        ],
+        edges: [
+          { source: "trg", target: "call" },
+          { source: "trg", target: "gate" },
+          { source: "gate", target: "boom" },
+        ],
+      },
+      "parent failing elsewhere",
+    );
+    const runId = await dispatchRun(app, user.bearer, parent);
+    const started = await runWhen(app, org(), runId, (r) => (r.children?.length ?? 0) === 1);
+    const childId = (started.children ?? [])[0].runId;
+    await runWhen(app, org(), childId, (r) => r.status === "waiting");
+    expect((await call(app, "POST", `/api/runs/${runId}/events`, { headers: user.bearer, body: { event: "fail-now" } })).status).toBe(202);
+    const done = await finishedRun(app, org(), runId);
+    expect(done).toMatchObject({ status: "failed", error: { blockId: "boom" } });
+    await runWhen(app, org(), childId, (r) => r.status === "canceled");
+  });
+
   it("canceling a child fails the parent's call block with the child's status", async () => {
     const child = await createWorkflow(app, user.bearer, waiter(), "cancelable child");
     const parent = await createWorkflow(app, user.bearer, caller({ workflow_id: child }), "parent of a canceled child");
