@@ -238,6 +238,10 @@ export const ConnectorFullSchema = z
         visibility: z.enum(["llm", "user"]).openapi({ description: "user: only people in the editor may set it" }),
         default: z.unknown().optional(),
         templates: z.literal(false).optional().openapi({ description: "false: {{…}} in this param is not resolved; its text is used as written" }),
+        references: z
+          .literal("workflow")
+          .optional()
+          .openapi({ description: "workflow: the value is the id of one of the organization's workflows (GET /api/workflows)" }),
         ui: z
           .object({
             label: z.string(),

@@ -24,7 +24,7 @@ export const callWorkflow = defineConnector({
   type: "call_workflow",
   name: "Call workflow",
   description:
-    "Runs another workflow of this organization and waits for it, then outputs the child run's output (e.g. {{call.output.<childBlockId>.<field>}}). " +
+    "Runs another workflow of this organization as a child run and waits for it; its output is the child run's output, read as {{<thisBlockId>.output.<childBlockId>.<field>}}. " +
     "With items (an array), starts one child run per item, at most `concurrency` at a time, and outputs `results` in item order. " +
     "Each child's input is the item itself, or, when `input` is set, `input` with the fields `item` and `item_index` added. " +
     "The child workflow's current version is pinned when the block starts; a failed or canceled child sends the block to its error handle with every child's status. " +

@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   blockHandles,
   enumOptions,
+  paramReferencesWorkflow,
   paramTakesTemplates,
   paramUi,
   paramVisibility,
@@ -40,6 +41,8 @@ export interface CatalogParam {
   default?: unknown;
   /** Present (false) when `{{…}}` in this param is not resolved: its text is used as written. */
   templates?: false;
+  /** Present when the value is the id of one of the organization's workflows (GET /api/workflows). */
+  references?: "workflow";
 }
 
 /** A full-catalog param: the shared fields plus the editor hint. */
@@ -118,6 +121,7 @@ function catalogParams(connector: AnyConnector): CatalogParam[] {
     if (typeof schema.description === "string") entry.description = schema.description;
     if ("default" in schema) entry.default = schema.default;
     if (!paramTakesTemplates(field)) entry.templates = false;
+    if (paramReferencesWorkflow(field)) entry.references = "workflow";
     return entry;
   });
 }
@@ -164,7 +168,7 @@ function paramsSchema(connector: AnyConnector): JsonSchema {
   return stripMeta(schema);
 }
 
-/** zod copies `.meta()` into the JSON schema; visibility, editor hints and `templates` have their own fields. */
+/** zod copies `.meta()` into the JSON schema; visibility, editor hints, `templates` and `references` have their own fields. */
 function stripMeta(schema: JsonSchema): JsonSchema {
   const props = schema.properties as Record<string, JsonSchema> | undefined;
   if (props) {
@@ -172,6 +176,7 @@ function stripMeta(schema: JsonSchema): JsonSchema {
       delete p.visibility;
       delete p.ui;
       delete p.templates;
+      delete p.references;
     }
   }
   return schema;
