@@ -28,7 +28,9 @@ export function startChildrenWatch(options: { sql: postgres.Sql; ow: OpenWorkflo
         for (const wait of await staleChildrenWaits(options.sql, QUIET_MS, BATCH)) {
           // No idempotency key: each pass must reach the wait the block is parked in now.
           const delivered = await signalBlock(options.ow, options.sql, wait, { data: { reason: "children" }, idempotencyKey: null, retryMs: 0 });
-          log.info({ runId: wait.runId, blockId: wait.blockId, delivered }, "woke a call_workflow block that missed a finished child");
+          // Not delivered: the block was woken already and waits for a worker, or is between a check and its park.
+          if (delivered) log.info({ runId: wait.runId, blockId: wait.blockId }, "woke a call_workflow block that missed a finished child");
+          else log.debug({ runId: wait.runId, blockId: wait.blockId }, "a call_workflow block that missed a finished child is not parked; trying again");
         }
       } catch (error) {
         log.warn({ err: error }, "children watch pass failed; the next one tries again");
