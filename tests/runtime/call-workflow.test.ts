@@ -3,21 +3,27 @@
  * organization and waits for it durably — once, or once per item with a bounded number at a time —
  * through an in-process worker on real Postgres, with child runs calling a local HTTP server.
  */
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { createWorkflow, dispatchRun, finishedRun, runLogs, runWhen, startWorkerTestApp } from "../helpers/runtime";
 import { startGate, type Gate } from "../helpers/gate";
 import { until } from "../helpers/until";
 import type { RunResource } from "@/lib/resources/run";
+import { markRunCanceled } from "@/lib/store/runs";
 
 let app: TestApp;
 let user: TestUser;
 let gate: Gate;
 let close: (() => Promise<void>) | undefined;
 
+/** The worker's log lines (info and up), parsed. */
+const logged: Array<Record<string, unknown>> = [];
+
 beforeAll(async () => {
+  const logger = pino({ level: "info" }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
   // More slots than any fan-out below runs at once, so the worker never is what bounds it.
-  ({ app, user, close } = await startWorkerTestApp({ concurrency: 12 }));
+  ({ app, user, close } = await startWorkerTestApp({ concurrency: 12, logger }));
   gate = await startGate();
 });
 afterAll(async () => {
@@ -245,6 +251,24 @@ describe("cancel", () => {
     const done = await finishedRun(app, org(), runId);
     expect(done).toMatchObject({ status: "failed", error: { blockId: "boom" } });
     await runWhen(app, org(), childId, (r) => r.status === "canceled");
+  });
+
+  it("a child that ended without signalling its parent (the signal was lost) is noticed by the children watch, which wakes the parent's block", async () => {
+    const child = await createWorkflow(app, user.bearer, waiter(), "silent child");
+    const parent = await createWorkflow(app, user.bearer, caller({ workflow_id: child }), "parent of a silent child");
+    const runId = await dispatchRun(app, user.bearer, parent);
+    const waitingParent = await runWhen(app, org(), runId, (r) => r.status === "waiting" && (r.children?.length ?? 0) === 1);
+    const childId = (waitingParent.children ?? [])[0].runId;
+    await runWhen(app, org(), childId, (r) => r.status === "waiting");
+    // Ended behind the runtime's back: no signal reaches the parent's block, whose own heartbeat is 5 minutes away.
+    expect(await markRunCanceled(app.database.sql, org(), childId)).toBe(true);
+    await until(
+      () => logged.some((line) => line.component === "children-watch" && line.runId === runId && line.blockId === "call"),
+      20_000,
+      "the children watch to wake the parent's block",
+    );
+    const done = await finishedRun(app, org(), runId);
+    expect(done.error).toMatchObject({ blockId: "call", code: "child_canceled" });
   });
 
   it("canceling a child fails the parent's call block with the child's status", async () => {
