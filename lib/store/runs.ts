@@ -116,7 +116,7 @@ function selectRuns(sql: postgres.Sql, options: { children?: boolean } = {}): po
         SELECT jsonb_agg(jsonb_build_object('runId', c.id, 'workflowId', c.workflow_id, 'status', c.status, 'blockId', c.parent_block_id,
           'itemIndex', c.item_index, 'waiting', EXISTS (SELECT 1 FROM run_waits cw WHERE cw.run_id = c.id AND cw.open))
           ORDER BY c.parent_block_id, c.item_index)
-        FROM runs c WHERE c.parent_run_id = r.id
+        FROM runs c WHERE c.parent_run_id = r.id AND c.organization_id = r.organization_id
       ), '[]'::jsonb) AS children`
     : sql``;
   return sql`
