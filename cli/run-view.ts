@@ -34,7 +34,9 @@ export function printRunStatus(out: Output, run: RunResource): void {
   let text = `run ${out.paint(statusStyle(run.status), run.status)}`;
   if (run.status === "waiting" && run.waitingOn) {
     const on = run.waitingOn;
-    text += on.kind === "event" ? ` on event "${on.event}"${on.key ? ` with key "${on.key}"` : ""} (block ${on.blockId})` : ` in ${on.blockId}${on.until ? ` until ${when(on.until)}` : ""}`;
+    if (on.kind === "event") text += ` on event "${on.event}"${on.key ? ` with key "${on.key}"` : ""} (block ${on.blockId})`;
+    else if (on.kind === "children") text += ` for the child runs of ${on.blockId}`;
+    else text += ` in ${on.blockId}${on.until ? ` until ${when(on.until)}` : ""}`;
   } else if (run.status === "queued" && run.queuePosition !== undefined) {
     text += ` (${run.queuePosition} ahead)`;
   } else if (isFinal(run.status) && run.startedAt && run.finishedAt) {
@@ -54,7 +56,16 @@ export function printRun(out: Output, run: RunResource): void {
     ["Created", when(run.createdAt)],
   ];
   if (run.startedAt && run.finishedAt) pairs.push(["Took", between(run.startedAt, run.finishedAt)]);
-  if (run.waitingOn) pairs.push(["Waiting on", run.waitingOn.kind === "event" ? `event "${run.waitingOn.event}" (block ${run.waitingOn.blockId})` : `${run.waitingOn.blockId}`]);
+  if (run.parentRunId) pairs.push(["Parent run", run.parentRunId]);
+  if (run.waitingOn) {
+    const on = run.waitingOn;
+    pairs.push(["Waiting on", on.kind === "event" ? `event "${on.event}" (block ${on.blockId})` : on.kind === "children" ? `the child runs of ${on.blockId}` : `${on.blockId}`]);
+  }
+  if (run.children && run.children.length > 0) {
+    const counts = new Map<string, number>();
+    for (const child of run.children) counts.set(child.status, (counts.get(child.status) ?? 0) + 1);
+    pairs.push(["Child runs", [...counts].map(([status, n]) => `${n} ${status}`).join(", ")]);
+  }
   if (run.error) pairs.push(["Error", `${run.error.message}${run.error.blockId ? ` (block ${run.error.blockId})` : ""}`]);
   out.fields(pairs);
   if (run.output !== null) {

@@ -96,6 +96,12 @@ export const runs = pgTable(
     error: jsonb("error"),
     idempotencyKey: text("idempotency_key"),
     owRunId: text("ow_run_id"),
+    /** A run started by another run's call_workflow block (docs/runs.md, "Child runs"): that run, its block and the item. */
+    parentRunId: text("parent_run_id"),
+    parentBlockId: text("parent_block_id"),
+    itemIndex: integer("item_index"),
+    /** How many call_workflow calls deep the run is: 0 for a run nothing called. */
+    depth: integer("depth").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
     finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
@@ -106,6 +112,8 @@ export const runs = pgTable(
     index("runs_org_status_idx").on(t.organizationId, t.status, t.createdAt),
     index("runs_org_triggered_by_idx").on(t.organizationId, t.triggeredBy, t.createdAt.desc()),
     uniqueIndex("runs_idempotency_idx").on(t.organizationId, t.workflowId, t.idempotencyKey),
+    /** One child run per (parent run, block, item): a replayed call_workflow step never starts one twice. */
+    uniqueIndex("runs_parent_item_idx").on(t.parentRunId, t.parentBlockId, t.itemIndex),
     /** The retention sweep (lib/store/retention.ts): an organization's finished runs, oldest first. */
     index("runs_retention_idx")
       .on(t.organizationId, t.finishedAt)
@@ -179,16 +187,20 @@ export const runWaits = pgTable(
     runId: text("run_id").notNull(),
     blockId: text("block_id").notNull(),
     organizationId: text("organization_id").notNull(),
-    /** "duration" | "event" */
+    /** "duration" | "event" | "children" */
     kind: text("kind").notNull(),
     event: text("event"),
     key: text("key"),
     until: timestamp("until", { withTimezone: true, precision: 3 }),
     open: boolean("open").notNull().default(true),
+    /** kind children: how many child runs had finished when the block last checked, and when (the children watch, lib/runtime/children-watch.ts). */
+    settledSeen: integer("settled_seen"),
+    checkedAt: timestamp("checked_at", { withTimezone: true, precision: 3 }),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.blockId] }),
+    index("run_waits_children_idx").on(t.checkedAt).where(sql`${t.kind} = 'children' and ${t.open}`),
     index("run_waits_event_idx").on(t.organizationId, t.event, t.key).where(sql`${t.open}`),
   ],
 );

@@ -7,7 +7,7 @@ import { listSchema, PageQuerySchema } from "./http";
 import { DefinitionSchema } from "./schemas";
 import { RunLogEntrySchema as RunLogEntryResourceSchema, RunSchema as RunResourceSchema, RUN_STATUSES, RUN_TRIGGERS } from "@/lib/resources/run";
 
-const RunStatusSchema = z.enum(RUN_STATUSES).openapi({ description: "waiting: stopped in wait_for_event or wait_duration" });
+const RunStatusSchema = z.enum(RUN_STATUSES).openapi({ description: "waiting: stopped in wait_for_event, wait_duration or call_workflow" });
 
 export const RunIdParamsSchema = z.object({
   runId: z.string().min(1).max(200).openapi({ param: { name: "runId", in: "path" }, example: "run_3kq9v0x2m5h7c1b8n4z6" }),
@@ -51,7 +51,13 @@ export const ListRunsQuerySchema = PageQuerySchema.extend({
     .min(1)
     .max(300)
     .optional()
-    .openapi({ description: "Only runs started by this actor: user:<id>, api_key:<id>, webhook:<endpoint id>, schedule:<id>" }),
+    .openapi({ description: "Only runs started by this actor: user:<id>, api_key:<id>, webhook:<endpoint id>, schedule:<id>, run:<run id>" }),
+  parentRunId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "Only the runs this run started with its call_workflow blocks (its children)" }),
 }).strict();
 
 const MAX_LOG_PAGE = 500;

@@ -243,6 +243,10 @@ export const ConnectorFullSchema = z
           .array(z.string())
           .optional()
           .openapi({ description: "Fields inside this object param that take only one {{secrets.NAME}} reference (e.g. token)" }),
+        references: z
+          .literal("workflow")
+          .optional()
+          .openapi({ description: "workflow: the value is the id of one of the organization's workflows (GET /api/workflows)" }),
         ui: z
           .object({
             label: z.string(),

@@ -3,6 +3,7 @@
  * catalog, the validator, the editor and the runtime all pick it up from this registry.
  */
 import { createRegistry, type AnyConnector } from "@/lib/engine/connector";
+import { callWorkflow } from "./call_workflow";
 import { code } from "./code";
 import { condition } from "./condition";
 import { greet } from "./greet";
@@ -34,6 +35,7 @@ export const builtinConnectors: readonly AnyConnector[] = [
   log,
   waitDuration,
   waitForEvent,
+  callWorkflow,
   greet,
 ];
 

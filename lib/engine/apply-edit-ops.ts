@@ -12,12 +12,15 @@ import { applyAdd, applyRemove, applySetVariables, applyUpdate, type OpContext, 
 import { applyConnect, applyDisconnect, shouldDeferConnect } from "./edit-ops-edges";
 import { summarizeEditOps } from "./edit-ops-summary";
 import { validateDefinition } from "./validate";
+import type { WorkflowDirectory } from "./validate-workflow-references";
 
 export interface ApplyEditOpsOptions {
   actor: EditActor;
   dryRun?: boolean;
   atomic?: boolean;
   currentVersion?: number;
+  /** The organization's workflows the result names (see `validateDefinition`'s context). */
+  workflows?: WorkflowDirectory;
 }
 
 export interface ApplyEditOpsResult {
@@ -132,7 +135,7 @@ export function applyEditOps(
 
   const result = draft.result();
   const changed = !definitionsEqual(definition, result);
-  const validationErrors = mergeUnknownParams(result, ctx.unknownParams, validateDefinition(result, registry));
+  const validationErrors = mergeUnknownParams(result, ctx.unknownParams, validateDefinition(result, registry, { workflows: options.workflows }));
   const dryRun = options.dryRun === true;
   const atomic = options.atomic === true;
   const commit = changed && !dryRun && !(atomic && skipped.length > 0);

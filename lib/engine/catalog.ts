@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   blockHandles,
   enumOptions,
+  paramReferencesWorkflow,
   paramTakesTemplates,
   paramUi,
   paramVisibility,
@@ -45,6 +46,8 @@ export interface CatalogParam {
   secretOnly?: true;
   /** Fields inside this (object) param that take only one `{{secrets.NAME}}` reference (`token`, `password`). */
   secretOnlyFields?: string[];
+  /** Present when the value is the id of one of the organization's workflows (GET /api/workflows). */
+  references?: "workflow";
 }
 
 /** A full-catalog param: the shared fields plus the editor hint. */
@@ -129,6 +132,7 @@ function catalogParams(connector: AnyConnector): CatalogParam[] {
     if (secret.some((path) => path.length === 1)) entry.secretOnly = true;
     const inside = secret.filter((path) => path.length > 1).map((path) => path.slice(1).join("."));
     if (inside.length > 0) entry.secretOnlyFields = inside;
+    if (paramReferencesWorkflow(field)) entry.references = "workflow";
     return entry;
   });
 }
@@ -175,11 +179,11 @@ function paramsSchema(connector: AnyConnector): JsonSchema {
   return stripMeta(schema);
 }
 
-const META_KEYS = ["visibility", "ui", "templates", "secretOnly"];
+const META_KEYS = ["visibility", "ui", "templates", "secretOnly", "references"];
 
 /**
- * zod copies `.meta()` into the JSON schema, at every depth; visibility, editor hints, `templates`
- * and `secretOnly` have their own catalog fields. Walks subschemas only (a property named `ui` stays).
+ * zod copies `.meta()` into the JSON schema, at every depth; visibility, editor hints, `templates`,
+ * `secretOnly` and `references` have their own catalog fields. Walks subschemas only (a property named `ui` stays).
  */
 function stripMeta(schema: JsonSchema): JsonSchema {
   const stack: JsonSchema[] = [schema];

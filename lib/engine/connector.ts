@@ -16,6 +16,8 @@
  *
  * The tag may also sit on a field inside an object param (through unions: http_request's
  * `auth.token`); ./secret-only.ts reads it, and `createRegistry` refuses a misplaced one.
+ * One that names a workflow of the organization (call_workflow's `workflow_id`) is tagged
+ * `references: "workflow"`, so the organization-aware validation checks it exists.
  * Put `.meta(…)` last in the chain: a `.optional()` after it wraps the field and hides the tag.
  * What the runtime must do differently for a connector is declared here too (`wait`,
  * `operatorParams`), so the runtime never branches on a connector's type.
@@ -136,7 +138,31 @@ export type ConnectorWait<P> =
        */
       kind: "event";
       match: (params: P) => { event: string; key?: string; timeoutSeconds?: number };
+    }
+  | {
+      /**
+       * Runs of another workflow of the organization, one per input, waited for durably
+       * (lib/runtime/children-steps.ts). Output without fan-out `{ runId, status, output }` (the
+       * child run's output); with it `{ results: [{ runId, status, output, error }] }` in input
+       * order. A child that fails or is canceled sends the block to its `error` handle with every
+       * child's status beside the error. `calls` may throw an error with a string `code` to fail
+       * the block (the params cannot make calls).
+       */
+      kind: "children";
+      calls: (params: P) => ChildCalls;
     };
+
+/** What a children wait starts (`wait: { kind: "children" }`). */
+export interface ChildCalls {
+  /** The workflow each child runs: its current version is pinned once, when the block starts. */
+  workflowId: string;
+  /** Each child's run input, one child per entry, in this order. */
+  inputs: unknown[];
+  /** True: the block outputs `results`, one per input; false: exactly one input, and the child's own `{ runId, status, output }`. */
+  fanOut: boolean;
+  /** How many children may run at once; the next starts as soon as one finishes. */
+  concurrency: number;
+}
 
 /**
  * Hidden params the runtime sets from the operator's settings on every attempt, one function per
@@ -203,6 +229,12 @@ export function paramTakesTemplates(field: z.ZodType): boolean {
   return meta?.templates !== false;
 }
 
+/** True for a param tagged `.meta({ references: "workflow" })`: its value names a workflow of the organization. */
+export function paramReferencesWorkflow(field: z.ZodType): boolean {
+  const meta = field.meta() as { references?: unknown } | undefined;
+  return meta?.references === "workflow";
+}
+
 // A connector's params never change, and every block attempt and every validated block asks.
 const literalParamNamesOf = new WeakMap<AnyConnector, readonly string[]>();
 
@@ -214,6 +246,20 @@ export function literalParamNames(connector: AnyConnector): readonly string[] {
       .filter(([, field]) => !paramTakesTemplates(field))
       .map(([name]) => name);
     literalParamNamesOf.set(connector, names);
+  }
+  return names;
+}
+
+const workflowParamNamesOf = new WeakMap<AnyConnector, readonly string[]>();
+
+/** Names of the params of `connector` that name a workflow of the organization (`paramReferencesWorkflow`); computed once per connector. */
+export function workflowParamNames(connector: AnyConnector): readonly string[] {
+  let names = workflowParamNamesOf.get(connector);
+  if (!names) {
+    names = Object.entries(connector.params.shape as Record<string, z.ZodType>)
+      .filter(([, field]) => paramReferencesWorkflow(field))
+      .map(([name]) => name);
+    workflowParamNamesOf.set(connector, names);
   }
   return names;
 }

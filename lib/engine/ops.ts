@@ -103,6 +103,7 @@ export const VALIDATION_CODES = [
   "undeclared_output",
   "no_trigger",
   "multiple_triggers",
+  "unknown_workflow",
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -187,6 +188,8 @@ export interface ValidationDetails {
   trigger_types?: string[];
   /** no_trigger: blocks with no incoming edge, which a new trigger should connect to. */
   entry_block_ids?: string[];
+  /** unknown_workflow: some of the organization's workflows (newest first), one of which the param may name. */
+  workflows?: { id: string; name: string }[];
   /** Ops that would fix it (reference_not_upstream: the connect, or the reversed edge; secret_required: the update writing the reference). */
   suggested_ops?: EditOp[];
 }

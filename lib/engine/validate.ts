@@ -14,6 +14,13 @@ import { freeBlockId, listNames, shortText } from "./edit-ops-hints";
 import { paramExpectation } from "./param-examples";
 import { checkReferences, referenceContext } from "./validate-references";
 import { describeViolations, secretOnlyFields, secretOnlyViolations, withSuggestedSecrets } from "./secret-only";
+import { checkWorkflowReferences, type WorkflowDirectory } from "./validate-workflow-references";
+
+/** What only the caller knows (the organization's data); without it, those checks are left out. */
+export interface ValidationContext {
+  /** The workflows the definition names (call_workflow): unknown ones are `unknown_workflow`. */
+  workflows?: WorkflowDirectory;
+}
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { value: unknown; templated: boolean } {
   let current = root;
@@ -140,8 +147,11 @@ function noTrigger(definition: WorkflowDefinition, registry: ConnectorRegistry):
   };
 }
 
-/** Every validation error of a definition, in block order, then the trigger rules. Never throws. */
-export function validateDefinition(definition: WorkflowDefinition, registry: ConnectorRegistry): ValidationError[] {
+/**
+ * Every validation error of a definition, in block order, then the trigger rules. Never throws.
+ * With `context.workflows`, workflow ids the organization does not have are errors too.
+ */
+export function validateDefinition(definition: WorkflowDefinition, registry: ConnectorRegistry, context: ValidationContext = {}): ValidationError[] {
   const { blocks } = definition;
   const indexOf = new Map<string, number>();
   for (let i = 0; i < blocks.length; i++) indexOf.set(blocks[i].id, i);
@@ -156,6 +166,7 @@ export function validateDefinition(definition: WorkflowDefinition, registry: Con
       if (connector.kind === "trigger") triggers.push(block);
     }
     checkReferences(block, i, refs, errors);
+    if (context.workflows) checkWorkflowReferences(block, registry, context.workflows, errors);
   }
   if (blocks.length > 0 && triggers.length === 0) errors.push(noTrigger(definition, registry));
   for (const extra of triggers.slice(1)) {

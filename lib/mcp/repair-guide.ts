@@ -33,6 +33,7 @@ const VALIDATION_FIXES: Record<ValidationCode, string> = {
   undeclared_output: "a template references an output the upstream connector does not declare: use details.closest[0] or one of details.outputs.",
   no_trigger: "the workflow has no trigger block: send details.suggested_ops (add a trigger, connect it to details.entry_block_ids) or add another of details.trigger_types.",
   multiple_triggers: "a workflow has exactly one trigger: remove the extra one (details.suggested_ops).",
+  unknown_workflow: "a call_workflow's workflow_id names no workflow of your organization (never existed, deleted, or another organization's): set it to one of details.workflows[].id (details.closest[0] is the nearest id; call list_workflows for all), or create that workflow first.",
 };
 
 function lines(fixes: Record<string, string>): string {

@@ -5,11 +5,11 @@
 import { z } from "zod";
 
 export const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "canceled"] as const;
-export const RUN_TRIGGERS = ["manual", "api", "schedule", "webhook", "mcp"] as const;
+export const RUN_TRIGGERS = ["manual", "api", "schedule", "webhook", "mcp", "workflow"] as const;
 export const RUN_LOG_STATUSES = ["succeeded", "failed", "skipped", "waiting", "timed_out", "canceled"] as const;
 
-export const RunStatusSchema = z.enum(RUN_STATUSES).describe("waiting: stopped in wait_for_event or wait_duration");
-export const RunTriggerSchema = z.enum(RUN_TRIGGERS);
+export const RunStatusSchema = z.enum(RUN_STATUSES).describe("waiting: stopped in wait_for_event, wait_duration or call_workflow");
+export const RunTriggerSchema = z.enum(RUN_TRIGGERS).describe("workflow: started by another run's call_workflow block (see parentRunId)");
 
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
@@ -26,13 +26,23 @@ export type RunError = z.infer<typeof RunErrorSchema>;
 export const WaitingOnSchema = z
   .object({
     blockId: z.string(),
-    kind: z.enum(["event", "duration"]),
+    kind: z.enum(["event", "duration", "children"]).describe("children: a call_workflow block waiting for the runs it started (listed in `children`)"),
     event: z.string().optional().describe("kind event: the event name it waits for"),
     key: z.string().optional().describe("kind event: the key an organization-wide event must carry"),
     until: timestamp().optional().describe("kind duration: when it resumes; kind event: when it times out"),
   })
   .describe("Where a waiting run is parked: the wait block opened first, if several branches wait");
 export type WaitingOn = z.infer<typeof WaitingOnSchema>;
+
+/** A run another run started with a call_workflow block, as its parent lists it. */
+export const ChildRunSchema = z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  status: RunStatusSchema,
+  blockId: z.string().describe("The parent's call_workflow block that started it"),
+  itemIndex: z.number().int().describe("Its item's position in the block's `items` (0 without items)"),
+});
+export type ChildRun = z.infer<typeof ChildRunSchema>;
 
 export const RunSchema = z.object({
   id: z.string().meta({ example: "run_3kq9v0x2m5h7c1b8n4z6" }),
@@ -42,7 +52,8 @@ export const RunSchema = z.object({
   triggeredBy: z
     .string()
     .nullable()
-    .describe("Who started it: user:<id>, api_key:<id>, webhook:<endpoint id> or schedule:<id> (null for runs from before this was recorded)"),
+    .describe("Who started it: user:<id>, api_key:<id>, webhook:<endpoint id>, schedule:<id> or run:<parent run id> (null for runs from before this was recorded)"),
+  parentRunId: z.string().nullable().describe("The run whose call_workflow block started this one; null for a run nothing called"),
   status: RunStatusSchema,
   input: z.unknown(),
   output: z
@@ -54,6 +65,10 @@ export const RunSchema = z.object({
   createdAt: timestamp(),
   startedAt: timestamp().nullable(),
   finishedAt: timestamp().nullable(),
+  children: z
+    .array(ChildRunSchema)
+    .optional()
+    .describe("Only when reading one run: the runs its call_workflow blocks started, by block and item order (empty when none)"),
   queuePosition: z.number().int().optional().describe("Only while queued: how many of the organization's queued runs will start before it (0 = next); see docs/runs.md, Admission"),
 });
 export type RunResource = z.infer<typeof RunSchema>;

@@ -93,6 +93,10 @@ export const ValidationDetailsSchema = z.object({
   variables: names().describe("unresolved_reference of {{vars…}}: the variables that are set"),
   trigger_types: names().describe("no_trigger: the trigger types"),
   entry_block_ids: names().describe("no_trigger: blocks no edge leads to"),
+  workflows: z
+    .array(z.object({ id: z.string(), name: z.string() }))
+    .optional()
+    .describe("unknown_workflow: some of the organization's workflows (newest first, at most 50), one of which the param may name"),
   suggested_ops: z.array(EditOpSchema).optional().describe("EditOps that would fix it, to send as they are or adapt"),
 }) satisfies z.ZodType<ValidationDetails>;
 

@@ -26,11 +26,11 @@ export async function getRun(deps: RunDeps, actor: Actor, runId: string): Promis
   return run ? succeed(run) : fail(runNotFound());
 }
 
-/** A page of the organization's runs, newest first, optionally of one workflow, status, trigger and starter (`triggeredBy`). */
+/** A page of the organization's runs, newest first, optionally of one workflow, status, trigger, starter (`triggeredBy`) and parent run. */
 export async function listRuns(
   deps: RunDeps,
   actor: Actor,
-  query: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; limit: number; cursor?: string },
+  query: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; parentRunId?: string; limit: number; cursor?: string },
 ): Promise<Outcome<Page<RunResource>>> {
   const { cursor, ...filters } = query;
   const page = await deps.runtime.listRuns(actor.organizationId, { ...filters, after: cursor });
@@ -49,7 +49,10 @@ export async function listRunLogs(
   return page === "invalid_cursor" ? fail(invalidCursor()) : succeed(page);
 }
 
-/** Cancels a queued, running or waiting run at once; a canceled run is returned as it is; a finished one → `run_finished`. */
+/**
+ * Cancels a queued, running or waiting run at once, with the runs it started (call_workflow,
+ * recursively); a canceled run is returned as it is; a finished one → `run_finished`.
+ */
 export async function cancelRun(deps: RunDeps, actor: Actor, runId: string): Promise<Outcome<RunResource>> {
   const result = await deps.runtime.cancel(actor.organizationId, runId);
   if (result === null) return fail(runNotFound());
@@ -93,8 +96,8 @@ export async function getRunDefinition(
 export const MAX_RUN_WAIT_SECONDS = 30;
 
 /**
- * Waits up to `timeoutMs` for the run to finish (with `untilWaiting`, also to park in a wait block,
- * where only an event or time moves it on); the latest run (finished or not), or `not_found`.
+ * Waits up to `timeoutMs` for the run to finish (with `untilWaiting`, also to park in a wait block
+ * where only an event or time moves it on, not a call_workflow waiting for its children); the latest run (finished or not), or `not_found`.
  */
 export async function waitForRun(
   deps: RunDeps,

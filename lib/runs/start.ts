@@ -11,6 +11,7 @@ import type { RunResource, RunTrigger } from "@/lib/resources/run";
 import type { Workflow } from "@/lib/resources/workflow";
 import { RunInputRejectedError, RunNotStartedError, type Runtime } from "@/lib/runtime/types";
 import { getWorkflow } from "@/lib/store/workflows";
+import { workflowDirectoryOf } from "@/lib/workflows/directory";
 import { fail, succeed, workflowNotFound, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
 /** What starting a run needs: the workflows, the registry to validate against, and the run queue. */
@@ -45,7 +46,8 @@ export async function startRun(
 ): Promise<Outcome<{ run: RunResource; created: boolean }>> {
   const workflow = typeof request.workflow === "string" ? await getWorkflow(deps.db, actor.organizationId, request.workflow) : request.workflow;
   if (!workflow) return fail(workflowNotFound());
-  const errors = validateDefinition(workflow.definition, deps.registry);
+  const workflows = await workflowDirectoryOf(deps, actor.organizationId, workflow.definition);
+  const errors = validateDefinition(workflow.definition, deps.registry, { workflows });
   if (errors.length > 0) {
     return fail({
       code: "workflow_invalid",

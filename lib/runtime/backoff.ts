@@ -31,3 +31,16 @@ export const NO_TIMEOUT_HORIZON_MS = 365 * 24 * 3_600_000;
 export function eventHeartbeatMs(timeoutMs: number | null): number {
   return Math.max(FIVE_MINUTES, Math.floor((timeoutMs ?? NO_TIMEOUT_HORIZON_MS) / 100));
 }
+
+const ONE_DAY = 24 * 3_600_000;
+
+/**
+ * How long one `waitForSignal` of a children wait (call_workflow) may park before the block
+ * re-reads its children on its own: a quarter of the time it has waited so far, from 5 minutes to
+ * a day. A finished child signals the block, and the children watch re-sends a signal that was
+ * lost (lib/runtime/children-watch.ts), so this only matters when both failed; growing it keeps a
+ * wait of any length to a few dozen rounds (each costs two of the run's 1,000 durable steps).
+ */
+export function childrenHeartbeatMs(waitedMs: number): number {
+  return Math.min(ONE_DAY, Math.max(FIVE_MINUTES, Math.floor(waitedMs / 4)));
+}

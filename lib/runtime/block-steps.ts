@@ -6,7 +6,9 @@
  *   `<id>:sleep`, `<id>:done` closes it;
  * - event waits (`wait: { kind: "event" }`): `<id>` takes a stored event or registers the wait,
  *   then rounds of `<id>:wait#<n>` (parked on the block's signal, at most one heartbeat) and
- *   `<id>:check#<n>`.
+ *   `<id>:check#<n>`;
+ * - children waits (`wait: { kind: "children" }`, call_workflow): the same shape of steps, in
+ *   ./children-steps.ts.
  * Block ids never contain ":" or "#", so these names cannot collide with another block's.
  *
  * Timers are `waitForSignal` with a deadline on a signal nobody sends, not `step.sleep`: with a
@@ -38,6 +40,7 @@ import {
 } from "./block-attempt";
 import { blockSignal } from "@/lib/store/channels";
 import { STEP_INFRA_RETRY } from "./openworkflow";
+import { runChildrenWait } from "./children-steps";
 
 /** openworkflow's step API (not exported by name from the package). */
 export type StepApi = Parameters<Parameters<OpenWorkflow["implementWorkflow"]>[1]>[0]["step"];
@@ -53,7 +56,7 @@ export type BlockOutcome = (
 export interface BlockRunContext {
   step: StepApi;
   scope: RunScope;
-  deps: AttemptDeps & { registry: ConnectorRegistry };
+  deps: AttemptDeps & { registry: ConnectorRegistry; owSchema: string };
   /** True when the definition has an edge leaving `blockId` through `handle`. */
   hasHandle(blockId: string, handle: string): boolean;
   /** The run's final state if `block` ending with `outcome` ends the run (nothing else in flight or left to run). */
@@ -63,7 +66,7 @@ export interface BlockRunContext {
 const retryPolicy = STEP_INFRA_RETRY;
 
 /** A failed block: routed to its `error` edge (output `{ error }` for `{{id.error.message}}`), else a run failure. */
-function failedOutcome(ctx: BlockRunContext, block: Block, error: BlockError): BlockOutcome {
+export function failedOutcome(ctx: BlockRunContext, block: Block, error: BlockError): BlockOutcome {
   if (!ctx.hasHandle(block.id, "error")) return { kind: "failed", error };
   return { kind: "routed", handle: "error", output: { error: { message: error.message, ...(error.code ? { code: error.code } : {}) } } };
 }
@@ -79,6 +82,7 @@ export async function runBlock(ctx: BlockRunContext, block: Block): Promise<Bloc
   const wait = connector?.wait as ConnectorWait<Record<string, unknown>> | undefined;
   if (connector && wait?.kind === "duration") return runDurationWait(ctx, block, connector, wait);
   if (connector && wait?.kind === "event") return runEventWait(ctx, block, connector, wait);
+  if (connector && wait?.kind === "children") return runChildrenWait(ctx, block, connector, wait);
   return runAttempts(ctx, block, connector);
 }
 
@@ -108,7 +112,7 @@ async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyCon
 }
 
 /** A wait block's first step failed before waiting (bad params): logged like any failed attempt. */
-async function logWaitFailure(ctx: BlockRunContext, block: Block, startedAt: Date, input: unknown, error: unknown): Promise<{ ok: false; error: BlockError }> {
+export async function logWaitFailure(ctx: BlockRunContext, block: Block, startedAt: Date, input: unknown, error: unknown): Promise<{ ok: false; error: BlockError }> {
   if (error instanceof InfrastructureError) throw error;
   const blockError = blockErrorFrom(error);
   await writeAttemptLog(ctx.deps.sql, {
@@ -129,7 +133,7 @@ function settledOf(outcome: BlockOutcome): { output: unknown } | null {
   return outcome.kind === "failed" ? null : { output: outcome.output };
 }
 
-function logBase(ctx: BlockRunContext, block: Block) {
+export function logBase(ctx: BlockRunContext, block: Block) {
   return { runId: ctx.scope.runId, organizationId: ctx.scope.organizationId, blockId: block.id, blockType: block.type, attempt: 1 };
 }
 
@@ -148,7 +152,7 @@ async function waitParams(
  * The opening of a wait block's first step: resolve and check its params (a failure is logged and
  * returned), then `open` registers the wait with them.
  */
-async function openWait<T>(
+export async function openWait<T>(
   ctx: BlockRunContext,
   block: Block,
   connector: AnyConnector,

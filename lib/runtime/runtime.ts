@@ -9,10 +9,12 @@ import type { Logger } from "@/lib/log";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import { storeOrgEvent, storeRunEvent, type Delivery } from "@/lib/store/events";
 import { decodeLogCursor, listRunLogs } from "@/lib/store/run-logs";
-import { getRun, listRuns, markRunCanceled, openRunStorePool, runExists } from "@/lib/store/runs";
+import { getRun, listRuns, openRunStorePool, runExists, type StoredRun } from "@/lib/store/runs";
 import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { toJson } from "@/lib/engine/json";
-import { blockSignal, RUN_STATUS_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
+import { RUN_STATUS_CHANNEL } from "@/lib/store/channels";
+import { signalBlock, SIGNAL_RETRY_MS } from "./block-signal";
+import { cancelDescendants, cancelOneRun } from "./cancel-runs";
 import { openWorkflowBackend } from "./openworkflow";
 import { createRunQueue } from "./queue";
 import { waitForChange } from "./wait-for-change";
@@ -29,14 +31,11 @@ export interface RuntimeOptions {
   waitPollMs?: number;
 }
 
-/** How long a sender keeps re-sending a wake-up signal while the run has not parked yet. */
-const SIGNAL_RETRY_MS = 5_000;
-const SIGNAL_RETRY_INTERVAL_MS = 50;
 
 type Listener = () => void;
 
-function strip<T extends RunResource & { owRunId?: string | null }>(run: T): RunResource {
-  const { owRunId: _owRunId, ...resource } = run;
+function strip(run: StoredRun): RunResource {
+  const { owRunId: _owRunId, parentBlockId: _parentBlockId, ...resource } = run;
   return resource;
 }
 
@@ -67,28 +66,27 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     (error: unknown) => log.error({ err: error }, "LISTEN failed; run readers fall back to polling"),
   );
 
+  /** Runs `task` in the background; close() waits for it. Failures are logged, never thrown. */
+  const track = (task: Promise<unknown>, what: string, context: Record<string, unknown>): Promise<void> => {
+    const tracked = task.then(
+      () => undefined,
+      (error: unknown) => log.warn({ err: error, ...context }, what),
+    );
+    pending.add(tracked);
+    return tracked.finally(() => pending.delete(tracked));
+  };
+
   /** Wakes the runs that were handed events: signal each parked wait, then nudge idle workers. */
   const wake = async (deliveries: Delivery[]): Promise<void> => {
-    const send = async (d: Delivery): Promise<void> => {
-      const signal = { signal: blockSignal(d.runId, d.blockId), data: { eventId: d.eventId }, idempotencyKey: d.eventId };
-      const deadline = Date.now() + SIGNAL_RETRY_MS;
-      // Empty while the run is between registering its wait and parking on it (docs/openworkflow.md, "Step names, timers and signals").
-      for (;;) {
-        const sent = await ow.sendSignal(signal);
-        if (sent.workflowRunIds.length > 0 || Date.now() >= deadline || closed) break;
-        await new Promise((res) => setTimeout(res, SIGNAL_RETRY_INTERVAL_MS));
-      }
-      await sql`SELECT pg_notify(${RUNS_CHANNEL}, ${d.runId}), pg_notify(${RUN_STATUS_CHANNEL}, ${d.runId})`;
-    };
     await Promise.all(
-      deliveries.map((d) => {
-        const task = send(d).catch((error: unknown) => {
+      deliveries.map((d) =>
+        track(
+          signalBlock(ow, sql, d, { data: { eventId: d.eventId }, idempotencyKey: d.eventId, retryMs: SIGNAL_RETRY_MS, stopped: () => closed }),
           // The event is stored and handed over: the run's own re-check finds it at its next heartbeat.
-          log.warn({ err: error, runId: d.runId, eventId: d.eventId }, "could not signal the waiting run");
-        });
-        pending.add(task);
-        return task.finally(() => pending.delete(task));
-      }),
+          "could not signal the waiting run",
+          { runId: d.runId, eventId: d.eventId },
+        ),
+      ),
     );
   };
 
@@ -119,16 +117,22 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
     async cancel(organizationId, runId) {
       const run = await getRun(sql, organizationId, runId);
       if (!run) return null;
-      if (run.status === "canceled") return strip(run);
       if (run.status === "succeeded" || run.status === "failed") return "run_finished";
-      if (run.owRunId) {
-        // Throws when openworkflow already finished it; our row then says how it ended.
-        await ow.cancelWorkflowRun(run.owRunId).catch((error: unknown) => log.debug({ err: error, runId }, "openworkflow cancel"));
-      }
-      await markRunCanceled(sql, organizationId, runId);
+      if (run.status !== "canceled") await cancelOneRun(ow, sql, organizationId, run, log);
       const latest = (await getRun(sql, organizationId, runId)) ?? run;
       if (latest.status === "succeeded" || latest.status === "failed") return "run_finished";
-      return strip(latest);
+      // Again on a repeated cancel: it finishes what an interrupted cascade left.
+      await cancelDescendants(ow, sql, organizationId, runId, log);
+      if (run.status !== "canceled" && latest.parentRunId && latest.parentBlockId) {
+        // The parent's call_workflow block reads its children's statuses again and fails with this one's.
+        const parent = { runId: latest.parentRunId, blockId: latest.parentBlockId };
+        void track(
+          signalBlock(ow, sql, parent, { data: { childRunId: runId }, idempotencyKey: `child:${runId}`, retryMs: SIGNAL_RETRY_MS, stopped: () => closed }),
+          "could not signal the parent of a canceled child run",
+          { runId, parentRunId: parent.runId },
+        );
+      }
+      return strip(await getRun(sql, organizationId, runId) ?? latest);
     },
 
     async sendRunEvent(organizationId, runId, { event, data }) {
@@ -150,7 +154,9 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
         runId,
         subscribe: runtime.subscribe,
         read: () => runtime.getRun(organizationId, runId),
-        done: (run) => !run || FINAL_STATUSES.has(run.status) || (untilWaiting && run.status === "waiting"),
+        // A run waiting on its children (call_workflow) moves on by itself: keep waiting for it.
+        done: (run) =>
+          !run || FINAL_STATUSES.has(run.status) || (untilWaiting && run.status === "waiting" && run.waitingOn?.kind !== "children"),
         timeoutMs,
         pollMs: options.waitPollMs,
       });

@@ -37,12 +37,12 @@ export interface Runtime {
     workflow: Pick<Workflow, "id" | "version" | "definition">,
     options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string },
   ): Promise<{ run: RunResource; created: boolean }>;
-  /** The run, or null when it does not exist in this organization. */
+  /** The run with its `children`, or null when it does not exist in this organization. */
   getRun(organizationId: string, runId: string): Promise<RunResource | null>;
   /** Newest first; `after` is a cursor from a previous page. */
   listRuns(
     organizationId: string,
-    options: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; limit: number; after?: string },
+    options: { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; parentRunId?: string; limit: number; after?: string },
   ): Promise<{ data: RunResource[]; nextCursor: string | null } | "invalid_cursor">;
   /** Log entries in write order after the `after` cursor; null when the run is not found. */
   listLogs(
@@ -50,7 +50,10 @@ export interface Runtime {
     runId: string,
     options: { after?: string; limit: number },
   ): Promise<{ data: RunLogEntry[]; nextCursor: string | null } | "invalid_cursor" | null>;
-  /** Cancels a queued, running or waiting run at once; a canceled run is returned as it is. */
+  /**
+   * Cancels a queued, running or waiting run at once, and every run it started with call_workflow
+   * (recursively); a canceled run is returned as it is. A canceled child wakes its parent's block.
+   */
   cancel(organizationId: string, runId: string): Promise<RunResource | "run_finished" | null>;
   /** Stores an event for one run; `delivered` when a wait of that run took it now. Null: no such run. */
   sendRunEvent(
@@ -64,8 +67,8 @@ export interface Runtime {
     event: { event: string; key: string; data?: unknown },
   ): Promise<{ eventId: string; deliveredTo: string[] }>;
   /**
-   * Resolves when the run reaches a final status (or, with `untilWaiting`, parks in a wait block:
-   * status `waiting`) or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource.
+   * Resolves when the run reaches a final status (or, with `untilWaiting`, parks in a wait block
+   * that only an event or time moves on: status `waiting`, not on call_workflow's children) or timeoutMs passes (LISTEN/NOTIFY + poll); returns the latest resource.
    */
   waitForRun(organizationId: string, runId: string, timeoutMs: number, options?: { untilWaiting?: boolean }): Promise<RunResource | null>;
   /**
@@ -83,4 +86,6 @@ export interface RunInput {
   organizationId: string;
   definition: WorkflowDefinition;
   input: unknown;
+  /** A child run (call_workflow): the run and block that wait for it, woken when it finishes. */
+  parent?: { runId: string; blockId: string };
 }

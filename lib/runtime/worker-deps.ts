@@ -42,6 +42,8 @@ export interface WorkerDeps {
   secretsKey: Buffer;
   /** The installation's settings, for connectors' `operatorParams` (WEFT_ALLOW_PRIVATE_HTTP…). */
   operator: OperatorSettings;
+  /** openworkflow's schema, where child runs (call_workflow) are enqueued. */
+  owSchema: string;
   /** True once the worker is stopping: runs start no new block and are handed back (execute-run.ts). */
   draining?: () => boolean;
 }

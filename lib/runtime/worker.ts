@@ -8,14 +8,18 @@
  */
 import postgres from "postgres";
 import { OpenWorkflow } from "openworkflow";
-import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openDatabase, type DatabaseHandle } from "@/db/client";
+import { CONNECTION_OPTIONS, DEFAULT_SCHEMA, openDatabase, openworkflowSchemaOf, type DatabaseHandle } from "@/db/client";
 import { DEFAULT_ORG_MAX_RUNNING } from "@/lib/config";
 import { connectorRegistry } from "@/lib/connectors";
 import type { ConnectorRegistry } from "@/lib/engine/connector";
 import type { Logger } from "@/lib/log";
 import { RUN_CANCELED_CHANNEL, RUNS_CHANNEL } from "@/lib/store/channels";
+import { signalBlock, SIGNAL_RETRY_MS } from "./block-signal";
+import { cancelDescendants } from "./cancel-runs";
+import { startChildrenWatch } from "./children-watch";
 import { executeRun, RunHandedBack } from "./execute-run";
-import { driveClaims, isParkError, openWorkerBackend, releaseRun, weftRunSpec } from "./openworkflow";
+import { driveClaims, isParkError, isStaleBranchError, openWorkerBackend, releaseRun, weftRunSpec } from "./openworkflow";
+import type { RunInput } from "./types";
 import { openRunStorePool } from "@/lib/store/runs";
 import { RunAborts, type WorkerDeps } from "./worker-deps";
 
@@ -81,7 +85,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     registry: options.registry ?? connectorRegistry,
     secretsKey: options.secretsKey,
     operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
+    owSchema: openworkflowSchemaOf(schema),
     draining: () => stopping,
+  };
+  const wakes = new Set<Promise<void>>();
+
+  /**
+   * A child run's pass ended (finished, or failed outside its blocks): signal the call_workflow
+   * block waiting for it, in the background. Once per child (the key), and the block re-reads
+   * the statuses anyway; a signal lost here is re-sent by the children watch.
+   */
+  const wakeParent = (input: RunInput, runLog: Logger): void => {
+    const parent = input.parent;
+    if (!parent) return;
+    const task = signalBlock(ow, sql, parent, {
+      data: { childRunId: input.runId },
+      idempotencyKey: `child:${input.runId}`,
+      retryMs: SIGNAL_RETRY_MS,
+      stopped: () => stopping,
+    }).then(
+      () => undefined,
+      (error: unknown) => runLog.warn({ err: error, parentRunId: parent.runId }, "could not signal the parent run; the children watch will"),
+    );
+    wakes.add(task);
+    void task.finally(() => wakes.delete(task));
   };
 
   // Implement before newWorker(): the worker snapshots the registry (docs/openworkflow.md, "Other behaviour").
@@ -89,10 +116,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const runLog = log.child({ runId: input.runId, owRunId: run.id });
     const signal = aborts.signal(input.runId);
     try {
-      return await executeRun(deps, input, step, runLog, signal);
+      const outcome = await executeRun(deps, input, step, runLog, signal);
+      // A run that failed with child runs still going (another branch failed) takes them down with it.
+      // Before openworkflow completes the run, so a crash here replays the pass and this again.
+      if (outcome.status === "failed") await cancelDescendants(ow, sql, input.organizationId, input.runId, runLog);
+      wakeParent(input, runLog);
+      return outcome;
     } catch (error) {
       if (error instanceof RunHandedBack) await handBack(run.id, input.runId, runLog);
       else if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
+      // It may have written the run failed (step_limit, internal_error): the parent's block looks again.
+      if (!(error instanceof RunHandedBack) && !isParkError(error) && !isStaleBranchError(error)) wakeParent(input, runLog);
       throw error;
     } finally {
       aborts.release(input.runId);
@@ -123,14 +157,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (aborts.abort(runId)) log.info({ runId }, "aborting the in-flight blocks of a canceled run");
   });
   await worker.start();
+  const childrenWatch = startChildrenWatch({ sql, ow, logger: log });
   log.info({ concurrency, orgMaxRunning: options.orgMaxRunning ?? DEFAULT_ORG_MAX_RUNNING }, "worker started");
 
   return {
     async stop() {
       if (stopping) return;
       stopping = true;
+      await childrenWatch.stop();
       await listener.end({ timeout: 2 });
       await worker.stop();
+      await Promise.allSettled([...wakes]);
       await backend.stop();
       await sql.end({ timeout: 5 });
       if (!options.database) await database.close();

@@ -9,7 +9,7 @@ import { and, eq } from "drizzle-orm";
 import { CONNECTION_OPTIONS, schemaPoolOptions, type Database } from "@/db/client";
 import { runs } from "@/db/schema";
 import type { WorkflowDefinition } from "@/lib/engine/model";
-import type { RunError, RunResource, RunStatus, RunTrigger, WaitingOn } from "@/lib/resources/run";
+import type { ChildRun, RunError, RunResource, RunStatus, RunTrigger, WaitingOn } from "@/lib/resources/run";
 import { RUN_CANCELED_CHANNEL, RUN_STATUS_CHANNEL } from "./channels";
 import type { CreatedAtCursor } from "./cursor";
 import { newId } from "./ids";
@@ -53,11 +53,21 @@ interface RunRow {
   output: Record<string, unknown> | null;
   error: RunError | null;
   ow_run_id: string | null;
+  parent_run_id: string | null;
+  parent_block_id: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
   waiting_on?: { block_id: string; kind: WaitingOn["kind"]; event: string | null; key: string | null; until: string | null } | null;
   queue_position?: number | null;
+  children?: (Omit<ChildRun, "status"> & { status: string; waiting: boolean })[] | null;
+}
+
+/** A run as the runtime reads it: the resource, plus what only the runtime needs (its openworkflow run, its parent's block). */
+export type StoredRun = RunResource & { owRunId: string | null; parentBlockId: string | null };
+
+function stored(row: RunRow): StoredRun {
+  return { ...toResource(row), owRunId: row.ow_run_id, parentBlockId: row.parent_block_id ?? null };
 }
 
 function toResource(row: RunRow): RunResource {
@@ -78,6 +88,7 @@ function toResource(row: RunRow): RunResource {
     workflowVersion: row.workflow_version,
     trigger: row.trigger as RunTrigger,
     triggeredBy: row.triggered_by ?? null,
+    parentRunId: row.parent_run_id ?? null,
     status,
     input: row.input,
     output: row.output ?? null,
@@ -87,15 +98,30 @@ function toResource(row: RunRow): RunResource {
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
   };
+  if (row.children) {
+    resource.children = row.children.map(({ waiting, status: childStatus, ...child }) => ({
+      ...child,
+      status: childStatus === "running" && waiting ? "waiting" : (childStatus as RunStatus),
+    }));
+  }
   if (status === "queued" && typeof row.queue_position === "number") resource.queuePosition = row.queue_position;
   return resource;
 }
 
 /** The columns every read returns, with "waiting" and the queue position derived. */
-function selectRuns(sql: postgres.Sql): postgres.PendingQuery<postgres.Row[]> {
+function selectRuns(sql: postgres.Sql, options: { children?: boolean } = {}): postgres.PendingQuery<postgres.Row[]> {
+  // The children of one run, through runs_parent_item_idx (docs/runs.md, "Child runs").
+  const children = options.children
+    ? sql`, coalesce((
+        SELECT jsonb_agg(jsonb_build_object('runId', c.id, 'workflowId', c.workflow_id, 'status', c.status, 'blockId', c.parent_block_id,
+          'itemIndex', c.item_index, 'waiting', EXISTS (SELECT 1 FROM run_waits cw WHERE cw.run_id = c.id AND cw.open))
+          ORDER BY c.parent_block_id, c.item_index)
+        FROM runs c WHERE c.parent_run_id = r.id AND c.organization_id = r.organization_id
+      ), '[]'::jsonb) AS children`
+    : sql``;
   return sql`
     SELECT r.id, r.organization_id, r.workflow_id, r.workflow_version, r.trigger, r.triggered_by, r.status, r.input, r.output,
-      r.error, r.ow_run_id, r.created_at, r.started_at, r.finished_at,
+      r.error, r.ow_run_id, r.parent_run_id, r.parent_block_id, r.created_at, r.started_at, r.finished_at ${children},
       CASE WHEN r.status = 'running' THEN (
         SELECT jsonb_build_object('block_id', w.block_id, 'kind', w.kind, 'event', w.event, 'key', w.key, 'until', w.until)
         FROM run_waits w WHERE w.run_id = r.id AND w.open ORDER BY w.created_at, w.block_id LIMIT 1
@@ -135,7 +161,7 @@ export interface NewRun {
  * idempotency key, a run of the same workflow holding that key for less than 24 h is returned
  * instead (`created: false`) and nothing is enqueued; an older holder releases the key.
  */
-export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: RunResource & { owRunId: string | null }; created: boolean }> {
+export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: StoredRun; created: boolean }> {
   const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
     WITH inserted AS (
       INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, triggered_by, status, input, idempotency_key, ow_run_id, created_at)
@@ -151,7 +177,7 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
   const key = run.idempotencyKey;
   if (!key) {
     const [row] = await insert(sql, false);
-    return { run: { ...toResource({ ...row, queue_position: null }), owRunId: row.ow_run_id }, created: true };
+    return { run: stored({ ...row, queue_position: null }), created: true };
   }
   return inTransaction(sql, async (tx) => {
     await tx`
@@ -159,18 +185,34 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
       WHERE organization_id = ${run.organizationId} AND workflow_id = ${run.workflowId} AND idempotency_key = ${key}
         AND created_at < now() - interval '24 hours'`;
     const [inserted] = await insert(tx, true);
-    if (inserted) return { run: { ...toResource(inserted), owRunId: inserted.ow_run_id }, created: true };
+    if (inserted) return { run: stored(inserted), created: true };
     const [existing] = await tx<RunRow[]>`
       ${selectRuns(tx)}
       WHERE r.organization_id = ${run.organizationId} AND r.workflow_id = ${run.workflowId} AND r.idempotency_key = ${key}`;
-    return { run: { ...toResource(existing), owRunId: existing.ow_run_id }, created: false };
+    return { run: stored(existing), created: false };
   });
 }
 
-/** The run with its derived status, or null when it is not in this organization. */
-export async function getRun(sql: postgres.Sql, organizationId: string, runId: string): Promise<(RunResource & { owRunId: string | null }) | null> {
-  const [row] = await sql<RunRow[]>`${selectRuns(sql)} WHERE r.organization_id = ${organizationId} AND r.id = ${runId}`;
-  return row ? { ...toResource(row), owRunId: row.ow_run_id } : null;
+/** The run with its derived status and its child runs, or null when it is not in this organization. */
+export async function getRun(sql: postgres.Sql, organizationId: string, runId: string): Promise<StoredRun | null> {
+  const [row] = await sql<RunRow[]>`${selectRuns(sql, { children: true })} WHERE r.organization_id = ${organizationId} AND r.id = ${runId}`;
+  return row ? stored(row) : null;
+}
+
+/**
+ * The run's descendants (children, their children…) that are still queued or running, parents
+ * before their children: what canceling the run cancels too.
+ */
+export async function activeDescendants(sql: postgres.Sql, organizationId: string, runId: string): Promise<{ id: string; owRunId: string | null }[]> {
+  const rows = await sql<{ id: string; ow_run_id: string | null }[]>`
+    WITH RECURSIVE tree AS (
+      SELECT c.id, c.ow_run_id, c.status, 1 AS level FROM runs c WHERE c.parent_run_id = ${runId} AND c.organization_id = ${organizationId}
+      UNION ALL
+      SELECT c.id, c.ow_run_id, c.status, t.level + 1 FROM runs c JOIN tree t ON c.parent_run_id = t.id
+      WHERE c.organization_id = ${organizationId} AND t.level < 64
+    )
+    SELECT id, ow_run_id FROM tree WHERE status IN ('queued', 'running') ORDER BY level, id`;
+  return rows.map((row) => ({ id: row.id, owRunId: row.ow_run_id }));
 }
 
 /** The definition a run pinned when it started, with the workflow and version it came from; null when not in this organization. */
@@ -192,13 +234,13 @@ export async function runExists(sql: postgres.Sql, organizationId: string, runId
   return rows.length > 0;
 }
 
-/** One page of the organization's runs, newest first, optionally for one workflow, status, trigger and starter. */
+/** One page of the organization's runs, newest first, optionally for one workflow, status, trigger, starter and parent run. */
 export async function listRuns(
   sql: postgres.Sql,
   organizationId: string,
-  options: PageRequest<CreatedAtCursor> & { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string },
+  options: PageRequest<CreatedAtCursor> & { workflowId?: string; status?: RunStatus; trigger?: RunTrigger; triggeredBy?: string; parentRunId?: string },
 ): Promise<Page<RunResource>> {
-  const { workflowId, status, trigger, triggeredBy, after } = options;
+  const { workflowId, status, trigger, triggeredBy, parentRunId, after } = options;
   const waitingClause = sql`EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.open)`;
   const statusClause =
     status === undefined
@@ -214,6 +256,7 @@ export async function listRuns(
       ${workflowId ? sql`AND r.workflow_id = ${workflowId}` : sql``}
       ${trigger ? sql`AND r.trigger = ${trigger}` : sql``}
       ${triggeredBy ? sql`AND r.triggered_by = ${triggeredBy}` : sql``}
+      ${parentRunId ? sql`AND r.parent_run_id = ${parentRunId}` : sql``}
       ${statusClause}
       ${after ? sql`AND (r.created_at, r.id) < (${new Date(after.t)}, ${after.id})` : sql``}
     ORDER BY r.created_at DESC, r.id DESC

@@ -4,11 +4,12 @@
  * version are one UPDATE … WHERE version = $expected, inside the transaction that records it
  * (as a new history entry, or folded into the newest one: see saveWorkflowVersion).
  */
-import { and, desc, eq, getTableColumns, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { runs, workflows, workflowVersions } from "@/db/schema";
 import { emptyDefinition, type WorkflowDefinition } from "@/lib/engine/model";
 import type { EditOp } from "@/lib/engine/ops";
+import type { WorkflowDirectory } from "@/lib/engine/validate-workflow-references";
 import type { RunStatus } from "@/lib/resources/run";
 import type { Workflow, WorkflowListItem } from "@/lib/resources/workflow";
 import { actorNameSql, actorSummary } from "./actors";
@@ -75,6 +76,36 @@ export async function getWorkflow(db: Database, organizationId: string, id: stri
     .from(workflows)
     .where(and(eq(workflows.id, id), eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)));
   return row ? toWorkflow(row) : null;
+}
+
+/** Workflows offered in the hint of an `unknown_workflow` validation error. */
+const DIRECTORY_CHOICES = 50;
+
+/**
+ * Which of `ids` name a workflow of the organization that is not deleted, for the validation of
+ * workflow references (lib/engine/validate-workflow-references.ts); when one does not, also the
+ * organization's newest workflows, for the hint.
+ */
+export async function findWorkflowDirectory(db: Database, organizationId: string, ids: readonly string[]): Promise<WorkflowDirectory> {
+  const unique = [...new Set(ids)];
+  const found =
+    unique.length === 0
+      ? []
+      : await db
+          .select({ id: workflows.id })
+          .from(workflows)
+          .where(and(eq(workflows.organizationId, organizationId), inArray(workflows.id, unique), isNull(workflows.deletedAt)));
+  const known = new Set(found.map((row) => row.id));
+  const choices =
+    known.size === unique.length
+      ? []
+      : await db
+          .select({ id: workflows.id, name: workflows.name })
+          .from(workflows)
+          .where(and(eq(workflows.organizationId, organizationId), isNull(workflows.deletedAt)))
+          .orderBy(desc(workflows.createdAt), desc(workflows.id))
+          .limit(DIRECTORY_CHOICES);
+  return { has: (id) => known.has(id), choices };
 }
 
 /** `text` as a LIKE pattern that matches it literally anywhere (`\` is the escape character). */

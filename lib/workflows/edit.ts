@@ -19,6 +19,7 @@ import type { Workflow, WorkflowVersion, WorkflowVersionSummary } from "@/lib/re
 import { decodeCursor } from "@/lib/store/cursor";
 import { getWorkflowVersion, listWorkflowVersionSummaries, VersionCursorSchema } from "@/lib/store/workflow-versions";
 import { getWorkflow, saveWorkflowVersion } from "@/lib/store/workflows";
+import { workflowDirectoryOf } from "./directory";
 import { fail, invalidCursor, succeed, versionMismatch, workflowNotFound, type Actor, type Outcome } from "./outcome";
 
 /** Attempts of a save without `ifMatch` before `conflict`. */
@@ -100,12 +101,12 @@ export async function editWorkflow(deps: EditDeps, actor: Actor, id: string, req
     if (!current) return fail(workflowNotFound());
     if (request.ifMatch !== undefined && request.ifMatch !== current.version) return fail(versionMismatch(current.version));
 
-    const result = applyEditOps(current.definition, request.ops(current.definition), deps.registry, {
-      actor: editActor(actor),
-      dryRun: request.dryRun,
-      atomic: request.atomic,
-      currentVersion: current.version,
-    });
+    const ops = request.ops(current.definition);
+    const options = { actor: editActor(actor), dryRun: request.dryRun, atomic: request.atomic, currentVersion: current.version };
+    let result = applyEditOps(current.definition, ops, deps.registry, options);
+    // Workflow ids the result names are checked against the organization: a second, pure pass when there are any.
+    const workflows = await workflowDirectoryOf(deps, organizationId, result.definition);
+    if (workflows) result = applyEditOps(current.definition, ops, deps.registry, { ...options, workflows });
     if (!result.commit) {
       // A dry run shows what would have been saved; an atomic batch with skips and a no-op show the stored workflow.
       const shown = request.dryRun && result.changed ? { ...current, definition: result.definition } : current;

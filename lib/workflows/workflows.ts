@@ -14,6 +14,7 @@ import type { Workflow, WorkflowListItem } from "@/lib/resources/workflow";
 import { CreatedAtCursorSchema, decodeCursor } from "@/lib/store/cursor";
 import * as store from "@/lib/store/workflows";
 import { editActor } from "./edit";
+import { workflowDirectoryOf } from "./directory";
 import { fail, invalidCursor, succeed, versionMismatch, workflowNotFound, type Actor, type Outcome } from "./outcome";
 
 /** What the workflow use-cases need: the database and the connector registry. */
@@ -40,7 +41,11 @@ export async function createWorkflow(
 ): Promise<Outcome<Workflow & { validation_errors: ValidationError[] }>> {
   const empty = emptyDefinition();
   const ops = input.definition ? diffToEditOps(empty, input.definition) : [];
-  const result = applyEditOps(empty, ops, deps.registry, { actor: editActor(actor), atomic: true, currentVersion: 0 });
+  const options = { actor: editActor(actor), atomic: true, currentVersion: 0 };
+  let result = applyEditOps(empty, ops, deps.registry, options);
+  // Workflow ids it names are checked against the organization (a second, pure pass when there are any).
+  const workflows = await workflowDirectoryOf(deps, actor.organizationId, result.definition);
+  if (workflows) result = applyEditOps(empty, ops, deps.registry, { ...options, workflows });
   if (result.skipped.length > 0) {
     const lines = result.summary.split("\n");
     lines[1] = "Nothing created: fix or remove the skipped items and send the definition again.";
@@ -83,7 +88,8 @@ export interface WorkflowValidation {
 export async function validateWorkflow(deps: WorkflowDeps, actor: Actor, id: string): Promise<Outcome<WorkflowValidation>> {
   const workflow = await store.getWorkflow(deps.db, actor.organizationId, id);
   if (!workflow) return fail(workflowNotFound());
-  const errors = validateDefinition(workflow.definition, deps.registry);
+  const workflows = await workflowDirectoryOf(deps, actor.organizationId, workflow.definition);
+  const errors = validateDefinition(workflow.definition, deps.registry, { workflows });
   const summary =
     errors.length === 0
       ? `Version ${workflow.version} is valid: it can run.`

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Output } from "@/cli/output";
+import { printRun, printRunStatus } from "@/cli/run-view";
+import type { RunResource } from "@/lib/resources/run";
 
 function capture(isTTY: boolean) {
   const stream = { isTTY, text: "", write(chunk: string) { stream.text += chunk; return true; } };
@@ -36,5 +38,41 @@ describe("Output", () => {
     // eslint-disable-next-line no-control-regex -- removing the colours to compare the layout
     const plain = stdout.text.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
     expect(plain.slice(0, 3)).toEqual(["ID      STATUS     N", "run_1   succeeded  1", "run_22  failed     2"]);
+  });
+});
+
+describe("a run's view", () => {
+  const base: RunResource = {
+    id: "run_parent",
+    workflowId: "wf_a",
+    workflowVersion: 3,
+    trigger: "api",
+    triggeredBy: null,
+    parentRunId: null,
+    status: "waiting",
+    input: {},
+    output: null,
+    error: null,
+    waitingOn: { blockId: "each", kind: "children" },
+    createdAt: "2030-01-01T00:00:00.000Z",
+    startedAt: "2030-01-01T00:00:00.000Z",
+    finishedAt: null,
+  };
+
+  it("says a run waits for the child runs of its call_workflow block, counts its children by status, and names a child's parent", () => {
+    const stdout = capture(false);
+    const out = new Output(stdout, capture(false), {});
+    printRunStatus(out, base);
+    const children = [
+      { runId: "run_1", workflowId: "wf_b", status: "succeeded" as const, blockId: "each", itemIndex: 0 },
+      { runId: "run_2", workflowId: "wf_b", status: "running" as const, blockId: "each", itemIndex: 1 },
+      { runId: "run_3", workflowId: "wf_b", status: "succeeded" as const, blockId: "each", itemIndex: 2 },
+    ];
+    printRun(out, { ...base, children });
+    printRun(out, { ...base, id: "run_1", parentRunId: "run_parent", trigger: "workflow", status: "succeeded", waitingOn: null, children: [] });
+    expect(stdout.text).toContain("── run waiting for the child runs of each");
+    expect(stdout.text).toMatch(/Waiting on\s+the child runs of each/);
+    expect(stdout.text).toMatch(/Child runs\s+2 succeeded, 1 running/);
+    expect(stdout.text).toMatch(/Parent run\s+run_parent/);
   });
 });

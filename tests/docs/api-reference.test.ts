@@ -89,7 +89,7 @@ describe("the API reference (/docs/api) built from the control plane's OpenAPI d
     expect(status.enumValues).toEqual(["queued", "running", "waiting", "succeeded", "failed", "canceled"]);
     const waitingOn = field(data.fields, "waitingOn");
     expect(waitingOn).toMatchObject({ type: "object", nullable: true });
-    expect(field(waitingOn.fields, "kind").enumValues).toEqual(["event", "duration"]);
+    expect(field(waitingOn.fields, "kind").enumValues).toEqual(["event", "duration", "children"]);
     expect(field(list.view!.fields, "nextCursor")).toMatchObject({ type: "string", nullable: true });
 
     const patch = find(reference, "POST /api/workflows/{id}/operations");

@@ -19,6 +19,7 @@ const BUILTINS = [
   "log",
   "wait_duration",
   "wait_for_event",
+  "call_workflow",
   "greet",
 ];
 
@@ -112,5 +113,24 @@ describe("connector registry and catalog", () => {
     expect(() => createRegistry([custom, custom])).toThrow(/registered twice/);
     expect(() => createRegistry([{ ...custom, type: "Bad Type" }])).toThrow(/snake_case/);
     expect(() => createRegistry([{ ...custom, params: z.object({ constructor: z.string() }) }])).toThrow(/forbidden/);
+  });
+});
+
+describe("call_workflow in the catalog", () => {
+  it("marks workflow_id as a reference to a workflow of the organization, describes every param, and keeps the tag out of the JSON schema", () => {
+    const entry = catalogEntryFull(connectorRegistry.get("call_workflow")!);
+    expect(entry.kind).toBe("wait");
+    expect(entry.params.map((p) => p.name)).toEqual(["workflow_id", "input", "items", "concurrency"]);
+    expect(entry.params.find((p) => p.name === "workflow_id")).toMatchObject({ required: true, references: "workflow", ui: { label: "Workflow", widget: "text", placeholder: "wf_…" } });
+    expect(entry.params.filter((p) => p.name !== "workflow_id").every((p) => p.references === undefined && !p.required)).toBe(true);
+    for (const param of entry.params) expect(param.description?.length ?? 0).toBeGreaterThan(40);
+    expect(entry.params.find((p) => p.name === "concurrency")?.ui).toMatchObject({ widget: "number", advanced: true });
+    expect(JSON.stringify(entry.paramsSchema)).not.toContain("references");
+    expect(entry.outputs.map((o) => o.name)).toEqual(["runId", "status", "output", "results"]);
+    expect(entry.handles).toEqual(["error"]);
+    // The summary's one line is the first sentence, whole.
+    expect(catalogEntrySummary(connectorRegistry.get("call_workflow")!).description).toBe(
+      "Runs another workflow of this organization as a child run and waits for it; its output is the child run's output, read as {{<thisBlockId>.output.<childBlockId>.<field>}}.",
+    );
   });
 });

@@ -50,7 +50,8 @@ describe("wait declarations", () => {
   it("the built-in waits declare their kinds; no other built-in declares a wait", () => {
     expect(connectorRegistry.get("wait_duration")?.wait?.kind).toBe("duration");
     expect(connectorRegistry.get("wait_for_event")?.wait?.kind).toBe("event");
-    expect(builtinConnectors.filter((c) => c.wait).map((c) => c.type)).toEqual(["wait_duration", "wait_for_event"]);
+    expect(builtinConnectors.filter((c) => c.wait).map((c) => c.type)).toEqual(["wait_duration", "wait_for_event", "call_workflow"]);
+    expect(connectorRegistry.get("call_workflow")?.wait?.kind).toBe("children");
     const waitDuration = connectorRegistry.get("wait_duration")!.wait;
     expect(waitDuration?.kind === "duration" && waitDuration.seconds({ seconds: 42 })).toBe(42);
     const waitFor = connectorRegistry.get("wait_for_event")!.wait;
@@ -59,6 +60,24 @@ describe("wait declarations", () => {
       key: "k1",
       timeoutSeconds: 5,
     });
+  });
+
+  it("call_workflow's calls: one child with input (default {}); with items, one per item: the item itself, or input with item and item_index", () => {
+    const wait = connectorRegistry.get("call_workflow")!.wait;
+    if (wait?.kind !== "children") throw new Error("call_workflow declares no children wait");
+    expect(wait.calls({ workflow_id: "wf_a" })).toEqual({ workflowId: "wf_a", inputs: [{}], fanOut: false, concurrency: 1 });
+    expect(wait.calls({ workflow_id: "wf_a", input: { x: 1 }, concurrency: 9 })).toEqual({ workflowId: "wf_a", inputs: [{ x: 1 }], fanOut: false, concurrency: 1 });
+    expect(wait.calls({ workflow_id: "wf_a", items: [{ n: 1 }, "two"] })).toEqual({ workflowId: "wf_a", inputs: [{ n: 1 }, "two"], fanOut: true, concurrency: 5 });
+    expect(wait.calls({ workflow_id: "wf_a", items: ["a", "b"], input: { k: true }, concurrency: 2 })).toEqual({
+      workflowId: "wf_a",
+      inputs: [
+        { k: true, item: "a", item_index: 0 },
+        { k: true, item: "b", item_index: 1 },
+      ],
+      fanOut: true,
+      concurrency: 2,
+    });
+    expect(() => wait.calls({ workflow_id: "wf_a", items: ["a"], input: "text" })).toThrow(expect.objectContaining({ code: "invalid_param", message: expect.stringContaining("input must be an object") }));
   });
 
   it("a registry refuses a wait that the runtime could not run as declared", () => {

@@ -4,6 +4,7 @@ import { applyEditOps } from "@/lib/engine/apply-edit-ops";
 import { emptyDefinition, type Block, type WorkflowDefinition } from "@/lib/engine/model";
 import type { ValidationError } from "@/lib/engine/ops";
 import { validateDefinition } from "@/lib/engine/validate";
+import { workflowReferences } from "@/lib/engine/validate-workflow-references";
 
 function apply(definition: WorkflowDefinition, ops: unknown[]) {
   return applyEditOps(definition, ops, connectorRegistry, { actor: "api_key" });
@@ -259,5 +260,30 @@ describe("validateDefinition: triggers and order", () => {
   it("a block whose type is no longer registered does not break validation", () => {
     const definition = { blocks: [{ id: "trg", type: "trigger_manual", params: {} }, { id: "old", type: "retired_type", params: { x: "{{trigger.y}}" } }], edges: [] };
     expect(validateDefinition(definition, connectorRegistry)).toEqual([]);
+  });
+});
+
+describe("validateDefinition: workflow references (call_workflow)", () => {
+  const definition = (workflowId: string): WorkflowDefinition => ({
+    blocks: [
+      { id: "trg", type: "trigger_manual", params: {} },
+      { id: "call", type: "call_workflow", params: { workflow_id: workflowId } },
+    ],
+    edges: [{ source: "trg", target: "call" }],
+  });
+  const directory = { has: (id: string) => id === "wf_known", choices: [{ id: "wf_known", name: "Known" }] };
+
+  it("workflowReferences lists literal ids only; templates are left to run time", () => {
+    expect(workflowReferences(definition("wf_x"), connectorRegistry)).toEqual([{ blockId: "call", field: "workflow_id", workflowId: "wf_x" }]);
+    expect(workflowReferences(definition("{{trg.wf}}"), connectorRegistry)).toEqual([]);
+  });
+
+  it("an id the directory does not have is unknown_workflow; without a directory (no organization at hand) it is not checked", () => {
+    expect(validateDefinition(definition("wf_known"), connectorRegistry, { workflows: directory })).toEqual([]);
+    const [error, ...rest] = validateDefinition(definition("wf_gone"), connectorRegistry, { workflows: directory });
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ code: "unknown_workflow", block_id: "call", field: "workflow_id", value: "wf_gone", details: { workflows: [{ id: "wf_known", name: "Known" }] } });
+    expect(validateDefinition(definition("wf_gone"), connectorRegistry)).toEqual([]);
+    expect(validateDefinition(definition("{{trg.wf}}"), connectorRegistry, { workflows: directory })).toEqual([]);
   });
 });

@@ -158,3 +158,34 @@ describe("runs through MCP", () => {
     expect(unknown).toMatchObject({ isError: true, body: { error: "unknown_tool", message: expect.stringContaining("patch_workflow") } });
   });
 });
+
+describe("call_workflow through the MCP tools", () => {
+  it("validate_workflow reports a workflow_id the organization does not have; get_run shows a parent's children and list_runs filters by parent_run_id", async () => {
+    const child = await callTool(client, "create_workflow", {
+      name: "Child",
+      definition: { blocks: [{ id: "trg", type: "trigger_manual" }, { id: "greet", type: "greet", params: { name: "{{trg.name}}" } }], edges: [{ source: "trg", target: "greet" }] },
+    });
+    const parent = await callTool(client, "create_workflow", {
+      name: "Parent",
+      definition: {
+        blocks: [{ id: "trg", type: "trigger_manual" }, { id: "call", type: "call_workflow", params: { workflow_id: "wf_nosuchworkflow000000", input: { name: "Mo" } } }],
+        edges: [{ source: "trg", target: "call" }],
+      },
+    });
+    const invalid = await callTool(client, "validate_workflow", { workflow_id: parent.body.id });
+    expect(invalid.body).toMatchObject({ ok: false, validation_errors: [{ code: "unknown_workflow", block_id: "call", details: { workflows: expect.arrayContaining([{ id: child.body.id, name: "Child" }]) } }] });
+
+    const patched = await callTool(client, "patch_workflow", {
+      workflow_id: parent.body.id,
+      ops: [{ operation_type: "update", block_id: "call", params: { workflow_id: child.body.id } }],
+    });
+    expect(patched.body).toMatchObject({ ok: true });
+    const run = await callTool(client, "run_workflow", { workflow_id: parent.body.id, wait_seconds: 20 });
+    expect(run.body).toMatchObject({ status: "succeeded", parentRunId: null, output: { call: { status: "succeeded", output: { greet: { message: "Hello, Mo!" } } } } });
+    const read = await callTool(client, "get_run", { run_id: run.body.id });
+    const childRunId = run.body.output.call.runId;
+    expect(read.body.children).toEqual([{ runId: childRunId, workflowId: child.body.id, status: "succeeded", blockId: "call", itemIndex: 0 }]);
+    const listed = await callTool(client, "list_runs", { parent_run_id: run.body.id });
+    expect(listed.body.data).toMatchObject([{ id: childRunId, parentRunId: run.body.id, trigger: "workflow" }]);
+  });
+});

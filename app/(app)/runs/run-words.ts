@@ -9,7 +9,7 @@ import type { RunLogEntry, RunResource, RunStatus, RunTrigger } from "@/lib/reso
 export type { RunLogEntry, RunResource, RunStatus, RunTrigger };
 
 export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "succeeded", "failed", "canceled"];
-export const RUN_TRIGGERS: readonly RunTrigger[] = ["manual", "api", "schedule", "webhook", "mcp"];
+export const RUN_TRIGGERS: readonly RunTrigger[] = ["manual", "api", "schedule", "webhook", "mcp", "workflow"];
 const FINAL: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled"]);
 
 export const TRIGGER_LABELS: Record<RunTrigger, string> = {
@@ -18,6 +18,7 @@ export const TRIGGER_LABELS: Record<RunTrigger, string> = {
   schedule: "Schedule",
   webhook: "Webhook",
   mcp: "MCP",
+  workflow: "Workflow call",
 };
 
 export const STATUS_LABELS: Record<RunStatus, string> = {
@@ -33,7 +34,7 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
 export function starterOf(triggeredBy: string | null): string | null {
   if (!triggeredBy) return null;
   const kind = triggeredBy.slice(0, triggeredBy.indexOf(":"));
-  const words: Record<string, string> = { user: "member", api_key: "agent key", webhook: "webhook", schedule: "schedule" };
+  const words: Record<string, string> = { user: "member", api_key: "agent key", webhook: "webhook", schedule: "schedule", run: "parent run" };
   return words[kind] ?? null;
 }
 

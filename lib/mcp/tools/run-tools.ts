@@ -17,10 +17,10 @@ const WaitArg = z
   .min(0)
   .max(MAX_RUN_WAIT_SECONDS)
   .optional()
-  .describe(`Seconds (0–${MAX_RUN_WAIT_SECONDS}) to wait until the run finishes or parks in a wait block; the run is returned as it is then`);
+  .describe(`Seconds (0–${MAX_RUN_WAIT_SECONDS}) to wait until the run finishes or parks in a wait_for_event or wait_duration block (a call_workflow waiting for its child runs is waited through); the run is returned as it is then`);
 
 const RUN_SHAPE =
-  "A run is { id, workflowId, workflowVersion, trigger, triggeredBy, status, input, output, error, waitingOn, createdAt, startedAt, finishedAt }. status: queued, running, waiting (parked in wait_for_event or wait_duration; waitingOn names the block, and for an event its name and key: send it with send_event), succeeded, failed (error = { message, blockId, code }), canceled. output maps each block id that ran to its output (e.g. output.greet.message).";
+  "A run is { id, workflowId, workflowVersion, trigger, triggeredBy, parentRunId, status, input, output, error, waitingOn, createdAt, startedAt, finishedAt } (get_run also returns children). status: queued, running, waiting (parked in wait_for_event, wait_duration or call_workflow; waitingOn names the block, its kind (event, duration, children), and for an event its name and key: send it with send_event), succeeded, failed (error = { message, blockId, code }), canceled. output maps each block id that ran to its output (e.g. output.greet.message). parentRunId: the run whose call_workflow block started this one (trigger \"workflow\"), else null; children: [{ runId, workflowId, status, blockId, itemIndex }], the runs this run's call_workflow blocks started (read one with get_run; canceling a run cancels them too).";
 const RUN_NOT_FOUND = "Error `not_found`: no such run in your organization: check the id with list_runs.";
 
 const runWorkflowTool = defineTool({
@@ -96,7 +96,7 @@ const sendEventTool = defineTool({
 const cancelRunTool = defineTool({
   name: "cancel_run",
   title: "Cancel a run",
-  description: `Cancels a queued, running or waiting run at once and returns it (status canceled); a run already canceled is returned as it is. Errors: \`run_finished\` (it already succeeded or failed: nothing to cancel), \`not_found\` (no such run). ${RUN_SHAPE}`,
+  description: `Cancels a queued, running or waiting run at once and returns it (status canceled), with every run it started through call_workflow (recursively); a run already canceled is returned as it is. Errors: \`run_finished\` (it already succeeded or failed: nothing to cancel), \`not_found\` (no such run). ${RUN_SHAPE}`,
   input: z.object({ run_id: RunIdArg }).strict(),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   run: ({ run_id }, { deps, actor }) => cancelRun(deps, actor, run_id),
@@ -105,18 +105,20 @@ const cancelRunTool = defineTool({
 const listRunsTool = defineTool({
   name: "list_runs",
   title: "List runs",
-  description: `Lists your organization's runs, newest first, optionally of one workflow, status or trigger (runs started through these tools have trigger "mcp"). Returns { data, nextCursor }; pass nextCursor back as \`cursor\` for the next page (a cursor this list did not return → \`invalid_cursor\`). ${RUN_SHAPE}`,
+  description: `Lists your organization's runs, newest first, optionally of one workflow, status, trigger (runs started through these tools have trigger "mcp") or parent run. Returns { data, nextCursor }; pass nextCursor back as \`cursor\` for the next page (a cursor this list did not return → \`invalid_cursor\`). ${RUN_SHAPE}`,
   input: z
     .object({
       workflow_id: WorkflowIdArg.optional(),
       status: z.enum(RUN_STATUSES).optional(),
-      trigger: z.enum(RUN_TRIGGERS).optional().describe("How runs were started: manual, api, schedule, webhook or mcp"),
+      trigger: z.enum(RUN_TRIGGERS).optional().describe("How runs were started: manual, api, schedule, webhook, mcp, or workflow (by another run's call_workflow block)"),
+      parent_run_id: RunIdArg.optional().describe("Only the runs this run (run_…) started with its call_workflow blocks"),
       limit: z.number().int().min(1).max(100).default(20).describe("Page size, 1–100 (default 20)"),
       cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
     })
     .strict(),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  run: ({ workflow_id, status, trigger, limit, cursor }, { deps, actor }) => listRuns(deps, actor, { workflowId: workflow_id, status, trigger, limit, cursor }),
+  run: ({ workflow_id, status, trigger, parent_run_id, limit, cursor }, { deps, actor }) =>
+    listRuns(deps, actor, { workflowId: workflow_id, status, trigger, parentRunId: parent_run_id, limit, cursor }),
 });
 
 export const runTools = [runWorkflowTool, getRunTool, getRunLogsTool, sendEventTool, cancelRunTool, listRunsTool];

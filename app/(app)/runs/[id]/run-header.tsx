@@ -60,6 +60,16 @@ export function RunHeader({
       <dl className="grid grid-cols-2 gap-x-6 gap-y-3 rounded-lg border border-stone-200 bg-white px-4 py-3 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
         <Meta label="Trigger">
           <TriggerText run={run} />
+          {run.parentRunId && (
+            <Link
+              href={`/runs/${run.parentRunId}`}
+              data-testid="parent-run"
+              className="block truncate rounded font-mono text-xs text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+              title="The run whose call_workflow block started this one"
+            >
+              {run.parentRunId}
+            </Link>
+          )}
         </Meta>
         <Meta label="Created">
           <RelativeTime iso={run.createdAt} />
@@ -85,6 +95,7 @@ export function RunHeader({
           </Meta>
         )}
       </dl>
+      {run.children && run.children.length > 0 && <ChildRuns run={run} />}
       {waitingEvent && (
         <div className="flex items-start gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
           <Hourglass className="mt-0.5 size-4 shrink-0" aria-hidden />
@@ -135,6 +146,38 @@ export function RunHeader({
         </div>
       )}
     </header>
+  );
+}
+
+/** Child runs shown before "and N more". */
+const SHOWN_CHILDREN = 20;
+
+/** The runs this run's call_workflow blocks started, by block and item, each linking to its page. */
+function ChildRuns({ run }: { run: RunResource }) {
+  const children = run.children ?? [];
+  return (
+    <section aria-label="Child runs" data-testid="child-runs" className="rounded-lg border border-stone-200 bg-white px-4 py-3 text-sm shadow-sm">
+      <h2 className="text-xs text-stone-500">
+        Child runs ({children.length}){run.waitingOn?.kind === "children" ? ` · waiting in ${run.waitingOn.blockId}` : ""}
+      </h2>
+      <ul className="mt-2 flex flex-wrap gap-2">
+        {children.slice(0, SHOWN_CHILDREN).map((child) => (
+          <li key={child.runId}>
+            <Link
+              href={`/runs/${child.runId}`}
+              className="inline-flex items-center gap-1.5 rounded-md border border-stone-200 px-2 py-1 hover:bg-stone-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+              title={`${child.blockId}, item ${child.itemIndex}: ${child.runId}`}
+            >
+              <span className="font-mono text-xs text-stone-600">
+                {child.blockId}[{child.itemIndex}]
+              </span>
+              <StatusPill status={child.status} />
+            </Link>
+          </li>
+        ))}
+        {children.length > SHOWN_CHILDREN && <li className="self-center text-xs text-stone-500">and {children.length - SHOWN_CHILDREN} more</li>}
+      </ul>
+    </section>
   );
 }
 

@@ -19,12 +19,14 @@ import {
   Hourglass,
   Mail,
   Play,
+  Reply,
   ScrollText,
   Shuffle,
   Sparkles,
   Split,
   Timer,
   Webhook,
+  Workflow,
   Zap,
   type LucideIcon,
 } from "lucide-react";
@@ -80,6 +82,8 @@ const TYPE_ICONS: Record<string, LucideIcon> = {
   transform: Shuffle,
   code: CodeXml,
   greet: Hand,
+  call_workflow: Workflow,
+  respond_webhook: Reply,
 };
 
 const ORDER = Object.keys(CATEGORIES);
