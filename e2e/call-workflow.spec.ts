@@ -33,6 +33,10 @@ test("a parent run lists its child runs, and a child's page links back to the pa
   const children = page.getByTestId("child-runs");
   await expect(children).toContainText("Child runs (2)");
   await expect(children.getByRole("link")).toHaveCount(2);
+  // The workflow's name, its canvas and the timeline load after the first paint: shoot the finished page.
+  await expect(page.getByRole("heading", { name: "Greet everyone" })).toBeVisible();
+  await expect(page.getByText(/^[1-9][0-9]* block attempts?$/)).toBeVisible();
+  await expect(page.locator(".react-flow__node").first()).toBeVisible();
   await shoot(page, "run-with-children");
   await children.getByRole("link").first().click();
   await expect(page.getByTestId("parent-run")).toHaveText(started.body.runId);
