@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineConnector, ui } from "@/lib/engine/connector";
+import { defineConnector, ui, allowPrivateNetworkParam, privateNetworkOperatorParams } from "@/lib/engine/connector";
 import { DEFAULT_TIMEOUT_MS, hasHeader, HttpRequestError, MAX_RESPONSE_BYTES } from "@/lib/net/http-guard";
 import { guardedRequestWithRetries, MAX_RETRIES } from "@/lib/net/retry";
 
@@ -128,10 +128,7 @@ export const httpRequest = defineConnector({
         .optional()
         .describe("Fail the block on a non-2xx status (default true); false makes any status an output")
         .meta(ui({ label: "Fail on a non-2xx status", widget: "boolean", advanced: true })),
-      allow_private_network: z
-        .boolean()
-        .optional()
-        .meta({ visibility: "hidden", description: "Operator-only: allow private, loopback and link-local targets" }),
+      allow_private_network: allowPrivateNetworkParam("targets"),
     })
     .strict()
     .superRefine((params, ctx) => {
@@ -149,7 +146,7 @@ export const httpRequest = defineConnector({
     body: z.unknown().describe("Response body: parsed JSON, else text (see response_type)"),
   }),
   // Only the operator decides whether workflows may call private addresses, never the workflow.
-  operatorParams: { allow_private_network: (operator) => operator.allowPrivateHttp },
+  operatorParams: privateNetworkOperatorParams,
   run: async (ctx, params) => {
     const url = withQuery(params.url, params.query);
     const headers: Record<string, string> = { ...params.headers };

@@ -1,6 +1,6 @@
 import { Validator, type Schema } from "@cfworker/json-schema";
 import { z } from "zod";
-import { defineConnector, ui } from "@/lib/engine/connector";
+import { defineConnector, ui, allowPrivateNetworkParam, privateNetworkOperatorParams } from "@/lib/engine/connector";
 import { guardedRequestWithRetries, MAX_RETRIES } from "@/lib/net/retry";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -117,7 +117,7 @@ export const llmChat = defineConnector({
         .optional()
         .describe(`Times to ask again on 429, 5xx or a failed connection (default ${DEFAULT_LLM_RETRIES}, at most ${MAX_RETRIES}); waits what Retry-After asks (at most 30 s), else 0.5 s, 1 s, 2 s… with jitter`)
         .meta(ui({ label: "Retries", widget: "number", placeholder: String(DEFAULT_LLM_RETRIES), advanced: true })),
-      allow_private_network: z.boolean().optional().meta({ visibility: "hidden", description: "Operator-only: allow private, loopback and link-local targets" }),
+      allow_private_network: allowPrivateNetworkParam("targets"),
     })
     .strict()
     .superRefine((params, ctx) => {
@@ -138,7 +138,7 @@ export const llmChat = defineConnector({
     finish_reason: z.string().nullable().describe("Why the answer ended: stop, length (max_tokens reached), content_filter…"),
     model: z.string().describe("The model that answered, as the provider names it"),
   }),
-  operatorParams: { allow_private_network: (operator) => operator.allowPrivateHttp },
+  operatorParams: privateNetworkOperatorParams,
   run: async (ctx, params) => {
     const url = `${(params.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
     const messages = [...(params.system !== undefined ? [{ role: "system", content: params.system }] : []), ...(params.messages ?? [{ role: "user", content: params.prompt ?? "" }])];

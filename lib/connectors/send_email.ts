@@ -1,7 +1,7 @@
 import { domainToASCII } from "node:url";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { defineConnector, ui } from "@/lib/engine/connector";
+import { defineConnector, ui, allowPrivateNetworkParam, privateNetworkOperatorParams } from "@/lib/engine/connector";
 import { hasControlCharacter, parseMailboxes, quoted, type Mailbox } from "@/lib/net/mailbox";
 import { DEFAULT_SMTP_PORTS, DEFAULT_SMTP_TIMEOUT_MS, sendSmtp } from "@/lib/net/smtp";
 
@@ -148,10 +148,7 @@ export const sendEmail = defineConnector({
         .optional()
         .describe(`Time limit for the whole exchange with the server (connecting, TLS, login, sending), in milliseconds (default ${DEFAULT_SMTP_TIMEOUT_MS})`)
         .meta(ui({ label: "Timeout (ms)", widget: "number", placeholder: String(DEFAULT_SMTP_TIMEOUT_MS), advanced: true })),
-      allow_private_network: z
-        .boolean()
-        .optional()
-        .meta({ visibility: "hidden", description: "Operator-only: allow private, loopback and link-local SMTP servers" }),
+      allow_private_network: allowPrivateNetworkParam("SMTP servers"),
     })
     .strict()
     .superRefine((params, ctx) => {
@@ -176,7 +173,7 @@ export const sendEmail = defineConnector({
     response: z.string().describe("The server's final reply to the message, e.g. 250 2.0.0 Ok: queued as 4Bc1"),
   }),
   // Only the operator decides whether workflows may reach private addresses, never the workflow.
-  operatorParams: { allow_private_network: (operator) => operator.allowPrivateHttp },
+  operatorParams: privateNetworkOperatorParams,
   run: async (ctx, params) => {
     const tls = params.tls ?? "starttls";
     const [from] = mailboxes(params.from);

@@ -119,6 +119,18 @@ export interface OperatorSettings {
 }
 
 /**
+ * The hidden `allow_private_network` param of a connector that reaches a host it is given
+ * (http_request, llm_chat, send_email): `privateNetworkOperatorParams` fills it from the operator's
+ * WEFT_ALLOW_PRIVATE_HTTP on every attempt, so no workflow can set it.
+ */
+export function allowPrivateNetworkParam(targets: string) {
+  return z.boolean().optional().meta({ visibility: "hidden", description: `Operator-only: allow private, loopback and link-local ${targets}` });
+}
+
+/** `operatorParams` of a connector declaring `allowPrivateNetworkParam`. */
+export const privateNetworkOperatorParams = { allow_private_network: (operator: OperatorSettings) => operator.allowPrivateHttp };
+
+/**
  * How a `wait` connector waits. The runtime, not the connector, runs it as durable steps
  * (docs/runs.md): a wait connector has no `run`, and its outputs must be the ones of its kind.
  */
