@@ -8,12 +8,13 @@ import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { freePort } from "@/db/embedded";
 import { buildIfStale } from "@/scripts/next-build";
+import { buildServerIfStale, SERVER_DIR } from "@/scripts/build-server.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 
 export interface BenchApp {
   base: string;
-  /** Starts one more worker process (`worker/index.ts`) on the same database. */
+  /** Starts one more worker process (compiled, as `npm start` runs it: dist/server/worker.js) on the same database. */
   startWorker(): void;
   /** Stops every process this app started. */
   stop(): Promise<void>;
@@ -47,6 +48,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
     LOG_LEVEL: "warn",
   };
   await buildIfStale(root, env, (m) => console.log(`[bench] ${m}`));
+  await buildServerIfStale((m) => console.log(`[bench] ${m}`));
   const children: ChildProcess[] = [];
   // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", resolve(process.env.BENCH_CPU_PROF)] : [];
@@ -54,7 +56,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
   children.push(spawn(process.execPath, [...profile, join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio }));
   const app: BenchApp = {
     base,
-    startWorker: () => void children.push(spawn(process.execPath, [...profile, "--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio })),
+    startWorker: () => void children.push(spawn(process.execPath, [...profile, join(SERVER_DIR, "worker.js")], { cwd: root, env, stdio })),
     stop: async () => {
       for (const child of children.reverse()) await stopChild(child);
     },

@@ -17,7 +17,7 @@ function groupOf(pid: number, comm: string): CpuGroup | null {
   if (comm.startsWith("next-server")) return "web";
   if (comm !== "node") return null;
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  return cmdline.includes("worker/index.ts") ? "worker" : null;
+  return cmdline.includes("dist/server/worker.js") || cmdline.includes("worker/index.ts") ? "worker" : null;
 }
 
 /** CPU ticks used so far by every process of a group, or null where /proc is not there. */
