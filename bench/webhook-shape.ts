@@ -21,13 +21,15 @@
  *
  * Knobs (env): CONNS (50), DURATION (20), WARMUP (5), SERIAL_S (5), VERIFY_N (300, 0 = skip),
  * SCENARIOS ("wait nowait"), PG_PORT (a free port from 55461), WEFT_PORT (a free port from 3300),
- * BENCH_CPU_PROF=<dir> (every Node process of the app writes a V8 CPU profile there on exit).
+ * BENCH_CPU_PROF=<dir> (every Node process of the app writes a V8 CPU profile there on exit, through
+ * the bench/cpu-profile.mjs preload; `node bench/cpu-profile-summary.mjs <file>` summarizes one).
  */
 import { execSync, spawn } from "node:child_process";
 import { chmodSync, createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import postgres from "postgres";
 import { freePort } from "@/db/embedded";
 import { asPostgres, startThrowawayPostgres } from "./throwaway-postgres";
@@ -78,7 +80,8 @@ export async function benchWebhookShape(): Promise<void> {
   const port = process.env.WEFT_PORT ? Number(process.env.WEFT_PORT) : await freePortFrom(3300);
   const base = `http://127.0.0.1:${port}`;
   const logDir = mkdtempSync(join(tmpdir(), "weft-webhook-shape-"));
-  const profile = process.env.BENCH_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}` : "";
+  // `--cpu-prof` is not allowed in NODE_OPTIONS: a preload starts the profiler instead.
+  const profile = process.env.BENCH_CPU_PROF ? `--import=${pathToFileURL(join(root, "bench/cpu-profile.mjs")).href}` : "";
   const log = createWriteStream(join(logDir, "weft.log"));
   const app = spawn(process.execPath, ["scripts/run.mjs", "start"], {
     cwd: root,
@@ -95,11 +98,13 @@ export async function benchWebhookShape(): Promise<void> {
       BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret",
       WEFT_SECRETS_KEY: Buffer.alloc(32).toString("base64"),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF: resolve(process.env.BENCH_CPU_PROF) } : {}),
       NODE_OPTIONS: [process.env.NODE_OPTIONS, profile].filter(Boolean).join(" "),
     },
   });
-  app.stdout.pipe(log);
-  app.stderr.pipe(log);
+  app.stdout.pipe(log, { end: false });
+  app.stderr.pipe(log, { end: false });
+  const appExited = new Promise((res) => app.once("exit", res));
   const pgid = app.pid as number;
   const stopApp = async () => {
     try {
@@ -107,7 +112,7 @@ export async function benchWebhookShape(): Promise<void> {
     } catch {
       return;
     }
-    await Promise.race([new Promise((res) => app.once("exit", res)), sleep(20_000)]);
+    await Promise.race([appExited, sleep(20_000)]);
     while (processes(pgid).length > 0) await sleep(200); // next-server and the worker exit after the supervisor
   };
   const rows: string[] = [];
@@ -215,6 +220,7 @@ export async function benchWebhookShape(): Promise<void> {
     await stopApp();
     await Promise.allSettled([monitor.end({ timeout: 2 }), admin.end({ timeout: 2 })]);
     await pg.destroy();
+    await appExited;
     log.end();
   }
 }

@@ -9,6 +9,7 @@ import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
 import { claimFunctionOf } from "@/db/admission";
 import { CONNECTION_OPTIONS, OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
+import { attemptWriteParts, type AttemptWrite } from "@/lib/store/run-logs";
 import type { RunInput } from "./types";
 
 /** What the workflow fn returns to openworkflow (the real result lives in `runs`). */
@@ -92,23 +93,35 @@ export interface Admission {
   heldBack(): boolean;
 }
 
+type StepAttemptRow = Awaited<ReturnType<BackendPostgres["completeStepAttempt"]>>;
+type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
+
 /**
- * A worker's backend (as `openWorkflowBackend`) whose claim is Weft's fair one: the claim
- * function db/admission.ts installs for Weft's tables in `weftSchema`, with `orgMaxRunning`
- * (WEFT_ORG_MAX_RUNNING, 0 = no cap) for organizations without an override. It replaces
- * `claimWorkflowRun` on this instance only (docs/openworkflow.md, "The fair claim").
+ * A worker's backend (as `openWorkflowBackend`) with Weft's changes to three of its statements
+ * (docs/openworkflow.md, "The worker's backend"); each replaces a method on this instance only:
+ * - `claimWorkflowRun` is Weft's fair claim: the claim function db/admission.ts installs for
+ *   Weft's tables in `weftSchema`, with `orgMaxRunning` (WEFT_ORG_MAX_RUNNING, 0 = no cap) for
+ *   organizations without an override (docs/openworkflow.md, "The fair claim").
+ * - `listStepAttempts` answers "none" without asking the database for a run claimed for the first
+ *   time (`attempts` 1): steps are only ever created by a pass holding a claim, and this is the
+ *   run's first claim, so there are none.
+ * - `completeStepAttempt` of a step whose output was handed to `stageWrite` also sends that
+ *   attempt's run log write (lib/store/run-logs.ts) in the same statement, on `store` (Weft's
+ *   run store pool, whose search_path finds Weft's tables): `foldedStepCompletion`.
  */
 export function openWorkerBackend(
   url: string,
-  options: { max: number; weftSchema: string; orgMaxRunning: number; debug?: (connection: number, query: string) => void },
-): { backend: BackendPostgres; admission: Admission } {
+  options: { max: number; weftSchema: string; orgMaxRunning: number; store: postgres.Sql; debug?: (connection: number, query: string) => void },
+): { backend: BackendPostgres; admission: Admission; stageWrite: (output: object, write: AttemptWrite) => void } {
   const pool = openWorkflowPool(url, options.max, options.debug);
-  const backend = backendOn(pool, openworkflowSchemaOf(options.weftSchema));
+  const owSchema = openworkflowSchemaOf(options.weftSchema);
+  const backend = backendOn(pool, owSchema);
   const claim = claimFunctionOf(options.weftSchema);
   let heldBack = false;
+  const firstClaims = new Set<string>();
   backend.claimWorkflowRun = async ({ workerId, leaseDurationMs }) => {
     // One row: held_back and the claimed run's columns (all null when nothing was claimed).
-    const [row] = await pool.unsafe<{ heldBack: boolean; id: string | null }[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
+    const [row] = await pool.unsafe<{ heldBack: boolean; id: string | null; attempts: number | null }[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
       NAMESPACE_ID,
       workerId,
       leaseDurationMs,
@@ -116,10 +129,69 @@ export function openWorkerBackend(
     ]);
     const { heldBack: held, ...run } = row;
     heldBack = held;
+    if (run.id === null) return null;
+    if (run.attempts === 1) firstClaims.add(run.id);
     // The pool's camelCase transform gives the row openworkflow's own claim returns.
-    return run.id === null ? null : (run as unknown as Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>);
+    return run as unknown as ClaimedRun;
   };
-  return { backend, admission: { heldBack: () => heldBack } };
+  const listStepAttempts = backend.listStepAttempts.bind(backend);
+  backend.listStepAttempts = async (params) => {
+    // The first page of a first claim's history (the pass loads it right after the claim).
+    if (!params.after && !params.before && firstClaims.delete(params.workflowRunId)) return { data: [], pagination: { next: null, prev: null } };
+    return listStepAttempts(params);
+  };
+  const staged = new WeakMap<object, AttemptWrite>();
+  const completeStepAttempt = backend.completeStepAttempt.bind(backend);
+  backend.completeStepAttempt = async (params) => {
+    const write = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
+    if (!write) return completeStepAttempt(params);
+    staged.delete(params.output as object);
+    return foldedStepCompletion(options.store, owSchema, params, write);
+  };
+  return { backend, admission: { heldBack: () => heldBack }, stageWrite: (output, write) => void staged.set(output, write) };
+}
+
+/**
+ * openworkflow 0.10.1's `completeStepAttempt` (the same fence and update, on its tables in
+ * `owSchema`; tests/runtime/openworkflow-contract.test.ts checks its text is still what this
+ * copies), with an attempt's run log write in the same statement: the entry, the run's status or
+ * output change and its NOTIFY commit together with the step's result, in one round trip. The
+ * write does not depend on the fence: as when it was sent before the completion, an attempt
+ * whose run was taken away meanwhile (canceled, its lease lost) still records its entry, and the
+ * completion then fails as openworkflow's own does ("Failed to mark step attempt completed").
+ */
+async function foldedStepCompletion(
+  sql: postgres.Sql,
+  owSchema: string,
+  params: Parameters<BackendPostgres["completeStepAttempt"]>[0],
+  write: AttemptWrite,
+): Promise<StepAttemptRow> {
+  const { ctes, notify } = attemptWriteParts(sql, write);
+  const [row] = await sql<Record<string, unknown>[]>`
+    WITH ${ctes}, owned_workflow_run AS (
+      SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
+      WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
+      FOR NO KEY UPDATE
+    ), done AS (
+      UPDATE ${sql(owSchema)}."step_attempts" sa
+      SET
+        "status" = 'completed',
+        "output" = CASE WHEN sa."status" = 'running' THEN ${sql.json(params.output as postgres.JSONValue)} ELSE sa."output" END,
+        "error" = NULL,
+        "finished_at" = COALESCE(sa."finished_at", NOW()),
+        "updated_at" = CASE WHEN sa."status" = 'running' THEN NOW() ELSE sa."updated_at" END
+      FROM owned_workflow_run
+      WHERE sa."status" IN ('running', 'completed')
+        AND sa."namespace_id" = ${NAMESPACE_ID} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}
+      RETURNING sa.*
+    )
+    -- The entry first (it takes the run log's lock, then the run's row), then the step: done is
+    -- read after logged, so the locks are taken in the order markRunCanceled takes them.
+    SELECT done.*, logged.weft_notified FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
+  if (!row || row.id === null) throw new Error("Failed to mark step attempt completed");
+  const attempt: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) if (column !== "weft_notified") attempt[postgres.toCamel(column)] = value;
+  return attempt as unknown as StepAttemptRow;
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */

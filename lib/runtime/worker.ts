@@ -66,9 +66,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sql.options.debug = (_connection, query) => onQuery("store", query);
     if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
   }
-  const { backend, admission } = openWorkerBackend(options.databaseUrl, {
+  const { backend, admission, stageWrite } = openWorkerBackend(options.databaseUrl, {
     max: Math.max(10, concurrency + 2),
     weftSchema: schema,
+    store: sql,
     orgMaxRunning: options.orgMaxRunning ?? DEFAULT_ORG_MAX_RUNNING,
     debug: onQuery && ((_connection, query) => onQuery("openworkflow", query)),
   });
@@ -82,6 +83,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     secretsKey: options.secretsKey,
     operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
     draining: () => stopping,
+    stageWrite,
   };
 
   // Implement before newWorker(): the worker snapshots the registry (docs/openworkflow.md, "Other behaviour").

@@ -163,6 +163,36 @@ describe("constants and control-flow errors in the package's dist files", () => 
     ).toContain("if (retryPolicy.maximumAttempts > 0 && // 0 = unlimited attempts attempts >= retryPolicy.maximumAttempts)");
   });
 
+  it("step.run completes a step with its fn's result object itself, and a pass loads its history with listStepAttempts, first page without a cursor", () => {
+    const execution = squash(distFile("worker/execution.js"));
+    // openWorkerBackend's completeStepAttempt finds the staged run log write by the output's identity.
+    expect(execution, `${OPENWORKFLOW_TS} openWorkerBackend (stageWrite) relies on step.run passing its fn's result to completeStepAttempt`).toContain(
+      "const savedAttempt = await this.completeStepAttemptAndRecord(attempt, normalizeStepOutput(result));",
+    );
+    expect(squash(distFile("core/step-attempt.js")), `${OPENWORKFLOW_TS} stageWrite: normalizeStepOutput must keep the object itself`).toContain(
+      "export function normalizeStepOutput(result) { return (result ?? null); }",
+    );
+    // openWorkerBackend answers the first page of a first claim's history without a query.
+    expect(execution, `${OPENWORKFLOW_TS} openWorkerBackend (listStepAttempts) expects a pass to load its history from the first page`).toContain(
+      "const response = await backend.listStepAttempts({ workflowRunId, ...(cursor ? { after: cursor } : {}), limit: WORKFLOW_STEP_LIMIT, });",
+    );
+  });
+
+  it("completeStepAttempt is the statement foldedStepCompletion copies", () => {
+    const backendJs = squash(distFile("postgres/backend.js"));
+    const method = backendJs.split("async completeStepAttempt(params) {")[1]?.split("async failStepAttempt(")[0] ?? "";
+    const copied = [
+      "WITH owned_workflow_run AS ( ${this.runningWorkflowRunOwnedByWorkerForUpdate(params)} ) UPDATE ${stepAttemptsTable} sa SET",
+      '"status" = \'completed\', "output" = CASE WHEN sa."status" = \'running\' THEN ${this.pg.json(params.output)} ELSE sa."output" END, "error" = NULL, "finished_at" = COALESCE(sa."finished_at", NOW()), "updated_at" = CASE WHEN sa."status" = \'running\' THEN NOW() ELSE sa."updated_at" END',
+      "FROM owned_workflow_run WHERE sa.\"status\" IN ('running', 'completed') AND ${this.stepAttemptByIdWhere(params)} RETURNING sa.*",
+      'requireRow(updated, "mark step attempt completed");',
+    ];
+    for (const part of copied) expect(method, `${OPENWORKFLOW_TS} foldedStepCompletion copies openworkflow's completeStepAttempt; it changed`).toContain(part);
+    expect(backendJs).toContain('SELECT 1 FROM ${workflowRunsTable} WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} FOR NO KEY UPDATE');
+    expect(backendJs).toContain('"namespace_id" = ${this.namespaceId} AND "id" = ${params.workflowRunId} AND "status" = \'running\' AND "worker_id" = ${params.workerId}');
+    expect(backendJs).toContain('sa."namespace_id" = ${this.namespaceId} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}');
+  });
+
   it("openworkflow's own pools transform columns to camelCase, as openWorkflowBackend's pool does", () => {
     expect(typeof BackendPostgres.fromPool, `${OPENWORKFLOW_TS} openWorkflowBackend builds backends with BackendPostgres.fromPool`).toBe("function");
     expect(squash(distFile("postgres/postgres.js")), `${OPENWORKFLOW_TS} openWorkflowBackend copies newPostgres' column transform (postgres.toCamel)`).toContain(
@@ -405,7 +435,7 @@ describe("against a migrated database", () => {
 
   it("the fair claim returns the row openworkflow's own claim returns, and says when a cap held runs back", async () => {
     const [stockId, fairId] = [await enqueue("claim-stock"), await enqueue("claim-fair")];
-    const { backend: fair, admission } = openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning: 1 });
+    const { backend: fair, admission } = openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning: 1, store: sql });
     try {
       const stock = await backend.claimWorkflowRun({ workerId: "w-stock", leaseDurationMs: 30_000 });
       expect(stock?.id, "openworkflow's claim takes the older run").toBe(stockId);
@@ -433,6 +463,62 @@ describe("against a migrated database", () => {
       expect(admission.heldBack(), "an empty queue holds nothing back").toBe(false);
     } finally {
       await fair.stop();
+    }
+  });
+
+  it("the worker's backend completes a staged step with its run log write in one statement, returning openworkflow's own row; a first claim's history costs no query", async () => {
+    await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
+      VALUES ('run_contract_fold', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+    const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
+    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 0) ON CONFLICT (organization_id) DO UPDATE SET max_running = 0`;
+    const { backend: mine, stageWrite } = openWorkerBackend(db.url, {
+      max: 1,
+      weftSchema: "public",
+      orgMaxRunning: 0,
+      store: sql,
+      debug: (_c, query) => void statements.push(query),
+    });
+    try {
+      const claimed = [await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 }), await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 })];
+      expect(claimed.map((r) => r?.id).sort()).toEqual([stockId, foldId].sort());
+      statements.length = 0;
+      expect((await mine.listStepAttempts({ workflowRunId: foldId })).data, "a first claim has no steps").toEqual([]);
+      expect(statements.filter((q) => q.includes("step_attempts")), `${OPENWORKFLOW_TS} openWorkerBackend: a first claim's history is not read`).toEqual([]);
+      const step = (id: string) => mine.createStepAttempt({ workflowRunId: id, workerId: "w-fold", stepName: "block", kind: "function", config: {}, context: null });
+      const [stockStep, foldStep] = [await step(stockId), await step(foldId)];
+      const output = { ok: true, output: { n: 1 }, at: Date.now() };
+      const stock = (await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: stockStep.id, workerId: "w-fold", output: { ...output } })) as unknown as Record<string, unknown>;
+      const started = new Date();
+      stageWrite(output, {
+        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "block", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 1 }, error: null, messages: [], startedAt: started, finishedAt: started },
+        settled: { output: { n: 1 } },
+      });
+      statements.length = 0;
+      const folded = (await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: foldStep.id, workerId: "w-fold", output })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} foldedStepCompletion: one statement`).toHaveLength(1);
+      expect(Object.keys(folded).sort(), "the same columns, camelCased, as openworkflow's completeStepAttempt").toEqual(Object.keys(stock).sort());
+      for (const key of ["status", "output", "error", "kind", "stepName", "namespaceId"]) expect(folded[key], key).toEqual(stock[key]);
+      const [entry] = await sql`SELECT status, output FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'block'`;
+      expect(entry).toEqual({ status: "succeeded", output: { n: 1 } });
+      const [run] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
+      expect(run).toEqual({ status: "running", output: { block: { n: 1 } } });
+
+      // Fenced (the run is no longer this worker's): the entry is written, the completion fails as openworkflow's does.
+      const second = await step(foldId);
+      await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET worker_id = 'w-other' WHERE id = ${foldId}`;
+      const late = { ok: true, output: { n: 2 }, at: Date.now() };
+      stageWrite(late, {
+        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "late", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 2 }, error: null, messages: [], startedAt: started, finishedAt: started },
+        settled: { output: { n: 2 } },
+      });
+      await expect(mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: second.id, workerId: "w-fold", output: late })).rejects.toThrow("Failed to mark step attempt completed");
+      expect((await sql`SELECT count(*)::int AS n FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'late'`)[0].n).toBe(1);
+      const [attempt] = await sql`SELECT status FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${second.id}`;
+      expect(attempt.status).toBe("running");
+    } finally {
+      await mine.stop();
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${foldId})`;
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
     }
   });
 
