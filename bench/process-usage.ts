@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 
-export type Role = "npm" | "supervisor" | "web" | "worker" | "other" | "postgres";
+export type Role = "npm" | "supervisor" | "web" | "worker" | "other" | "postgres" | "autovacuum" | "pg-background";
 
 interface Proc {
   pid: number;
@@ -19,11 +19,17 @@ interface Proc {
 const TICKS_PER_SECOND = 100;
 
 function roleOf(comm: string, cmdline: string): Role {
-  if (comm.startsWith("next-server")) return "web";
+  if (comm.startsWith("next-server") || comm === "weft-web" || cmdline.includes("dist/server/web.js")) return "web";
   if (cmdline.includes("dist/server/worker.js") || cmdline.includes("worker/index.ts")) return "worker";
   if (cmdline.includes("scripts/run.mjs") || cmdline.includes("scripts/start.ts")) return "supervisor";
   if (comm === "npm" || cmdline.startsWith("npm ")) return "npm";
   return "other";
+}
+
+/** A PostgreSQL process: a client's backend, an autovacuum worker, or another background process (WAL writer, checkpointer…). */
+function postgresRole(cmdline: string): Role {
+  if (cmdline.includes("autovacuum worker")) return "autovacuum";
+  return /postgres: \S+ \S+ [0-9.]+\(/.test(cmdline) ? "postgres" : "pg-background";
 }
 
 /** The processes of process group `pgid` and the children of `postmaster` (0: none), now. */
@@ -45,7 +51,7 @@ export function processes(pgid: number, postmaster = 0): Proc[] {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0/g, " ");
       const status = readFileSync(`/proc/${name}/status`, "utf8");
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      out.push({ pid, role: isPostgres ? "postgres" : roleOf(comm, cmdline), rssKb, ticks: Number(fields[11]) + Number(fields[12]) });
+      out.push({ pid, role: isPostgres ? postgresRole(cmdline) : roleOf(comm, cmdline), rssKb, ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // The process ended between the listing and the read.
     }

@@ -195,7 +195,7 @@ export async function benchWebhookShape(): Promise<void> {
       const perRun = (ms: number | undefined) => ((ms ?? 0) / stored).toFixed(2);
       notes.push(
         `weft-${scenario}: CPU ms per stored run: web ${perRun(cpu.web)}, worker ${perRun(cpu.worker)}, supervisor ${perRun(cpu.supervisor)}, ` +
-          `postgres ${perRun(cpu.postgres)}; commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included)`,
+          `postgres ${perRun(cpu.postgres)} (+ autovacuum ${perRun(cpu.autovacuum)}, WAL writer, checkpointer and other background ${perRun(cpu["pg-background"])}); commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included)`,
       );
       notes.push(`weft-${scenario}: commits/run=${((commits1 - commits0) / stored).toFixed(3)} runs/s=${storedPerS.toFixed(1)}`);
     }

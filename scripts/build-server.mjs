@@ -5,6 +5,7 @@
  * code (resolving the `@/` paths of tsconfig.json) and leaves packages as imports of node_modules.
  *
  * - dist/server/start.js: the supervisor (scripts/start.ts);
+ * - dist/server/web.js: the web process (web/index.ts: the API itself, pages through Next);
  * - dist/server/worker.js: the worker process (worker/index.ts);
  * - dist/server/migrate.js: `npm run db:migrate` (db/migrate-cli.ts), which the supervisor also
  *   runs as a child, so the migrator's modules never stay loaded in it;
@@ -33,7 +34,7 @@ export const SERVER_DIR = join(root, "dist", "server");
 const STAMP = join(SERVER_DIR, ".build-stamp");
 
 /** Everything the bundles are built from; a change in any of them rebuilds on the next start. */
-const INPUTS = ["lib", "db", "worker", "scripts/start.ts", "scripts/next-build.ts", "scripts/build-server.mjs", "package-lock.json", "tsconfig.json"];
+const INPUTS = ["lib", "db", "worker", "web", "scripts/start.ts", "scripts/next-build.ts", "scripts/build-server.mjs", "package-lock.json", "tsconfig.json"];
 
 /** A fingerprint of the inputs: paths, sizes and modification times (as scripts/next-build.ts does for Next). */
 function fingerprint() {
@@ -74,7 +75,12 @@ export async function buildServer() {
     // Shared code in chunks; a dynamic import (embedded PostgreSQL in the supervisor) stays a lazy chunk.
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
-    entryPoints: { start: join(root, "scripts/start.ts"), worker: join(root, "worker/index.ts"), migrate: join(root, "db/migrate-cli.ts") },
+    entryPoints: {
+      start: join(root, "scripts/start.ts"),
+      web: join(root, "web/index.ts"),
+      worker: join(root, "worker/index.ts"),
+      migrate: join(root, "db/migrate-cli.ts"),
+    },
     outdir: out,
   });
   await build({ ...common, format: "cjs", entryPoints: [join(root, "lib/sandbox/sandbox-thread.ts")], outfile: join(out, "sandbox-thread.cjs") });

@@ -6,7 +6,8 @@
  * 3. Migrate. 4. `next build` when the build is missing or stale (not with --dev).
  * 5. Start the web app and one worker; Ctrl-C stops all of it, Postgres last.
  * In production this file runs compiled (dist/server/start.js, through scripts/run.mjs), and so do
- * the worker and the migrator it starts; with --dev they run from the TypeScript sources through
+ * the web process (web/index.ts), the worker and the migrator it starts; the web process serves
+ * the API itself and pages through Next; with --dev they run from the TypeScript sources through
  * tsx. It stays small on purpose: it lives as long as the app, so the migrator runs as a child
  * process and embedded PostgreSQL's module is loaded only when it is used.
  */
@@ -155,12 +156,13 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  const next = join(root, "node_modules/next/dist/bin/next");
   // The preload tells the app each connection's address (lib/api/client-address.ts); NODE_OPTIONS
   // rather than an argument, so it also reaches any process Next starts for the server.
   const peerHook = `--import=${pathToFileURL(join(root, "scripts/peer-address.mjs")).href}`;
   const webEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, peerHook].filter(Boolean).join(" ") };
-  const web = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(config.PORT)], { cwd: root, env: webEnv, stdio: "inherit" });
+  // Production: the web process (web/index.ts) serves the API itself and pages through Next.
+  const webArgs = dev ? [join(root, "node_modules/next/dist/bin/next"), "dev", "-p", String(config.PORT)] : [join(SERVER_DIR, "web.js")];
+  const web = spawn(process.execPath, webArgs, { cwd: root, env: webEnv, stdio: "inherit" });
   const worker = spawn(process.execPath, nodeArgs("worker"), { cwd: root, env, stdio: "inherit" });
   children.push(web, worker);
   for (const [name, child] of [["web app", web], ["worker", worker]] as const) {
