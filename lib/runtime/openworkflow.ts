@@ -94,6 +94,7 @@ export interface Admission {
 }
 
 type StepAttemptRow = Awaited<ReturnType<BackendPostgres["completeStepAttempt"]>>;
+type WorkflowRunRow = Awaited<ReturnType<BackendPostgres["completeWorkflowRun"]>>;
 type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
 
 /**
@@ -107,7 +108,11 @@ type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
  *   run's first claim, so there are none.
  * - `completeStepAttempt` of a step whose output was handed to `stageWrite` also sends that
  *   attempt's run log write (lib/store/run-logs.ts) in the same statement, on `store` (Weft's
- *   run store pool, whose search_path finds Weft's tables): `foldedStepCompletion`.
+ *   run store pool, whose search_path finds Weft's tables): `foldedStepCompletion`. When the
+ *   write is the run's final state, the same statement completes the openworkflow run too, and
+ *   `completeWorkflowRun` (which the pass calls right after, when the workflow fn returns) answers
+ *   with that row instead of sending its own update (`extendWorkflowRunLease`, a heartbeat in
+ *   between, too).
  */
 export function openWorkerBackend(
   url: string,
@@ -141,13 +146,35 @@ export function openWorkerBackend(
     return listStepAttempts(params);
   };
   const staged = new WeakMap<object, AttemptWrite>();
+  /** Runs whose last block's completion also completed the run (`foldedStepCompletion`), until openworkflow asks to complete them. */
+  const completed = new Map<string, WorkflowRunRow>();
   const completeStepAttempt = backend.completeStepAttempt.bind(backend);
   backend.completeStepAttempt = async (params) => {
     const write = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
     if (!write) return completeStepAttempt(params);
     staged.delete(params.output as object);
-    return foldedStepCompletion(options.store, owSchema, params, write);
+    const { attempt, run } = await foldedStepCompletion(options.store, owSchema, params, write);
+    if (run) completed.set(params.workflowRunId, run);
+    return attempt;
   };
+  const completeWorkflowRun = backend.completeWorkflowRun.bind(backend);
+  backend.completeWorkflowRun = async (params) => {
+    const run = completed.get(params.workflowRunId);
+    if (!run) return completeWorkflowRun(params);
+    completed.delete(params.workflowRunId);
+    // What openworkflow's own completion does after its update (a child run wakes its parent).
+    await (backend as unknown as { wakeParentWorkflowRun(run: WorkflowRunRow): Promise<void> }).wakeParentWorkflowRun(run);
+    return run;
+  };
+  // A pass that went on failing or parking after all (it cannot: the final state is written only
+  // when nothing else is left) must not leave its entry behind.
+  for (const method of ["failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
+    const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<WorkflowRunRow>;
+    (backend as unknown as Record<string, unknown>)[method] = (params: { workflowRunId: string }) => (completed.delete(params.workflowRunId), original(params));
+  }
+  const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
+  // A heartbeat between the folded completion and the pass's end has nothing left to extend.
+  backend.extendWorkflowRunLease = async (params) => completed.get(params.workflowRunId) ?? extendWorkflowRunLease(params);
   return { backend, admission: { heldBack: () => heldBack }, stageWrite: (output, write) => void staged.set(output, write) };
 }
 
@@ -165,8 +192,20 @@ async function foldedStepCompletion(
   owSchema: string,
   params: Parameters<BackendPostgres["completeStepAttempt"]>[0],
   write: AttemptWrite,
-): Promise<StepAttemptRow> {
+): Promise<{ attempt: StepAttemptRow; run: WorkflowRunRow | null }> {
   const { ctes, notify } = attemptWriteParts(sql, write);
+  // The run's final state: openworkflow's completeWorkflowRun, with the output the workflow fn
+  // returns then (executeRun's RunOutcome), once the step is completed.
+  const runDone = write.final
+    ? sql`, run_done AS (
+      UPDATE ${sql(owSchema)}."workflow_runs"
+      SET "status" = 'completed', "output" = ${sql.json({ status: write.final.status })}, "error" = NULL, "worker_id" = ${params.workerId},
+        "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW()
+      WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
+        AND EXISTS (SELECT 1 FROM done)
+      RETURNING to_jsonb(workflow_runs.*) AS row
+    )`
+    : sql``;
   const [row] = await sql<Record<string, unknown>[]>`
     WITH ${ctes}, owned_workflow_run AS (
       SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
@@ -184,14 +223,24 @@ async function foldedStepCompletion(
       WHERE sa."status" IN ('running', 'completed')
         AND sa."namespace_id" = ${NAMESPACE_ID} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}
       RETURNING sa.*
-    )
+    )${runDone}
     -- The entry first (it takes the run log's lock, then the run's row), then the step: done is
     -- read after logged, so the locks are taken in the order markRunCanceled takes them.
-    SELECT done.*, logged.weft_notified FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
+    SELECT done.*, logged.weft_notified, ${write.final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run
+    FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
   if (!row || row.id === null) throw new Error("Failed to mark step attempt completed");
   const attempt: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) if (column !== "weft_notified") attempt[postgres.toCamel(column)] = value;
-  return attempt as unknown as StepAttemptRow;
+  for (const [column, value] of Object.entries(row)) if (column !== "weft_notified" && column !== "weft_run") attempt[postgres.toCamel(column)] = value;
+  return { attempt: attempt as unknown as StepAttemptRow, run: row.weft_run ? workflowRunOf(row.weft_run as Record<string, unknown>) : null };
+}
+
+/** A workflow_runs row read back as JSON (to_jsonb), as openworkflow's pool returns it: camelCase keys, timestamps as Dates. */
+function workflowRunOf(json: Record<string, unknown>): WorkflowRunRow {
+  const run: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(json)) {
+    run[postgres.toCamel(column)] = column.endsWith("_at") && typeof value === "string" ? new Date(value) : value;
+  }
+  return run as unknown as WorkflowRunRow;
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */

@@ -188,6 +188,11 @@ describe("constants and control-flow errors in the package's dist files", () => 
       'requireRow(updated, "mark step attempt completed");',
     ];
     for (const part of copied) expect(method, `${OPENWORKFLOW_TS} foldedStepCompletion copies openworkflow's completeStepAttempt; it changed`).toContain(part);
+    const completeRun = backendJs.split("async completeWorkflowRun(params) {")[1]?.split("async failWorkflowRun(")[0] ?? "";
+    expect(completeRun, `${OPENWORKFLOW_TS} foldedStepCompletion's run_done copies openworkflow's completeWorkflowRun; it changed`).toContain(
+      'SET "status" = \'completed\', "output" = ${this.pg.json(params.output)}, "error" = NULL, "worker_id" = ${params.workerId}, "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW() WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} RETURNING *',
+    );
+    expect(completeRun, `${OPENWORKFLOW_TS} openWorkerBackend's completeWorkflowRun wakes a parent as openworkflow's does`).toContain("await this.wakeParentWorkflowRun(updated);");
     expect(backendJs).toContain('SELECT 1 FROM ${workflowRunsTable} WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} FOR NO KEY UPDATE');
     expect(backendJs).toContain('"namespace_id" = ${this.namespaceId} AND "id" = ${params.workflowRunId} AND "status" = \'running\' AND "worker_id" = ${params.workerId}');
     expect(backendJs).toContain('sa."namespace_id" = ${this.namespaceId} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}');
@@ -466,7 +471,7 @@ describe("against a migrated database", () => {
     }
   });
 
-  it("the worker's backend completes a staged step with its run log write in one statement, returning openworkflow's own row; a first claim's history costs no query", async () => {
+  it("the worker's backend completes a staged step with its run log write in one statement (the run too, on its last block), returning openworkflow's own rows; a first claim's history costs no query", async () => {
     await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
       VALUES ('run_contract_fold', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
     const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
@@ -502,6 +507,30 @@ describe("against a migrated database", () => {
       expect(entry).toEqual({ status: "succeeded", output: { n: 1 } });
       const [run] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
       expect(run).toEqual({ status: "running", output: { block: { n: 1 } } });
+
+      // The last block: its completion also completes the run, and the pass's completeWorkflowRun then sends nothing.
+      const last = await step(stockId);
+      const lastStock = await step(foldId);
+      const finalOutput = { ok: true, output: { n: 3 }, at: Date.now() };
+      stageWrite(finalOutput, {
+        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "end", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 3 }, error: null, messages: [], startedAt: started, finishedAt: started },
+        final: { status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } }, error: null },
+        settled: { output: { n: 3 } },
+      });
+      await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: lastStock.id, workerId: "w-fold", output: finalOutput });
+      await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: last.id, workerId: "w-fold", output: { done: true } });
+      statements.length = 0;
+      const foldedRun = (await mine.completeWorkflowRun({ workflowRunId: foldId, workerId: "w-fold", output: { status: "succeeded" } })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} openWorkerBackend: a run completed by its last block's statement is not completed again`).toEqual([]);
+      const stockRun = (await mine.completeWorkflowRun({ workflowRunId: stockId, workerId: "w-fold", output: { status: "succeeded" } })) as unknown as Record<string, unknown>;
+      expect(Object.keys(foldedRun).sort(), "the same columns, camelCased, as openworkflow's completeWorkflowRun").toEqual(Object.keys(stockRun).sort());
+      for (const key of ["status", "output", "error", "workerId", "availableAt", "attempts", "workflowName", "namespaceId"]) expect(foldedRun[key], key).toEqual(stockRun[key]);
+      for (const key of ["finishedAt", "updatedAt", "createdAt", "startedAt"]) expect(foldedRun[key], key).toBeInstanceOf(Date);
+      const [storedRun] = await sql`SELECT status, output, finished_at FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${foldId}`;
+      expect(storedRun).toMatchObject({ status: "completed", output: { status: "succeeded" }, finished_at: expect.any(Date) });
+      const [finalRun] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
+      expect(finalRun).toEqual({ status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } } });
+      await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET status = 'running', worker_id = 'w-fold', finished_at = NULL, available_at = now() + interval '30 s' WHERE id = ${foldId}`;
 
       // Fenced (the run is no longer this worker's): the entry is written, the completion fails as openworkflow's does.
       const second = await step(foldId);
