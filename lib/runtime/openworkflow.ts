@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { randomUUID } from "node:crypto";
 import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
-import { claimFunctionOf } from "@/db/admission";
+import { batchClaimFunctionOf, claimFunctionOf } from "@/db/admission";
 import { CONNECTION_OPTIONS, OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
 import { attemptWriteParts, type AttemptWrite } from "@/lib/store/run-logs";
 import type { RunInput } from "./types";
@@ -91,7 +91,16 @@ function backendOn(pool: postgres.Sql, owSchema: string): BackendPostgres {
 export interface Admission {
   /** The last claim came back empty while some run waited only for its organization's cap. */
   heldBack(): boolean;
+  /**
+   * Makes the claims for several free slots in one round trip (`claim_workflow_runs`), in order,
+   * until one comes back empty; resolves with how many it made. Each claimed run is leased to its
+   * slot's worker id and handed over by that slot's next `claimWorkflowRun`, without a query.
+   */
+  claimFor?(workerIds: string[]): Promise<number>;
 }
+
+/** openworkflow 0.10.1's lease (DEFAULT_LEASE_DURATION_MS in its worker.js, checked by the contract test): batch claims lease for as long. */
+export const LEASE_MS = 30_000;
 
 type StepAttemptRow = Awaited<ReturnType<BackendPostgres["completeStepAttempt"]>>;
 type WorkflowRunRow = Awaited<ReturnType<BackendPostgres["completeWorkflowRun"]>>;
@@ -122,22 +131,51 @@ export function openWorkerBackend(
   const owSchema = openworkflowSchemaOf(options.weftSchema);
   const backend = backendOn(pool, owSchema);
   const claim = claimFunctionOf(options.weftSchema);
+  const claimMany = batchClaimFunctionOf(options.weftSchema);
   let heldBack = false;
   const firstClaims = new Set<string>();
+  /** Runs a batch claim leased to a slot, until that slot's claimWorkflowRun takes them. */
+  const claimedFor = new Map<string, ClaimedRun>();
+  type ClaimRow = { heldBack: boolean; id: string | null; attempts: number | null };
+  /** A claim row (held_back and the run's columns, all null when nothing was claimed) as the run openworkflow's own claim returns. */
+  const runOf = (row: ClaimRow): ClaimedRun | null => {
+    const { heldBack: _held, ...run } = row;
+    if (run.id === null) return null;
+    if (run.attempts === 1) firstClaims.add(run.id);
+    // The pool's camelCase transform gives the row openworkflow's own claim returns.
+    return run as unknown as ClaimedRun;
+  };
   backend.claimWorkflowRun = async ({ workerId, leaseDurationMs }) => {
-    // One row: held_back and the claimed run's columns (all null when nothing was claimed).
-    const [row] = await pool.unsafe<{ heldBack: boolean; id: string | null; attempts: number | null }[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
+    const taken = claimedFor.get(workerId);
+    if (taken) {
+      claimedFor.delete(workerId);
+      return taken;
+    }
+    const [row] = await pool.unsafe<ClaimRow[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
       NAMESPACE_ID,
       workerId,
       leaseDurationMs,
       options.orgMaxRunning,
     ]);
-    const { heldBack: held, ...run } = row;
-    heldBack = held;
-    if (run.id === null) return null;
-    if (run.attempts === 1) firstClaims.add(run.id);
-    // The pool's camelCase transform gives the row openworkflow's own claim returns.
-    return run as unknown as ClaimedRun;
+    heldBack = row.heldBack;
+    return runOf(row);
+  };
+  const claimFor = async (workerIds: string[]): Promise<number> => {
+    const rows = await pool.unsafe<ClaimRow[]>(`SELECT c.held_back, (c.run).* FROM ${claimMany}($1, $2::text[], $3, $4) AS c`, [
+      NAMESPACE_ID,
+      workerIds,
+      LEASE_MS,
+      options.orgMaxRunning,
+    ]);
+    let claimed = 0;
+    for (const [i, row] of rows.entries()) {
+      heldBack = row.heldBack;
+      const run = runOf(row);
+      if (!run) break;
+      claimedFor.set(workerIds[i], run);
+      claimed += 1;
+    }
+    return claimed;
   };
   const listStepAttempts = backend.listStepAttempts.bind(backend);
   backend.listStepAttempts = async (params) => {
@@ -175,7 +213,7 @@ export function openWorkerBackend(
   const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
   // A heartbeat between the folded completion and the pass's end has nothing left to extend.
   backend.extendWorkflowRunLease = async (params) => completed.get(params.workflowRunId) ?? extendWorkflowRunLease(params);
-  return { backend, admission: { heldBack: () => heldBack }, stageWrite: (output, write) => void staged.set(output, write) };
+  return { backend, admission: { heldBack: () => heldBack, claimFor }, stageWrite: (output, write) => void staged.set(output, write) };
 }
 
 /**
@@ -322,7 +360,11 @@ export interface Claimer {
  * - **Single-flight** passes (at most one running and one queued), so triggers that overlap never
  *   break the concurrency limit (docs/openworkflow.md, "The claim loop").
  * - A pass claims **one run at a time**, until a claim comes back empty, every slot is busy, or it
- *   has nothing more to look for. The claim is the costliest statement openworkflow sends.
+ *   has nothing more to look for. The claim is the costliest statement openworkflow sends. With
+ *   the fair claim's batches (`admission.claimFor`), one round trip makes those same claims for
+ *   several free slots (one per announced run, or every free slot when runs may be waiting
+ *   unannounced), in order, until one comes back empty: one worker's claims are serial, so
+ *   their round trips, not the database, capped its throughput.
  * - **Announced runs**: every NOTIFY counts one. A pass started by a NOTIFY claims only while
  *   announced runs are unclaimed, so starting a run costs one claim, not a useful one and an
  *   empty one.
@@ -351,7 +393,40 @@ export function driveClaims(
     return internals.workerIds.find((id) => !busy.has(id));
   };
 
+  const freeWorkerIds = (): string[] => {
+    const busy = new Set(Array.from(internals.activeExecutions, (execution) => execution.workerId));
+    return internals.workerIds.filter((id) => !busy.has(id));
+  };
+
+  /** A pass with the fair claim's batches: each round trip claims for as many free slots as there are runs to look for. */
+  const batchPass = async (polled: boolean, claimFor: (workerIds: string[]) => Promise<number>): Promise<number> => {
+    let claimed = 0;
+    for (;;) {
+      const free = stopped() ? [] : freeWorkerIds();
+      if (free.length === 0) return claimed;
+      if (announced <= 0 && !mayBeWaiting && !(polled && claimed === 0)) return claimed;
+      // Announced runs alone: one slot each. Runs that may be waiting unannounced (or a poll): every free slot.
+      const ids = mayBeWaiting || announced <= 0 ? free : free.slice(0, announced);
+      const announcedBefore = announced;
+      const got = await claimFor(ids);
+      // Each claimed run goes to its slot (the backend hands it over without a query), in activeExecutions at once.
+      for (const id of ids.slice(0, got)) await internals.claimAndProcessWorkflowRunInBackground(id);
+      claimed += got;
+      // Announcements that came in during the claim may be for runs it did not see yet.
+      const arrived = announced - announcedBefore;
+      if (got > announcedBefore) mayBeWaiting = true; // runs were claimed that nobody announced: more may wait
+      if (got < ids.length) {
+        // The queue was empty; runs held back by their organization's cap are still waiting.
+        announced = Math.max(0, arrived);
+        mayBeWaiting = admission?.heldBack() ?? false;
+        return claimed;
+      }
+      announced = Math.max(0, announcedBefore - got) + arrived;
+    }
+  };
+
   const pass = async (polled: boolean): Promise<number> => {
+    if (admission?.claimFor) return batchPass(polled, admission.claimFor);
     let claimed = 0;
     for (;;) {
       const workerId = stopped() ? undefined : freeWorkerId();

@@ -19,6 +19,7 @@ import {
   isParkError,
   isStaleBranchError,
   isStepLimitError,
+  LEASE_MS,
   openWorkerBackend,
   openWorkflowBackend,
   parkResumeAt,
@@ -130,6 +131,7 @@ describe("constants and control-flow errors in the package's dist files", () => 
       source,
       `${WORKER_TS}, worker/index.ts and docs/openworkflow.md state that a killed worker's runs are re-claimed after the 30 s lease`,
     ).toMatch(/const DEFAULT_LEASE_DURATION_MS = 30 \* 1000;/);
+    expect(LEASE_MS, `${OPENWORKFLOW_TS} LEASE_MS: batch claims lease for openworkflow's own lease`).toBe(30_000);
     expect(source, `${WORKER_TS}: a run is heartbeated every 15 s (half the lease)`).toMatch(/heartbeatIntervalMs = leaseDurationMs \/ 2/);
   });
 
@@ -468,6 +470,38 @@ describe("against a migrated database", () => {
       expect(admission.heldBack(), "an empty queue holds nothing back").toBe(false);
     } finally {
       await fair.stop();
+    }
+  });
+
+  it("a batch claim makes the fair claims for several slots in one statement, in order, stops at the cap, and hands each run to its slot's claim without a query", async () => {
+    const ids = [await enqueue("batch-1"), await enqueue("batch-2"), await enqueue("batch-3")];
+    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 2) ON CONFLICT (organization_id) DO UPDATE SET max_running = 2`;
+    const { backend: mine, admission } = openWorkerBackend(db.url, {
+      max: 1,
+      weftSchema: "public",
+      orgMaxRunning: 25,
+      store: sql,
+      debug: (_c, query) => void statements.push(query),
+    });
+    try {
+      statements.length = 0;
+      expect(await admission.claimFor?.(["slot-a", "slot-b", "slot-c"]), "two claims, then the cap of 2 holds the third run back").toBe(2);
+      expect(statements.filter((q) => q.includes("claim_workflow_runs")), `${OPENWORKFLOW_TS} claimFor: one statement`).toHaveLength(1);
+      expect(admission.heldBack()).toBe(true);
+      const leased = await sql`SELECT id, worker_id, attempts, available_at - started_at AS lease FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)} AND status = 'running' ORDER BY worker_id`;
+      expect(leased.map((r) => [r.id, r.worker_id, r.attempts]), "the two oldest, one per slot, in slot order").toEqual([
+        [ids[0], "slot-a", 1],
+        [ids[1], "slot-b", 1],
+      ]);
+      statements.length = 0;
+      const handed = await mine.claimWorkflowRun({ workerId: "slot-b", leaseDurationMs: LEASE_MS });
+      expect(handed?.id).toBe(ids[1]);
+      expect(Object.keys(handed as object)).toContain("workflowName");
+      expect(statements, "a run claimed for the slot is handed over without a query").toEqual([]);
+    } finally {
+      await mine.stop();
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)}`;
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
     }
   });
 
