@@ -52,6 +52,8 @@ export class InfrastructureError extends Error {
 export interface AttemptSettlement {
   final: FinalRunWrite | null;
   settled: { output: unknown } | null;
+  /** The blocks that start once this one settles, whose first step (`step.run({ name: id })`) the worker may create with this one's completion. */
+  next?: string[];
 }
 
 /** What every attempt of a run can read. */
@@ -77,9 +79,10 @@ export interface AttemptDeps {
    * Hands an attempt's write to the worker's backend, which sends it in the same statement that
    * completes the step returning `output` (lib/runtime/openworkflow.ts, `foldedStepCompletion`):
    * one round trip and one commit less per block, and the entry and the step's result become
-   * durable together. Without it the write goes out on its own, before the step completes.
+   * durable together; `nextSteps` are the blocks starting next, whose first step attempts the same
+   * statement creates. Without it the write goes out on its own, before the step completes.
    */
-  stageWrite?: (output: object, write: AttemptWrite) => void;
+  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[]) => void;
 }
 
 /** The error of a failed attempt, from whatever was thrown. */
@@ -210,7 +213,7 @@ export async function runBlockAttempt(
   const redactor = secretsUsed.length > 0 ? secretRedactor(secretsUsed) : null;
   const redact = <T>(value: T): T => (redactor ? (redactor(value) as T) : value);
   result = redact(result);
-  const { final, settled } = finalize?.(result) ?? { final: null, settled: null };
+  const { final, settled, next } = finalize?.(result) ?? { final: null, settled: null };
   const log: AttemptLog = {
     runId: scope.runId,
     organizationId: scope.organizationId,
@@ -227,7 +230,7 @@ export async function runBlockAttempt(
   };
   const returned: AttemptResult = final ? { ...result, final: final.status } : result;
   // The step returns this very object: its completion carries the write (see AttemptDeps.stageWrite).
-  if (deps.stageWrite) deps.stageWrite(returned, { log, final, settled });
+  if (deps.stageWrite) deps.stageWrite(returned, { log, final, settled }, next ?? []);
   else await writeAttemptLog(deps.sql, log, final, settled);
   return returned;
 }

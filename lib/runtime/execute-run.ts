@@ -69,6 +69,14 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
       if (next.ready.length > 0 || next.skip.length > 0) return null;
       return { status: "succeeded", output: Object.fromEntries([...outputs, [block.id, outcome.output]]), error: null };
     },
+    nextIfSettled: (block, outcome) => {
+      // What schedule() will start once this block settles, when nothing stops the pass first:
+      // their first steps can be created with this block's completion (block-steps.ts).
+      if (outcome.kind === "failed" || failure !== null || branchErrors.length > 0 || draining()) return [];
+      const after = new Map(settled).set(block.id, settlementOf(outcome));
+      const ready = nextBlocks(ids, edges, after, new Set(inflight.keys())).ready;
+      return ready.filter((id) => !everStarted.has(id) && blocks.get(id)?.enabled !== false);
+    },
   };
 
   const settle = (block: Block, outcome: BlockOutcome): void => {

@@ -126,7 +126,7 @@ type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
 export function openWorkerBackend(
   url: string,
   options: { max: number; weftSchema: string; orgMaxRunning: number; store: postgres.Sql; debug?: (connection: number, query: string) => void },
-): { backend: BackendPostgres; admission: Admission; stageWrite: (output: object, write: AttemptWrite) => void } {
+): { backend: BackendPostgres; admission: Admission; stageWrite: (output: object, write: AttemptWrite, nextSteps: string[]) => void } {
   const pool = openWorkflowPool(url, options.max, options.debug);
   const owSchema = openworkflowSchemaOf(options.weftSchema);
   const backend = backendOn(pool, owSchema);
@@ -183,17 +183,34 @@ export function openWorkerBackend(
     if (!params.after && !params.before && firstClaims.delete(params.workflowRunId)) return { data: [], pagination: { next: null, prev: null } };
     return listStepAttempts(params);
   };
-  const staged = new WeakMap<object, AttemptWrite>();
+  const staged = new WeakMap<object, { write: AttemptWrite; nextSteps: string[] }>();
   /** Runs whose last block's completion also completed the run (`foldedStepCompletion`), until openworkflow asks to complete them. */
   const completed = new Map<string, WorkflowRunRow>();
+  /** Step attempts a completion created ahead for the blocks starting next, by run and step name, until their step.run asks for them. */
+  const created = new Map<string, Map<string, StepAttemptRow>>();
   const completeStepAttempt = backend.completeStepAttempt.bind(backend);
   backend.completeStepAttempt = async (params) => {
-    const write = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
-    if (!write) return completeStepAttempt(params);
+    const entry = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
+    if (!entry) return completeStepAttempt(params);
     staged.delete(params.output as object);
-    const { attempt, run } = await foldedStepCompletion(options.store, owSchema, params, write);
+    const { attempt, run, next } = await foldedStepCompletion(options.store, owSchema, params, entry.write, entry.nextSteps);
     if (run) completed.set(params.workflowRunId, run);
+    if (next.length > 0) {
+      const ahead = created.get(params.workflowRunId) ?? new Map<string, StepAttemptRow>();
+      for (const step of next) ahead.set(step.stepName, step);
+      created.set(params.workflowRunId, ahead);
+    }
     return attempt;
+  };
+  const createStepAttempt = backend.createStepAttempt.bind(backend);
+  backend.createStepAttempt = async (params) => {
+    // Only the step a completion created ahead: attempt 1 of a block (`step.run({ name: blockId })`).
+    const ahead = created.get(params.workflowRunId);
+    const step = params.kind === "function" && params.context === null && isEmptyConfig(params.config) ? ahead?.get(params.stepName) : undefined;
+    if (!step || !ahead) return createStepAttempt(params);
+    ahead.delete(params.stepName);
+    if (ahead.size === 0) created.delete(params.workflowRunId);
+    return step;
   };
   const completeWorkflowRun = backend.completeWorkflowRun.bind(backend);
   backend.completeWorkflowRun = async (params) => {
@@ -206,14 +223,20 @@ export function openWorkerBackend(
   };
   // A pass that went on failing or parking after all (it cannot: the final state is written only
   // when nothing else is left) must not leave its entry behind.
-  for (const method of ["failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
+  // Steps created ahead that the pass did not start (it stopped first) stay `running`, as a step
+  // in flight at a crash does: a replay creates its own.
+  for (const method of ["completeWorkflowRun", "failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
     const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<WorkflowRunRow>;
-    (backend as unknown as Record<string, unknown>)[method] = (params: { workflowRunId: string }) => (completed.delete(params.workflowRunId), original(params));
+    (backend as unknown as Record<string, unknown>)[method] = (params: { workflowRunId: string }) => {
+      created.delete(params.workflowRunId);
+      if (method !== "completeWorkflowRun") completed.delete(params.workflowRunId);
+      return original(params);
+    };
   }
   const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
   // A heartbeat between the folded completion and the pass's end has nothing left to extend.
   backend.extendWorkflowRunLease = async (params) => completed.get(params.workflowRunId) ?? extendWorkflowRunLease(params);
-  return { backend, admission: { heldBack: () => heldBack, claimFor }, stageWrite: (output, write) => void staged.set(output, write) };
+  return { backend, admission: { heldBack: () => heldBack, claimFor }, stageWrite: (output, write, nextSteps) => void staged.set(output, { write, nextSteps }) };
 }
 
 /**
@@ -230,8 +253,24 @@ async function foldedStepCompletion(
   owSchema: string,
   params: Parameters<BackendPostgres["completeStepAttempt"]>[0],
   write: AttemptWrite,
-): Promise<{ attempt: StepAttemptRow; run: WorkflowRunRow | null }> {
+  nextSteps: string[],
+): Promise<{ attempt: StepAttemptRow; run: WorkflowRunRow | null; next: StepAttemptRow[] }> {
   const { ctes, notify } = attemptWriteParts(sql, write);
+  // The first steps of the blocks starting next: openworkflow's createStepAttempt (a function
+  // step, empty config, no context), under the same lock of the run, once the step is completed.
+  const ahead =
+    nextSteps.length > 0
+      ? sql`, ahead AS (
+      INSERT INTO ${sql(owSchema)}."step_attempts" (
+        "namespace_id", "id", "workflow_run_id", "step_name", "kind", "status", "config", "context", "started_at", "created_at", "updated_at"
+      )
+      SELECT ${NAMESPACE_ID}, gen_random_uuid(), ${params.workflowRunId}, name, 'function', 'running', ${sql.json({})}, ${sql.json(null)},
+        NOW(), date_trunc('milliseconds', NOW()), NOW()
+      FROM unnest(${nextSteps}::text[]) AS name
+      WHERE EXISTS (SELECT 1 FROM done)
+      RETURNING to_jsonb(step_attempts.*) AS row
+    )`
+      : sql``;
   // The run's final state: openworkflow's completeWorkflowRun, with the output the workflow fn
   // returns then (executeRun's RunOutcome), once the step is completed.
   const runDone = write.final
@@ -261,24 +300,34 @@ async function foldedStepCompletion(
       WHERE sa."status" IN ('running', 'completed')
         AND sa."namespace_id" = ${NAMESPACE_ID} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}
       RETURNING sa.*
-    )${runDone}
+    )${runDone}${ahead}
     -- The entry first (it takes the run log's lock, then the run's row), then the step: done is
     -- read after logged, so the locks are taken in the order markRunCanceled takes them.
-    SELECT done.*, logged.weft_notified, ${write.final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run
+    SELECT done.*, logged.weft_notified,
+      ${write.final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run,
+      ${nextSteps.length > 0 ? sql`(SELECT jsonb_agg(row) FROM ahead)` : sql`NULL::jsonb`} AS weft_ahead
     FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
   if (!row || row.id === null) throw new Error("Failed to mark step attempt completed");
   const attempt: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) if (column !== "weft_notified" && column !== "weft_run") attempt[postgres.toCamel(column)] = value;
-  return { attempt: attempt as unknown as StepAttemptRow, run: row.weft_run ? workflowRunOf(row.weft_run as Record<string, unknown>) : null };
+  for (const [column, value] of Object.entries(row)) if (!column.startsWith("weft_")) attempt[postgres.toCamel(column)] = value;
+  return {
+    attempt: attempt as unknown as StepAttemptRow,
+    run: row.weft_run ? (rowOf(row.weft_run as Record<string, unknown>) as unknown as WorkflowRunRow) : null,
+    next: ((row.weft_ahead as Record<string, unknown>[] | null) ?? []).map((step) => rowOf(step) as unknown as StepAttemptRow),
+  };
 }
 
-/** A workflow_runs row read back as JSON (to_jsonb), as openworkflow's pool returns it: camelCase keys, timestamps as Dates. */
-function workflowRunOf(json: Record<string, unknown>): WorkflowRunRow {
-  const run: Record<string, unknown> = {};
+/** A row read back as JSON (to_jsonb), as openworkflow's pool returns it: camelCase keys, timestamps as Dates. */
+function rowOf(json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(json)) {
-    run[postgres.toCamel(column)] = column.endsWith("_at") && typeof value === "string" ? new Date(value) : value;
+    out[postgres.toCamel(column)] = column.endsWith("_at") && typeof value === "string" ? new Date(value) : value;
   }
-  return run as unknown as WorkflowRunRow;
+  return out;
+}
+
+function isEmptyConfig(config: unknown): boolean {
+  return typeof config === "object" && config !== null && Object.keys(config).length === 0;
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */

@@ -46,5 +46,5 @@ export interface WorkerDeps {
   /** True once the worker is stopping: runs start no new block and are handed back (execute-run.ts). */
   draining?: () => boolean;
   /** Sends a block attempt's run log write with its step's completion (block-attempt.ts, AttemptDeps.stageWrite). */
-  stageWrite?: (output: object, write: AttemptWrite) => void;
+  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[]) => void;
 }

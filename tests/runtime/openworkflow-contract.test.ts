@@ -190,6 +190,13 @@ describe("constants and control-flow errors in the package's dist files", () => 
       'requireRow(updated, "mark step attempt completed");',
     ];
     for (const part of copied) expect(method, `${OPENWORKFLOW_TS} foldedStepCompletion copies openworkflow's completeStepAttempt; it changed`).toContain(part);
+    const create = backendJs.split("async createStepAttempt(params) {")[1]?.split("async setStepAttemptChildWorkflowRun(")[0] ?? "";
+    expect(create, `${OPENWORKFLOW_TS} foldedStepCompletion's ahead copies openworkflow's createStepAttempt; it changed`).toContain(
+      'INSERT INTO ${stepAttemptsTable} ( "namespace_id", "id", "workflow_run_id", "step_name", "kind", "status", "config", "context", "started_at", "created_at", "updated_at" ) SELECT ${this.namespaceId}, gen_random_uuid(), ${params.workflowRunId}, ${params.stepName}, ${params.kind}, \'running\', ${this.pg.json(params.config)}, ${this.pg.json(params.context)}, NOW(), date_trunc(\'milliseconds\', NOW()), NOW() FROM owned_workflow_run RETURNING *',
+    );
+    expect(squash(distFile("worker/execution.js")), "step.run creates attempt 1 of a step as a function step with an empty config and no context").toContain(
+      'const attempt = await this.createNewStepAttempt(stepName, "function", null);',
+    );
     const completeRun = backendJs.split("async completeWorkflowRun(params) {")[1]?.split("async failWorkflowRun(")[0] ?? "";
     expect(completeRun, `${OPENWORKFLOW_TS} foldedStepCompletion's run_done copies openworkflow's completeWorkflowRun; it changed`).toContain(
       'SET "status" = \'completed\', "output" = ${this.pg.json(params.output)}, "error" = NULL, "worker_id" = ${params.workerId}, "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW() WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} RETURNING *',
@@ -528,15 +535,30 @@ describe("against a migrated database", () => {
       const output = { ok: true, output: { n: 1 }, at: Date.now() };
       const stock = (await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: stockStep.id, workerId: "w-fold", output: { ...output } })) as unknown as Record<string, unknown>;
       const started = new Date();
-      stageWrite(output, {
-        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "block", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 1 }, error: null, messages: [], startedAt: started, finishedAt: started },
-        settled: { output: { n: 1 } },
-      });
+      stageWrite(
+        output,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "block", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 1 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          settled: { output: { n: 1 } },
+        },
+        ["next-block"],
+      );
       statements.length = 0;
       const folded = (await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: foldStep.id, workerId: "w-fold", output })) as unknown as Record<string, unknown>;
       expect(statements, `${OPENWORKFLOW_TS} foldedStepCompletion: one statement`).toHaveLength(1);
       expect(Object.keys(folded).sort(), "the same columns, camelCased, as openworkflow's completeStepAttempt").toEqual(Object.keys(stock).sort());
       for (const key of ["status", "output", "error", "kind", "stepName", "namespaceId"]) expect(folded[key], key).toEqual(stock[key]);
+      // The block starting next: its first step was created by that statement, and step.run's create sends nothing.
+      const ahead = (await mine.createStepAttempt({ workflowRunId: foldId, workerId: "w-fold", stepName: "next-block", kind: "function", config: {}, context: null })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} a step created ahead is handed over without a query`).toHaveLength(1);
+      const made = (await step(foldId)) as unknown as Record<string, unknown>;
+      expect(Object.keys(ahead).sort(), "the same columns, camelCased, as openworkflow's createStepAttempt").toEqual(Object.keys(made).sort());
+      for (const key of ["status", "output", "error", "kind", "config", "context", "namespaceId", "workflowRunId", "childWorkflowRunId"]) expect(ahead[key], key).toEqual(made[key]);
+      expect(ahead.stepName).toBe("next-block");
+      for (const key of ["createdAt", "startedAt", "updatedAt"]) expect(ahead[key], key).toBeInstanceOf(Date);
+      const [stored] = await sql`SELECT status, context, config FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${ahead.id as string}`;
+      const [storedMade] = await sql`SELECT status, context, config FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${made.id as string}`;
+      expect(stored).toEqual(storedMade);
       const [entry] = await sql`SELECT status, output FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'block'`;
       expect(entry).toEqual({ status: "succeeded", output: { n: 1 } });
       const [run] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
@@ -546,11 +568,15 @@ describe("against a migrated database", () => {
       const last = await step(stockId);
       const lastStock = await step(foldId);
       const finalOutput = { ok: true, output: { n: 3 }, at: Date.now() };
-      stageWrite(finalOutput, {
-        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "end", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 3 }, error: null, messages: [], startedAt: started, finishedAt: started },
-        final: { status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } }, error: null },
-        settled: { output: { n: 3 } },
-      });
+      stageWrite(
+        finalOutput,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "end", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 3 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          final: { status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } }, error: null },
+          settled: { output: { n: 3 } },
+        },
+        [],
+      );
       await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: lastStock.id, workerId: "w-fold", output: finalOutput });
       await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: last.id, workerId: "w-fold", output: { done: true } });
       statements.length = 0;
@@ -570,14 +596,20 @@ describe("against a migrated database", () => {
       const second = await step(foldId);
       await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET worker_id = 'w-other' WHERE id = ${foldId}`;
       const late = { ok: true, output: { n: 2 }, at: Date.now() };
-      stageWrite(late, {
-        log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "late", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 2 }, error: null, messages: [], startedAt: started, finishedAt: started },
-        settled: { output: { n: 2 } },
-      });
+      stageWrite(
+        late,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "late", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 2 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          settled: { output: { n: 2 } },
+        },
+        ["never-created"],
+      );
       await expect(mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: second.id, workerId: "w-fold", output: late })).rejects.toThrow("Failed to mark step attempt completed");
       expect((await sql`SELECT count(*)::int AS n FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'late'`)[0].n).toBe(1);
       const [attempt] = await sql`SELECT status FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${second.id}`;
       expect(attempt.status).toBe("running");
+      const [{ n: ahead2 }] = await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE step_name = 'never-created'`;
+      expect(ahead2, "a completion that fails its fence creates no step ahead").toBe(0);
     } finally {
       await mine.stop();
       await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${foldId})`;
