@@ -39,8 +39,8 @@ export async function asPostgres(bin: string, args: string[]): Promise<string> {
   return (await run("runuser", ["-u", "postgres", "--", bin, ...args], { maxBuffer: 1 << 24 })).stdout;
 }
 
-/** initdb + start on 127.0.0.1:`port` with `max_connections` and default durability. */
-export async function startThrowawayPostgres(port: number, maxConnections = 200): Promise<ThrowawayPostgres> {
+/** initdb + start on 127.0.0.1:`port` with `max_connections`, default durability, and `extraOptions` (`-c name=value …`). */
+export async function startThrowawayPostgres(port: number, maxConnections = 200, extraOptions = ""): Promise<ThrowawayPostgres> {
   const bin = pgBin();
   const dir = mkdtempSync(join(tmpdir(), "weft-bench-durable-pg-"));
   if (process.getuid?.() === 0) {
@@ -49,7 +49,7 @@ export async function startThrowawayPostgres(port: number, maxConnections = 200)
   }
   const data = join(dir, "data");
   await asPostgres(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=${maxConnections}`;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=${maxConnections} ${extraOptions}`.trim();
   await asPostgres(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

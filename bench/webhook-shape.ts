@@ -21,7 +21,8 @@
  *
  * Knobs (env): CONNS (50), DURATION (20), WARMUP (5), SERIAL_S (5), VERIFY_N (300, 0 = skip),
  * SCENARIOS ("wait nowait"), PG_PORT (a free port from 55461), WEFT_PORT (a free port from 3300),
- * BENCH_CPU_PROF=<dir> (every Node process of the app writes a V8 CPU profile there on exit, through
+ * BENCH_PG_STATEMENTS=1 (the cluster loads pg_stat_statements; prints what Postgres spent each
+ * scenario's load on, per stored run), BENCH_CPU_PROF=<dir> (every Node process of the app writes a V8 CPU profile there on exit, through
  * the bench/cpu-profile.mjs preload; `node bench/cpu-profile-summary.mjs <file>` summarizes one).
  */
 import { execSync, spawn } from "node:child_process";
@@ -72,11 +73,17 @@ function autocannon(url: string, secret: string, args: string[]): Promise<Cannon
 export async function benchWebhookShape(): Promise<void> {
   const started = new Date();
   const loadBefore = load();
-  const pg = await startThrowawayPostgres(process.env.PG_PORT ? Number(process.env.PG_PORT) : await freePortFrom(55461));
+  const statements = process.env.BENCH_PG_STATEMENTS === "1";
+  const pg = await startThrowawayPostgres(
+    process.env.PG_PORT ? Number(process.env.PG_PORT) : await freePortFrom(55461),
+    200,
+    statements ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" : "",
+  );
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
   await admin`CREATE DATABASE weft`;
   const dbUrl = pg.url.replace(/\/postgres$/, "/weft");
   const monitor = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  if (statements) await monitor`CREATE EXTENSION pg_stat_statements`;
   const port = process.env.WEFT_PORT ? Number(process.env.WEFT_PORT) : await freePortFrom(3300);
   const base = `http://127.0.0.1:${port}`;
   const logDir = mkdtempSync(join(tmpdir(), "weft-webhook-shape-"));
@@ -149,6 +156,7 @@ export async function benchWebhookShape(): Promise<void> {
       const serial = await autocannon(url, secret, ["-c", "1", "-d", String(SERIAL_S)]);
       const before = await settle();
       const [{ commits: commits0 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
+      if (statements) await monitor`SELECT pg_stat_statements_reset()`;
       const cpu0 = processes(pgid, pg.postmasterPid());
       const peak: Partial<Record<Role, number>> = {};
       let peakTotal = 0;
@@ -166,6 +174,7 @@ export async function benchWebhookShape(): Promise<void> {
       const cpu = cpuMsByRole(cpu0, processes(pgid, pg.postmasterPid()));
       const [{ commits: commits1 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
       const stored = after - before;
+      if (statements) notes.push(await topStatements(monitor, scenario, stored));
       const storedPerS = stored / ((loadEnd - t0) / 1000 + settleS);
       let exact = "skipped";
       if (VERIFY_N > 0) {
@@ -223,6 +232,15 @@ export async function benchWebhookShape(): Promise<void> {
     await appExited;
     log.end();
   }
+}
+
+/** BENCH_PG_STATEMENTS=1: the statements Postgres spent the measured load on, per stored run (pg_stat_statements). */
+async function topStatements(sql: postgres.Sql, scenario: string, stored: number): Promise<string> {
+  const rows = await sql<{ ms: number; calls: number; query: string }[]>`
+    SELECT (total_exec_time + total_plan_time)::float8 AS ms, calls::float8 AS calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements WHERE toplevel AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time + total_plan_time DESC LIMIT 10`;
+  const lines = rows.map((r) => `  ${(r.ms / stored).toFixed(3)} ms, ${(r.calls / stored).toFixed(2)} calls per run: ${r.query}`);
+  return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines].join("\n");
 }
 
 function describeRss(rss: Partial<Record<Role, number>>): string {
