@@ -1,11 +1,12 @@
 /**
- * The app as it runs in production, for the HTTP benchmarks: `next start` (built if stale) on a
- * loopback port, and worker processes, with limits raised so the benchmark measures the work and
+ * The app as it runs in production, for the HTTP benchmarks: the web process (dist/server/web.js,
+ * Next built if stale) on a free port, and worker processes, with limits raised so the benchmark measures the work and
  * not the rate limiter.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { freePort } from "@/db/embedded";
 import { buildIfStale } from "@/scripts/next-build";
 import { buildServerIfStale, SERVER_DIR } from "@/scripts/build-server.mjs";
@@ -53,7 +54,9 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
   // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", resolve(process.env.BENCH_CPU_PROF)] : [];
   const stdio: ["ignore", "ignore", "inherit"] = ["ignore", "ignore", "inherit"];
-  children.push(spawn(process.execPath, [...profile, join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio }));
+  // The web process as `npm start` runs it (web/index.ts compiled: the API itself, pages through Next), with its preload.
+  const peerHook = `--import=${pathToFileURL(join(root, "scripts/peer-address.mjs")).href}`;
+  children.push(spawn(process.execPath, [...profile, peerHook, join(SERVER_DIR, "web.js")], { cwd: root, env: { ...env, PORT: String(port) }, stdio }));
   const app: BenchApp = {
     base,
     startWorker: () => void children.push(spawn(process.execPath, [...profile, join(SERVER_DIR, "worker.js")], { cwd: root, env, stdio })),
@@ -65,7 +68,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
     if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) return app;
     if (i > 240) {
       await app.stop();
-      throw new Error("next start did not answer within 60 s");
+      throw new Error("the web process did not answer within 60 s");
     }
     await new Promise((res) => setTimeout(res, 250));
   }
