@@ -26,7 +26,7 @@
  * the bench/cpu-profile.mjs preload; `node bench/cpu-profile-summary.mjs <file>` summarizes one).
  */
 import { execSync, spawn } from "node:child_process";
-import { chmodSync, createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -277,7 +277,9 @@ async function pgbenchCeiling(bin: string, port: number, clients: number): Promi
   writeFileSync(script, "INSERT INTO bench_ceiling (v) VALUES (1);\n");
   chmodSync(join(script, ".."), 0o755);
   chmodSync(script, 0o644);
-  const out = await asPostgres(join(bin, "pgbench"), ["-n", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", String(clients), "-j", "2", "-T", "10", "-f", script, "weft"]);
+  const out = await asPostgres(join(bin, "pgbench"), ["-n", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", String(clients), "-j", "2", "-T", "10", "-f", script, "weft"]).finally(
+    () => rmSync(join(script, ".."), { recursive: true, force: true }),
+  );
   const tps = /tps = ([0-9.]+) \(without initial connection time\)/.exec(out)?.[1];
   if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
   return Number(tps);
