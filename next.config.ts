@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS } from "./lib/security-headers";
 
 const nextConfig: NextConfig = {
   // Server-only packages stay external (postgres.js, pino, openworkflow, nodemailer) instead of
@@ -8,21 +9,13 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks every file (CI runs it); the build skips it, so a type error in a
   // test never stops `npm start`, and the build is faster.
   typescript: { ignoreBuildErrors: true },
-  // Pages and API answers may not be framed (clickjacking), sniffed as another type, or leak full
-  // URLs as referrers. Pages get their CSP, with a per-request script nonce, from middleware.ts;
-  // API answers are JSON and never a document, so theirs allows nothing at all.
+  // lib/security-headers.ts says why; in production the web process (web/index.ts) serves /api
+  // and /health itself, with the same headers.
   async headers() {
-    const common = [
-      { key: "X-Content-Type-Options", value: "nosniff" },
-      { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-      { key: "X-Frame-Options", value: "DENY" },
-      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-    ];
-    const apiPolicy = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" };
     return [
-      { source: "/:path*", headers: common },
-      { source: "/api/:path*", headers: [apiPolicy] },
-      { source: "/health", headers: [apiPolicy] },
+      { source: "/:path*", headers: [...COMMON_SECURITY_HEADERS] },
+      { source: "/api/:path*", headers: [API_CONTENT_SECURITY_POLICY] },
+      { source: "/health", headers: [API_CONTENT_SECURITY_POLICY] },
     ];
   },
   async rewrites() {

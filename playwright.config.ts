@@ -30,7 +30,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh state folder each run, so the README quickstart's sign-up always works.
-    command: "rm -rf .data/e2e && node --import tsx scripts/start.ts",
+    command: "rm -rf .data/e2e && node scripts/run.mjs start",
     url: `http://127.0.0.1:${port}/health`,
     reuseExistingServer: false,
     timeout: 240_000,

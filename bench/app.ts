@@ -1,19 +1,21 @@
 /**
- * The app as it runs in production, for the HTTP benchmarks: `next start` (built if stale) on a
- * loopback port, and worker processes, with limits raised so the benchmark measures the work and
+ * The app as it runs in production, for the HTTP benchmarks: the web process (dist/server/web.js,
+ * Next built if stale) on a free port, and worker processes, with limits raised so the benchmark measures the work and
  * not the rate limiter.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { freePort } from "@/db/embedded";
 import { buildIfStale } from "@/scripts/next-build";
+import { buildServerIfStale, SERVER_DIR } from "@/scripts/build-server.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 
 export interface BenchApp {
   base: string;
-  /** Starts one more worker process (`worker/index.ts`) on the same database. */
+  /** Starts one more worker process (compiled, as `npm start` runs it: dist/server/worker.js) on the same database. */
   startWorker(): void;
   /** Stops every process this app started. */
   stop(): Promise<void>;
@@ -47,14 +49,17 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
     LOG_LEVEL: "warn",
   };
   await buildIfStale(root, env, (m) => console.log(`[bench] ${m}`));
+  await buildServerIfStale((m) => console.log(`[bench] ${m}`));
   const children: ChildProcess[] = [];
   // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", resolve(process.env.BENCH_CPU_PROF)] : [];
   const stdio: ["ignore", "ignore", "inherit"] = ["ignore", "ignore", "inherit"];
-  children.push(spawn(process.execPath, [...profile, join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio }));
+  // The web process as `npm start` runs it (web/index.ts compiled: the API itself, pages through Next), with its preload.
+  const peerHook = `--import=${pathToFileURL(join(root, "scripts/peer-address.mjs")).href}`;
+  children.push(spawn(process.execPath, [...profile, peerHook, join(SERVER_DIR, "web.js")], { cwd: root, env: { ...env, PORT: String(port) }, stdio }));
   const app: BenchApp = {
     base,
-    startWorker: () => void children.push(spawn(process.execPath, [...profile, "--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio })),
+    startWorker: () => void children.push(spawn(process.execPath, [...profile, join(SERVER_DIR, "worker.js")], { cwd: root, env, stdio })),
     stop: async () => {
       for (const child of children.reverse()) await stopChild(child);
     },
@@ -63,7 +68,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
     if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) return app;
     if (i > 240) {
       await app.stop();
-      throw new Error("next start did not answer within 60 s");
+      throw new Error("the web process did not answer within 60 s");
     }
     await new Promise((res) => setTimeout(res, 250));
   }

@@ -1,6 +1,6 @@
 /**
  * CPU time by process group on Linux (from /proc), to say where a benchmark's time went: the web
- * app (`next-server`), worker processes, Postgres backends, Postgres's autovacuum workers, and the
+ * app (`weft-web`, or `next-server` under a bare `next start`), worker processes, Postgres backends, Postgres's autovacuum workers, and the
  * benchmark itself (the load generator). Elsewhere `cpuSnapshot` returns null and the breakdown is skipped.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,10 +14,10 @@ const TICKS_PER_SECOND = 100;
 function groupOf(pid: number, comm: string): CpuGroup | null {
   if (pid === process.pid) return "bench";
   if (comm === "postgres") return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("autovacuum") ? "autovacuum" : "postgres";
-  if (comm.startsWith("next-server")) return "web";
+  if (comm.startsWith("next-server") || comm === "weft-web") return "web";
   if (comm !== "node") return null;
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  return cmdline.includes("worker/index.ts") ? "worker" : null;
+  return cmdline.includes("dist/server/worker.js") || cmdline.includes("worker/index.ts") ? "worker" : null;
 }
 
 /** CPU ticks used so far by every process of a group, or null where /proc is not there. */

@@ -19,7 +19,7 @@ export interface StartedWeft {
 }
 
 /**
- * Starts `node --import tsx scripts/start.ts` in its own process group on `port`, with its state in
+ * Starts `node scripts/run.mjs start` (what `npm start` runs) in its own process group on `port`, with its state in
  * `dataDir` (emptied first) and its embedded PostgreSQL on `pgPort`, and waits for /health.
  * Lines starting with `[weft]` are echoed with `say`; everything goes to `<dataDir>.log`.
  */
@@ -29,7 +29,7 @@ export async function startWeft({ port, pgPort, dataDir, say }: { port: number; 
   mkdirSync(join(root, dataDir), { recursive: true });
   const logFile = join(root, `${dataDir}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["scripts/run.mjs", "start"], {
     cwd: root,
     detached: true, // its own process group, so stop() reaches next-server, the worker and Postgres too
     stdio: ["ignore", "pipe", "pipe"],

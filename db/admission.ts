@@ -36,6 +36,16 @@ export function claimFunctionOf(weftSchema: string): string {
 }
 
 /**
+ * The name of the batch claim function for Weft's tables in `weftSchema`, quoted for SQL:
+ * `claim_workflow_runs(namespace, worker_ids[], lease_ms, default_max_running)` makes the claims
+ * of `claim_workflow_run` for each worker id in turn, in one transaction, until one comes back
+ * empty; one row per claim made, the empty one included (with its `held_back`).
+ */
+export function batchClaimFunctionOf(weftSchema: string): string {
+  return `"${weftSchema}"."claim_workflow_runs"`;
+}
+
+/**
  * Creates (or replaces) the claim function and its indexes. Schema names come from
  * `checkSchemaName` (lowercase letters, digits and _), so they are safe to splice into DDL.
  */
@@ -153,4 +163,27 @@ export async function installAdmission(sql: postgres.Sql, weftSchema: string): P
       RETURN QUERY SELECT v_held_back, NULL::${runs};
     END
     $claim$`);
+
+  // Several claims in one round trip: exactly the claims above, one after the other in one
+  // transaction (the advisory lock is taken again by each, which a transaction may), so each sees
+  // the leases the ones before it took, as successive statements would.
+  await sql.unsafe(`
+    CREATE OR REPLACE FUNCTION ${batchClaimFunctionOf(weftSchema)}(
+      p_namespace_id text, p_worker_ids text[], p_lease_ms integer, p_default_max_running integer
+    ) RETURNS TABLE (held_back boolean, run ${runs})
+    LANGUAGE plpgsql VOLATILE
+    AS $claims$
+    DECLARE
+      v_worker text;
+      v record;
+    BEGIN
+      FOREACH v_worker IN ARRAY p_worker_ids LOOP
+        SELECT c.held_back AS h, c.run AS r INTO v FROM ${claimFunctionOf(weftSchema)}(p_namespace_id, v_worker, p_lease_ms, p_default_max_running) AS c;
+        held_back := v.h;
+        run := v.r;
+        RETURN NEXT;
+        EXIT WHEN (v.r).id IS NULL;
+      END LOOP;
+    END
+    $claims$`);
 }

@@ -1,6 +1,8 @@
 /**
  * The web process's control plane instance, built once from the validated environment.
- * Only the Next.js route handler imports this; everything else receives its dependencies.
+ * Only the web process's doors import this (web/index.ts, which serves /api in production, the
+ * Next.js route handler, which serves it under `next dev`, and the pages that read the session);
+ * everything else receives its dependencies.
  */
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "@/db/client";
@@ -16,12 +18,39 @@ interface Services {
 }
 
 // On globalThis, not in module scope: Next bundles route handlers and server components into
-// separate chunks, and each would otherwise open pools of its own.
+// separate chunks, and the web process (web/index.ts) has a compiled copy of its own; each would
+// otherwise open pools of its own.
 const holder = globalThis as typeof globalThis & { __weftServices?: Services };
 
 /** The app's Hono instance; throws a ConfigError naming bad variables on first use. */
 export function controlPlane(): ControlPlaneApi {
   return services().api;
+}
+
+/**
+ * Answers one API request (`/api/…`, or `/health`, which is `/api/health`) from the control plane
+ * instance, with `peerAddress` the connection's address (lib/api/client-address.ts).
+ * JSON answers say `Cache-Control: no-transform`: Next gzips every route handler answer on its one
+ * JavaScript thread (it drops their Content-Length, so even its 1 KB threshold does not apply),
+ * which was the largest single CPU cost of a webhook request; `no-transform` is what Next's
+ * compression honours. Pages and static assets are still compressed.
+ */
+export async function serveApiRequest(request: Request, peerAddress: string | undefined): Promise<Response> {
+  const url = new URL(request.url);
+  let routed = request;
+  if (url.pathname === "/health") {
+    url.pathname = "/api/health";
+    routed = new Request(url, request);
+  }
+  const response = await controlPlane().fetch(routed, { peerAddress });
+  if (response.body && !response.headers.has("cache-control") && response.headers.get("content-type")?.startsWith("application/json")) {
+    try {
+      response.headers.set("cache-control", "no-transform");
+    } catch {
+      // Immutable headers (a code-defined webhook route returning a fetch() response): leave them.
+    }
+  }
+  return response;
 }
 
 /** better-auth of the same instance: server components read the session with it. */

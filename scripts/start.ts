@@ -5,19 +5,31 @@
  * 2. Generate and keep development secrets under .data/ when none are set.
  * 3. Migrate. 4. `next build` when the build is missing or stale (not with --dev).
  * 5. Start the web app and one worker; Ctrl-C stops all of it, Postgres last.
+ * In production this file runs compiled (dist/server/start.js, through scripts/run.mjs), and so do
+ * the web process (web/index.ts), the worker and the migrator it starts; the web process serves
+ * the API itself and pages through Next; with --dev they run from the TypeScript sources through
+ * tsx. It stays small on purpose: it lives as long as the app, so the migrator runs as a child
+ * process and embedded PostgreSQL's module is loaded only when it is used.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { migrateDatabase } from "@/db/migrate";
 import { buildIfStale } from "./next-build";
-import { portInUse, startEmbeddedPostgres, unreachableAncestor, type EmbeddedDatabase } from "@/db/embedded";
+import { buildServerIfStale, SERVER_DIR } from "./build-server.mjs";
+import type { EmbeddedDatabase } from "@/db/embedded";
 import { ConfigError, baseUrl, loadConfig, type Config } from "@/lib/config";
 
-const root = resolve(import.meta.dirname, "..");
+/** The checkout: the nearest folder above this file with package.json (scripts/ or dist/server/). */
+function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const root = projectRoot();
 const dev = process.argv.includes("--dev");
 let dataDir = join(root, ".data");
 
@@ -54,7 +66,7 @@ function developmentSecrets(config: Config): Record<string, string> {
 }
 
 /** Where the embedded cluster lives: .data/pg, unless the postgres user cannot reach it. */
-function embeddedDataDir(): string {
+function embeddedDataDir(unreachableAncestor: (dir: string) => string | null): string {
   const preferred = join(dataDir, "pg");
   const blocked = unreachableAncestor(preferred);
   if (!blocked) return preferred;
@@ -69,8 +81,9 @@ function embeddedDataDir(): string {
 
 async function database(config: Config): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const { portInUse, startEmbeddedPostgres, unreachableAncestor } = await import("@/db/embedded");
   const port = config.WEFT_EMBEDDED_PG_PORT;
-  const dir = embeddedDataDir();
+  const dir = embeddedDataDir(unreachableAncestor);
   if (await portInUse(port)) {
     fail(`port ${port} is taken (another \`npm start\`?). Stop it, or set WEFT_EMBEDDED_PG_PORT to another port.`);
   }
@@ -131,9 +144,10 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
   };
   try {
-    await migrateDatabase(db.url, { schema: config.WEFT_DB_SCHEMA }).catch((error: unknown) =>
-      fail(`migrations failed: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    // `node scripts/run.mjs start` built it already; a supervisor started from source (tsx) may not have.
+    if (!dev) await buildServerIfStale(say);
+    const code = await runToEnd(nodeArgs("migrate"), env);
+    if (code !== 0) fail(`migrations failed (exit ${code}); see the error above`);
     say("migrations applied");
     if (!dev) await buildIfStale(root, env, say).catch((error: Error) => fail(error.message));
   } catch (error) {
@@ -142,13 +156,14 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  const next = join(root, "node_modules/next/dist/bin/next");
   // The preload tells the app each connection's address (lib/api/client-address.ts); NODE_OPTIONS
   // rather than an argument, so it also reaches any process Next starts for the server.
   const peerHook = `--import=${pathToFileURL(join(root, "scripts/peer-address.mjs")).href}`;
   const webEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, peerHook].filter(Boolean).join(" ") };
-  const web = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(config.PORT)], { cwd: root, env: webEnv, stdio: "inherit" });
-  const worker = spawn(process.execPath, ["--import", "tsx", join(root, "worker/index.ts")], { cwd: root, env, stdio: "inherit" });
+  // Production: the web process (web/index.ts) serves the API itself and pages through Next.
+  const webArgs = dev ? [join(root, "node_modules/next/dist/bin/next"), "dev", "-p", String(config.PORT)] : [join(SERVER_DIR, "web.js")];
+  const web = spawn(process.execPath, webArgs, { cwd: root, env: webEnv, stdio: "inherit" });
+  const worker = spawn(process.execPath, nodeArgs("worker"), { cwd: root, env, stdio: "inherit" });
   children.push(web, worker);
   for (const [name, child] of [["web app", web], ["worker", worker]] as const) {
     child.on("exit", (code, signal) => {
@@ -163,6 +178,20 @@ async function main(): Promise<void> {
   if (await waitForHealth(config.PORT, () => stopping)) {
     say(`Weft is ready at ${baseUrl(config)} (${dev ? "development" : "production"} mode) · health: ${baseUrl(config)}/health · stop with Ctrl-C`);
   }
+}
+
+/** How node runs `entry`: its compiled bundle in production, its TypeScript source through tsx with --dev. */
+function nodeArgs(entry: "worker" | "migrate"): string[] {
+  if (!dev) return [join(SERVER_DIR, `${entry}.js`)];
+  return ["--import", "tsx", join(root, entry === "worker" ? "worker/index.ts" : "db/migrate-cli.ts")];
+}
+
+/** Runs node with `args` to its end (its errors reach our stderr); resolves with its exit code. */
+function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+    child.on("exit", (code, signal) => res(code ?? (signal ? 1 : 0)));
+  });
 }
 
 /** Polls the app's health route until it answers (true) or the start is abandoned (false). */

@@ -61,6 +61,8 @@ export interface BlockRunContext {
   hasHandle(blockId: string, handle: string): boolean;
   /** The run's final state if `block` ending with `outcome` ends the run (nothing else in flight or left to run). */
   finalIfLast(block: Block, outcome: BlockOutcome): FinalRunWrite | null;
+  /** The blocks `block` ending with `outcome` makes ready, when nothing stops the pass first. */
+  nextIfSettled(block: Block, outcome: BlockOutcome): string[];
 }
 
 const retryPolicy = STEP_INFRA_RETRY;
@@ -102,13 +104,24 @@ async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyCon
     const finalize = (result: AttemptResult): AttemptSettlement => {
       const outcome = outcomeOf(result);
       if (!outcome) return { final: null, settled: null };
-      return { final: ctx.finalIfLast(block, outcome), settled: outcome.kind === "failed" ? null : { output: outcome.output } };
+      const final = ctx.finalIfLast(block, outcome);
+      const settled = outcome.kind === "failed" ? null : { output: outcome.output };
+      // The blocks that start next, whose first step is their attempt 1 (no durable wait): their
+      // step attempts can be created with this one's completion (AttemptSettlement.next).
+      const next = final ? [] : ctx.nextIfSettled(block, outcome).filter((id) => startsWithAttempt(ctx, id));
+      return { final, settled, next };
     };
     last = await ctx.step.run({ name, retryPolicy }, () => runBlockAttempt(block, connector, attempt, ctx.scope, ctx.deps, finalize));
     const outcome = outcomeOf(last);
     if (outcome) return last.final ? { ...outcome, finalWritten: last.final } : outcome;
   }
   throw new Error("unreachable: a block's last attempt always has an outcome");
+}
+
+/** Whether block `id`'s first step is `step.run({ name: id })` of runAttempts (its connector declares no wait). */
+function startsWithAttempt(ctx: BlockRunContext, id: string): boolean {
+  const type = ctx.scope.definition.blocks.find((b) => b.id === id)?.type;
+  return type !== undefined && ctx.deps.registry.get(type)?.wait === undefined;
 }
 
 /** A wait block's first step failed before waiting (bad params): logged like any failed attempt. */

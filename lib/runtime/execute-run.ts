@@ -52,6 +52,7 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
   let failure: RunError | null = null;
   let finalWritten: "succeeded" | "failed" | null = null;
 
+  const mayHaveChildren = definition.blocks.some((b) => deps.registry.get(b.type)?.wait?.kind === "children");
   const handles = new Set(edges.filter((e) => e.sourceHandle !== undefined).map((e) => `${e.source}\u0000${e.sourceHandle}`));
   const ctx: BlockRunContext = {
     step,
@@ -62,12 +63,23 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
       // Only when this block is all that is left: nothing else in flight, parked or failed.
       if (failure !== null || branchErrors.length > 0 || inflight.size !== 1 || !inflight.has(block.id)) return null;
       if (outcome.kind === "failed") {
+        // A failing run cancels its child runs after the pass (worker.ts) and before openworkflow
+        // completes it, so a crash in between replays that: not folded when it may have children.
+        if (mayHaveChildren) return null;
         return { status: "failed", output: Object.fromEntries(outputs), error: runErrorOf(block, outcome.error) };
       }
       const after = new Map(settled).set(block.id, settlementOf(outcome));
       const next = nextBlocks(ids, edges, after);
       if (next.ready.length > 0 || next.skip.length > 0) return null;
       return { status: "succeeded", output: Object.fromEntries([...outputs, [block.id, outcome.output]]), error: null };
+    },
+    nextIfSettled: (block, outcome) => {
+      // What schedule() will start once this block settles, when nothing stops the pass first:
+      // their first steps can be created with this block's completion (block-steps.ts).
+      if (outcome.kind === "failed" || failure !== null || branchErrors.length > 0 || draining()) return [];
+      const after = new Map(settled).set(block.id, settlementOf(outcome));
+      const ready = nextBlocks(ids, edges, after, new Set(inflight.keys())).ready;
+      return ready.filter((id) => !everStarted.has(id) && blocks.get(id)?.enabled !== false);
     },
   };
 

@@ -7,8 +7,9 @@ import postgres from "postgres";
 import { randomUUID } from "node:crypto";
 import { defineWorkflowSpec, type Worker } from "openworkflow";
 import { BackendPostgres } from "openworkflow/postgres";
-import { claimFunctionOf } from "@/db/admission";
+import { batchClaimFunctionOf, claimFunctionOf } from "@/db/admission";
 import { CONNECTION_OPTIONS, OPENWORKFLOW_SCHEMA, openworkflowSchemaOf } from "@/db/client";
+import { attemptWriteParts, type AttemptWrite } from "@/lib/store/run-logs";
 import type { RunInput } from "./types";
 
 /** What the workflow fn returns to openworkflow (the real result lives in `runs`). */
@@ -90,36 +91,243 @@ function backendOn(pool: postgres.Sql, owSchema: string): BackendPostgres {
 export interface Admission {
   /** The last claim came back empty while some run waited only for its organization's cap. */
   heldBack(): boolean;
+  /**
+   * Makes the claims for several free slots in one round trip (`claim_workflow_runs`), in order,
+   * until one comes back empty; resolves with how many it made. Each claimed run is leased to its
+   * slot's worker id and handed over by that slot's next `claimWorkflowRun`, without a query.
+   */
+  claimFor?(workerIds: string[]): Promise<number>;
 }
 
+/** openworkflow 0.10.1's lease (DEFAULT_LEASE_DURATION_MS in its worker.js, checked by the contract test): batch claims lease for as long. */
+export const LEASE_MS = 30_000;
+
+type StepAttemptRow = Awaited<ReturnType<BackendPostgres["completeStepAttempt"]>>;
+type WorkflowRunRow = Awaited<ReturnType<BackendPostgres["completeWorkflowRun"]>>;
+type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
+
 /**
- * A worker's backend (as `openWorkflowBackend`) whose claim is Weft's fair one: the claim
- * function db/admission.ts installs for Weft's tables in `weftSchema`, with `orgMaxRunning`
- * (WEFT_ORG_MAX_RUNNING, 0 = no cap) for organizations without an override. It replaces
- * `claimWorkflowRun` on this instance only (docs/openworkflow.md, "The fair claim").
+ * A worker's backend (as `openWorkflowBackend`) with Weft's changes to three of its statements
+ * (docs/openworkflow.md, "The worker's backend"); each replaces a method on this instance only:
+ * - `claimWorkflowRun` is Weft's fair claim: the claim function db/admission.ts installs for
+ *   Weft's tables in `weftSchema`, with `orgMaxRunning` (WEFT_ORG_MAX_RUNNING, 0 = no cap) for
+ *   organizations without an override (docs/openworkflow.md, "The fair claim").
+ * - `listStepAttempts` answers "none" without asking the database for a run claimed for the first
+ *   time (`attempts` 1): steps are only ever created by a pass holding a claim, and this is the
+ *   run's first claim, so there are none.
+ * - `completeStepAttempt` of a step whose output was handed to `stageWrite` also sends that
+ *   attempt's run log write (lib/store/run-logs.ts) in the same statement, on `store` (Weft's
+ *   run store pool, whose search_path finds Weft's tables): `foldedStepCompletion`. When the
+ *   write is the run's final state, the same statement completes the openworkflow run too, and
+ *   `completeWorkflowRun` (which the pass calls right after, when the workflow fn returns) answers
+ *   with that row instead of sending its own update (`extendWorkflowRunLease`, a heartbeat in
+ *   between, too).
  */
 export function openWorkerBackend(
   url: string,
-  options: { max: number; weftSchema: string; orgMaxRunning: number; debug?: (connection: number, query: string) => void },
-): { backend: BackendPostgres; admission: Admission } {
+  options: { max: number; weftSchema: string; orgMaxRunning: number; store: postgres.Sql; debug?: (connection: number, query: string) => void },
+): { backend: BackendPostgres; admission: Admission; stageWrite: (output: object, write: AttemptWrite, nextSteps: string[]) => void } {
   const pool = openWorkflowPool(url, options.max, options.debug);
-  const backend = backendOn(pool, openworkflowSchemaOf(options.weftSchema));
+  const owSchema = openworkflowSchemaOf(options.weftSchema);
+  const backend = backendOn(pool, owSchema);
   const claim = claimFunctionOf(options.weftSchema);
+  const claimMany = batchClaimFunctionOf(options.weftSchema);
   let heldBack = false;
+  const firstClaims = new Set<string>();
+  /** Runs a batch claim leased to a slot, until that slot's claimWorkflowRun takes them. */
+  const claimedFor = new Map<string, ClaimedRun>();
+  type ClaimRow = { heldBack: boolean; id: string | null; attempts: number | null };
+  /** A claim row (held_back and the run's columns, all null when nothing was claimed) as the run openworkflow's own claim returns. */
+  const runOf = (row: ClaimRow): ClaimedRun | null => {
+    const { heldBack: _held, ...run } = row;
+    if (run.id === null) return null;
+    if (run.attempts === 1) firstClaims.add(run.id);
+    // The pool's camelCase transform gives the row openworkflow's own claim returns.
+    return run as unknown as ClaimedRun;
+  };
   backend.claimWorkflowRun = async ({ workerId, leaseDurationMs }) => {
-    // One row: held_back and the claimed run's columns (all null when nothing was claimed).
-    const [row] = await pool.unsafe<{ heldBack: boolean; id: string | null }[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
+    const taken = claimedFor.get(workerId);
+    if (taken) {
+      claimedFor.delete(workerId);
+      return taken;
+    }
+    const [row] = await pool.unsafe<ClaimRow[]>(`SELECT c.held_back, (c.run).* FROM ${claim}($1, $2, $3, $4) AS c`, [
       NAMESPACE_ID,
       workerId,
       leaseDurationMs,
       options.orgMaxRunning,
     ]);
-    const { heldBack: held, ...run } = row;
-    heldBack = held;
-    // The pool's camelCase transform gives the row openworkflow's own claim returns.
-    return run.id === null ? null : (run as unknown as Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>);
+    heldBack = row.heldBack;
+    return runOf(row);
   };
-  return { backend, admission: { heldBack: () => heldBack } };
+  const claimFor = async (workerIds: string[]): Promise<number> => {
+    const rows = await pool.unsafe<ClaimRow[]>(`SELECT c.held_back, (c.run).* FROM ${claimMany}($1, $2::text[], $3, $4) AS c`, [
+      NAMESPACE_ID,
+      workerIds,
+      LEASE_MS,
+      options.orgMaxRunning,
+    ]);
+    let claimed = 0;
+    for (const [i, row] of rows.entries()) {
+      heldBack = row.heldBack;
+      const run = runOf(row);
+      if (!run) break;
+      claimedFor.set(workerIds[i], run);
+      claimed += 1;
+    }
+    return claimed;
+  };
+  const listStepAttempts = backend.listStepAttempts.bind(backend);
+  backend.listStepAttempts = async (params) => {
+    // The first page of a first claim's history (the pass loads it right after the claim).
+    if (!params.after && !params.before && firstClaims.delete(params.workflowRunId)) return { data: [], pagination: { next: null, prev: null } };
+    return listStepAttempts(params);
+  };
+  const staged = new WeakMap<object, { write: AttemptWrite; nextSteps: string[] }>();
+  /** Runs whose last block's completion also completed the run (`foldedStepCompletion`), until openworkflow asks to complete them. */
+  const completed = new Map<string, WorkflowRunRow>();
+  /** Step attempts a completion created ahead for the blocks starting next, by run and step name, until their step.run asks for them. */
+  const created = new Map<string, Map<string, StepAttemptRow>>();
+  const completeStepAttempt = backend.completeStepAttempt.bind(backend);
+  backend.completeStepAttempt = async (params) => {
+    const entry = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
+    if (!entry) return completeStepAttempt(params);
+    staged.delete(params.output as object);
+    const { attempt, run, next } = await foldedStepCompletion(options.store, owSchema, params, entry.write, entry.nextSteps);
+    if (run) completed.set(params.workflowRunId, run);
+    if (next.length > 0) {
+      const ahead = created.get(params.workflowRunId) ?? new Map<string, StepAttemptRow>();
+      for (const step of next) ahead.set(step.stepName, step);
+      created.set(params.workflowRunId, ahead);
+    }
+    return attempt;
+  };
+  const createStepAttempt = backend.createStepAttempt.bind(backend);
+  backend.createStepAttempt = async (params) => {
+    // Only the step a completion created ahead: attempt 1 of a block (`step.run({ name: blockId })`).
+    const ahead = created.get(params.workflowRunId);
+    const step = params.kind === "function" && params.context === null && isEmptyConfig(params.config) ? ahead?.get(params.stepName) : undefined;
+    if (!step || !ahead) return createStepAttempt(params);
+    ahead.delete(params.stepName);
+    if (ahead.size === 0) created.delete(params.workflowRunId);
+    return step;
+  };
+  const completeWorkflowRun = backend.completeWorkflowRun.bind(backend);
+  backend.completeWorkflowRun = async (params) => {
+    const run = completed.get(params.workflowRunId);
+    if (!run) return completeWorkflowRun(params);
+    completed.delete(params.workflowRunId);
+    // What openworkflow's own completion does after its update (a child run wakes its parent).
+    await (backend as unknown as { wakeParentWorkflowRun(run: WorkflowRunRow): Promise<void> }).wakeParentWorkflowRun(run);
+    return run;
+  };
+  // A pass that went on failing or parking after all (it cannot: the final state is written only
+  // when nothing else is left) must not leave its entry behind.
+  // Steps created ahead that the pass did not start (it stopped first) stay `running`, as a step
+  // in flight at a crash does: a replay creates its own.
+  for (const method of ["completeWorkflowRun", "failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
+    const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<WorkflowRunRow>;
+    (backend as unknown as Record<string, unknown>)[method] = (params: { workflowRunId: string }) => {
+      created.delete(params.workflowRunId);
+      if (method !== "completeWorkflowRun") completed.delete(params.workflowRunId);
+      return original(params);
+    };
+  }
+  const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
+  // A heartbeat between the folded completion and the pass's end has nothing left to extend.
+  backend.extendWorkflowRunLease = async (params) => completed.get(params.workflowRunId) ?? extendWorkflowRunLease(params);
+  return { backend, admission: { heldBack: () => heldBack, claimFor }, stageWrite: (output, write, nextSteps) => void staged.set(output, { write, nextSteps }) };
+}
+
+/**
+ * openworkflow 0.10.1's `completeStepAttempt` (the same fence and update, on its tables in
+ * `owSchema`; tests/runtime/openworkflow-contract.test.ts checks its text is still what this
+ * copies), with an attempt's run log write in the same statement: the entry, the run's status or
+ * output change and its NOTIFY commit together with the step's result, in one round trip. The
+ * write does not depend on the fence: as when it was sent before the completion, an attempt
+ * whose run was taken away meanwhile (canceled, its lease lost) still records its entry, and the
+ * completion then fails as openworkflow's own does ("Failed to mark step attempt completed").
+ */
+async function foldedStepCompletion(
+  sql: postgres.Sql,
+  owSchema: string,
+  params: Parameters<BackendPostgres["completeStepAttempt"]>[0],
+  write: AttemptWrite,
+  nextSteps: string[],
+): Promise<{ attempt: StepAttemptRow; run: WorkflowRunRow | null; next: StepAttemptRow[] }> {
+  const { ctes, notify } = attemptWriteParts(sql, write);
+  // The first steps of the blocks starting next: openworkflow's createStepAttempt (a function
+  // step, empty config, no context), under the same lock of the run, once the step is completed.
+  const ahead =
+    nextSteps.length > 0
+      ? sql`, ahead AS (
+      INSERT INTO ${sql(owSchema)}."step_attempts" (
+        "namespace_id", "id", "workflow_run_id", "step_name", "kind", "status", "config", "context", "started_at", "created_at", "updated_at"
+      )
+      SELECT ${NAMESPACE_ID}, gen_random_uuid(), ${params.workflowRunId}, name, 'function', 'running', ${sql.json({})}, ${sql.json(null)},
+        NOW(), date_trunc('milliseconds', NOW()), NOW()
+      FROM unnest(${nextSteps}::text[]) AS name
+      WHERE EXISTS (SELECT 1 FROM done)
+      RETURNING to_jsonb(step_attempts.*) AS row
+    )`
+      : sql``;
+  // The run's final state: openworkflow's completeWorkflowRun, with the output the workflow fn
+  // returns then (executeRun's RunOutcome), once the step is completed.
+  const runDone = write.final
+    ? sql`, run_done AS (
+      UPDATE ${sql(owSchema)}."workflow_runs"
+      SET "status" = 'completed', "output" = ${sql.json({ status: write.final.status })}, "error" = NULL, "worker_id" = ${params.workerId},
+        "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW()
+      WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
+        AND EXISTS (SELECT 1 FROM done)
+      RETURNING to_jsonb(workflow_runs.*) AS row
+    )`
+    : sql``;
+  const [row] = await sql<Record<string, unknown>[]>`
+    WITH ${ctes}, owned_workflow_run AS (
+      SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
+      WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
+      FOR NO KEY UPDATE
+    ), done AS (
+      UPDATE ${sql(owSchema)}."step_attempts" sa
+      SET
+        "status" = 'completed',
+        "output" = CASE WHEN sa."status" = 'running' THEN ${sql.json(params.output as postgres.JSONValue)} ELSE sa."output" END,
+        "error" = NULL,
+        "finished_at" = COALESCE(sa."finished_at", NOW()),
+        "updated_at" = CASE WHEN sa."status" = 'running' THEN NOW() ELSE sa."updated_at" END
+      FROM owned_workflow_run
+      WHERE sa."status" IN ('running', 'completed')
+        AND sa."namespace_id" = ${NAMESPACE_ID} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}
+      RETURNING sa.*
+    )${runDone}${ahead}
+    -- The entry first (it takes the run log's lock, then the run's row), then the step: done is
+    -- read after logged, so the locks are taken in the order markRunCanceled takes them.
+    SELECT done.*, logged.weft_notified,
+      ${write.final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run,
+      ${nextSteps.length > 0 ? sql`(SELECT jsonb_agg(row) FROM ahead)` : sql`NULL::jsonb`} AS weft_ahead
+    FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
+  if (!row || row.id === null) throw new Error("Failed to mark step attempt completed");
+  const attempt: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) if (!column.startsWith("weft_")) attempt[postgres.toCamel(column)] = value;
+  return {
+    attempt: attempt as unknown as StepAttemptRow,
+    run: row.weft_run ? (rowOf(row.weft_run as Record<string, unknown>) as unknown as WorkflowRunRow) : null,
+    next: ((row.weft_ahead as Record<string, unknown>[] | null) ?? []).map((step) => rowOf(step) as unknown as StepAttemptRow),
+  };
+}
+
+/** A row read back as JSON (to_jsonb), as openworkflow's pool returns it: camelCase keys, timestamps as Dates. */
+function rowOf(json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(json)) {
+    out[postgres.toCamel(column)] = column.endsWith("_at") && typeof value === "string" ? new Date(value) : value;
+  }
+  return out;
+}
+
+function isEmptyConfig(config: unknown): boolean {
+  return typeof config === "object" && config !== null && Object.keys(config).length === 0;
 }
 
 /** Openworkflow's internal "park this run" and "this branch is stale" errors: never swallow them (docs/openworkflow.md, "Control-flow errors"). */
@@ -201,7 +409,11 @@ export interface Claimer {
  * - **Single-flight** passes (at most one running and one queued), so triggers that overlap never
  *   break the concurrency limit (docs/openworkflow.md, "The claim loop").
  * - A pass claims **one run at a time**, until a claim comes back empty, every slot is busy, or it
- *   has nothing more to look for. The claim is the costliest statement openworkflow sends.
+ *   has nothing more to look for. The claim is the costliest statement openworkflow sends. With
+ *   the fair claim's batches (`admission.claimFor`), one round trip makes those same claims for
+ *   several free slots (one per announced run, or every free slot when runs may be waiting
+ *   unannounced), in order, until one comes back empty: one worker's claims are serial, so
+ *   their round trips, not the database, capped its throughput.
  * - **Announced runs**: every NOTIFY counts one. A pass started by a NOTIFY claims only while
  *   announced runs are unclaimed, so starting a run costs one claim, not a useful one and an
  *   empty one.
@@ -230,7 +442,40 @@ export function driveClaims(
     return internals.workerIds.find((id) => !busy.has(id));
   };
 
+  const freeWorkerIds = (): string[] => {
+    const busy = new Set(Array.from(internals.activeExecutions, (execution) => execution.workerId));
+    return internals.workerIds.filter((id) => !busy.has(id));
+  };
+
+  /** A pass with the fair claim's batches: each round trip claims for as many free slots as there are runs to look for. */
+  const batchPass = async (polled: boolean, claimFor: (workerIds: string[]) => Promise<number>): Promise<number> => {
+    let claimed = 0;
+    for (;;) {
+      const free = stopped() ? [] : freeWorkerIds();
+      if (free.length === 0) return claimed;
+      if (announced <= 0 && !mayBeWaiting && !(polled && claimed === 0)) return claimed;
+      // Announced runs alone: one slot each. Runs that may be waiting unannounced (or a poll): every free slot.
+      const ids = mayBeWaiting || announced <= 0 ? free : free.slice(0, announced);
+      const announcedBefore = announced;
+      const got = await claimFor(ids);
+      // Each claimed run goes to its slot (the backend hands it over without a query), in activeExecutions at once.
+      for (const id of ids.slice(0, got)) await internals.claimAndProcessWorkflowRunInBackground(id);
+      claimed += got;
+      // Announcements that came in during the claim may be for runs it did not see yet.
+      const arrived = announced - announcedBefore;
+      if (got > announcedBefore) mayBeWaiting = true; // runs were claimed that nobody announced: more may wait
+      if (got < ids.length) {
+        // The queue was empty; runs held back by their organization's cap are still waiting.
+        announced = Math.max(0, arrived);
+        mayBeWaiting = admission?.heldBack() ?? false;
+        return claimed;
+      }
+      announced = Math.max(0, announcedBefore - got) + arrived;
+    }
+  };
+
   const pass = async (polled: boolean): Promise<number> => {
+    if (admission?.claimFor) return batchPass(polled, admission.claimFor);
     let claimed = 0;
     for (;;) {
       const workerId = stopped() ? undefined : freeWorkerId();

@@ -4,6 +4,7 @@
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import type { ConnectorRegistry, OperatorSettings } from "@/lib/engine/connector";
+import type { AttemptWrite } from "@/lib/store/run-logs";
 
 /** One AbortController per run executing in this process, so a cancel aborts its in-flight blocks. */
 export class RunAborts {
@@ -46,4 +47,6 @@ export interface WorkerDeps {
   owSchema: string;
   /** True once the worker is stopping: runs start no new block and are handed back (execute-run.ts). */
   draining?: () => boolean;
+  /** Sends a block attempt's run log write with its step's completion (block-attempt.ts, AttemptDeps.stageWrite). */
+  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[]) => void;
 }

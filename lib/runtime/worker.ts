@@ -70,9 +70,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sql.options.debug = (_connection, query) => onQuery("store", query);
     if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
   }
-  const { backend, admission } = openWorkerBackend(options.databaseUrl, {
+  const { backend, admission, stageWrite } = openWorkerBackend(options.databaseUrl, {
     max: Math.max(10, concurrency + 2),
     weftSchema: schema,
+    store: sql,
     orgMaxRunning: options.orgMaxRunning ?? DEFAULT_ORG_MAX_RUNNING,
     debug: onQuery && ((_connection, query) => onQuery("openworkflow", query)),
   });
@@ -87,6 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     operator: { allowPrivateHttp: options.allowPrivateHttp ?? false },
     owSchema: openworkflowSchemaOf(schema),
     draining: () => stopping,
+    stageWrite,
   };
   const wakes = new Set<Promise<void>>();
 

@@ -68,9 +68,9 @@ export const MAX_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_MB = 32;
 export const MAX_MEMORY_MB = 128;
 
-/** What a thread is started with: tsx's CommonJS API, the thread's entry file, and QuickJS's WebAssembly file. */
+/** What a thread is started with: tsx's CommonJS API (null when the entry is compiled JavaScript), the thread's entry file, and QuickJS's WebAssembly file. */
 export interface ThreadData {
-  tsx: string;
+  tsx: string | null;
   entry: string;
   wasm: string;
 }

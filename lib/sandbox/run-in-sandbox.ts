@@ -6,6 +6,7 @@
  * runs one job at a time, in a fresh QuickJS runtime. The host keeps its own deadline as a
  * backstop: a thread that does not answer within the job's limit plus a grace period is ended.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,16 +20,20 @@ const HARD_STOP_GRACE_MS = 2_000;
 /** The thread's native stack: room for QuickJS to reach its own stack limit first (evaluate.ts). */
 const THREAD_STACK_MB = 16;
 
-// The thread's code is TypeScript. Node 20 does not pass `--import tsx` hooks on to worker threads,
-// so the thread loads it through tsx's CommonJS API, resolved here from the host's own module.
-const BOOTSTRAP = `const { workerData } = require("node:worker_threads"); require(workerData.tsx).require(workerData.entry, workerData.entry);`;
+// The thread's code: compiled beside the worker's bundle in production (scripts/build-server.mjs),
+// loaded with a plain require; from source it is TypeScript, and as Node 20 does not pass
+// `--import tsx` hooks on to worker threads, the thread loads it through tsx's CommonJS API,
+// resolved here from the host's own module.
+const BOOTSTRAP = `const { workerData } = require("node:worker_threads"); workerData.tsx ? require(workerData.tsx).require(workerData.entry, workerData.entry) : require(workerData.entry);`;
 
 function threadData(): ThreadData {
   const here = fileURLToPath(import.meta.url);
   const require = createRequire(here);
+  // In dist/server/, this code sits in worker.js or in one of its chunks/ beside it.
+  const compiled = [join(dirname(here), "sandbox-thread.cjs"), join(dirname(here), "..", "sandbox-thread.cjs")].find((file) => existsSync(file));
   return {
-    tsx: require.resolve("tsx/cjs/api"),
-    entry: join(dirname(here), "sandbox-thread.ts"),
+    tsx: compiled ? null : require.resolve("tsx/cjs/api"),
+    entry: compiled ?? join(dirname(here), "sandbox-thread.ts"),
     // quickjs-emscripten's own release build, the one RELEASE_SYNC loads.
     wasm: require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"),
   };

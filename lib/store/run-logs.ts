@@ -36,18 +36,24 @@ export interface FinalRunWrite {
   error: RunError | null;
 }
 
+/** An attempt's write: its entry, and what it means for the run (see `writeAttemptLog`). */
+export interface AttemptWrite {
+  log: AttemptLog;
+  final?: FinalRunWrite | null;
+  settled?: { output: unknown } | null;
+}
+
 /**
- * Upserts one attempt's entry. In the same statement it marks a queued run running (started at
- * the attempt's start) and, with `settled` (the block is done), merges its output into the run's
- * `output`, so a paused or canceled run shows what already ran; or, with `final`, writes the
- * run's final state — what `finishRun` does — saving the run one round trip when its last block ends.
+ * The parts of an attempt's write, to follow a WITH: `ctes` defines `lock` (the run log's lock),
+ * `entry` (the upserted entry, one row) and `changed` (the run row it changed, if any); `notify`
+ * is a scalar subquery that NOTIFYs status readers when the run's status changed, to be selected
+ * FROM entry. `writeAttemptLog` sends them alone; the worker folds them into the statement that
+ * completes the attempt's durable step (lib/runtime/openworkflow.ts, `foldedStepCompletion`).
  */
-export async function writeAttemptLog(
+export function attemptWriteParts(
   sql: postgres.Sql,
-  log: AttemptLog,
-  final?: FinalRunWrite | null,
-  settled?: { output: unknown } | null,
-): Promise<void> {
+  { log, final, settled }: AttemptWrite,
+): { ctes: postgres.PendingQuery<postgres.Row[]>; notify: postgres.PendingQuery<postgres.Row[]> } {
   const merge = settled ? sql`, output = coalesce(output, '{}'::jsonb) || jsonb_build_object(${log.blockId}::text, ${jsonb(sql, settled.output)}::jsonb)` : sql``;
   // `was` reads the row as the statement's snapshot saw it: only the queued → running change NOTIFYs.
   const runUpdate = final
@@ -65,8 +71,8 @@ export async function writeAttemptLog(
       UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
       WHERE id = ${log.runId} AND status = 'queued'
       RETURNING id`;
-  await sql`
-    WITH lock AS (${runLogLock(sql, log.runId)}), entry AS (
+  const ctes = sql`
+    lock AS (${runLogLock(sql, log.runId)}), entry AS (
       INSERT INTO run_logs (run_id, organization_id, block_id, block_type, attempt, status, input, output, error, messages, started_at, finished_at)
       SELECT ${log.runId}::text, ${log.organizationId}::text, ${log.blockId}::text, ${log.blockType}::text, ${log.attempt}::int,
         ${log.status}::text, ${jsonb(sql, log.input)}::jsonb, ${jsonb(sql, log.output)}::jsonb, ${jsonb(sql, log.error)}::jsonb,
@@ -77,8 +83,26 @@ export async function writeAttemptLog(
         error = excluded.error, messages = excluded.messages, started_at = excluded.started_at,
         finished_at = excluded.finished_at, created_at = now()
       RETURNING id
-    ), changed AS (${runUpdate})
-    SELECT (SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed ${!final && settled ? sql`WHERE moved` : sql``}) FROM entry`;
+    ), changed AS (${runUpdate})`;
+  const notify = sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed ${!final && settled ? sql`WHERE moved` : sql``})`;
+  return { ctes, notify };
+}
+
+/**
+ * Upserts one attempt's entry. In the same statement it marks a queued run running (started at
+ * the attempt's start) and, with `settled` (the block is done), merges its output into the run's
+ * `output`, so a paused or canceled run shows what already ran; or, with `final`, writes the
+ * run's final state — what `finishRun` does — saving the run one round trip when its last block ends.
+ */
+export async function writeAttemptLog(
+  sql: postgres.Sql,
+  log: AttemptLog,
+  final?: FinalRunWrite | null,
+  settled?: { output: unknown } | null,
+): Promise<void> {
+  const { ctes, notify } = attemptWriteParts(sql, { log, final, settled });
+  // The entry first (it takes the lock), then the run's row: the order markRunCanceled takes them in.
+  await sql`WITH ${ctes} SELECT ${notify} FROM entry`;
 }
 
 /** Records skipped blocks (attempt 0) once; rewriting them on a replay changes nothing. */

@@ -1,10 +1,12 @@
 /**
- * Real worker processes for tests: `npm run worker`'s command (`node --import tsx worker/index.ts`)
- * as a child process against a test app's database, with the app's secrets key. Kill them with
+ * Real worker processes for tests: the worker from source (`node --import tsx worker/index.ts`), or
+ * with `compiled` as `npm run worker` and `npm start` run it (`node dist/server/worker.js`, built
+ * first when stale), as a child process against a test app's database, with the app's secrets key. Kill them with
  * signals (SIGKILL, SIGTERM) to test what a crash or a shutdown does.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { buildServerIfStale, SERVER_DIR } from "../../scripts/build-server.mjs";
 
 export { until } from "./until";
 
@@ -25,6 +27,8 @@ export async function startWorkerProcess(options: {
   databaseUrl: string;
   secretsKey: Buffer;
   concurrency?: number;
+  /** Run the compiled bundle (dist/server/worker.js) instead of the TypeScript source. */
+  compiled?: boolean;
   /** Set or, with undefined, unset variables (`WEFT_ALLOW_PRIVATE_HTTP: undefined`: the production default). */
   env?: Record<string, string | undefined>;
 }): Promise<WorkerProcess> {
@@ -38,7 +42,9 @@ export async function startWorkerProcess(options: {
     ...options.env,
   };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  if (options.compiled) await buildServerIfStale();
+  const args = options.compiled ? [join(SERVER_DIR, "worker.js")] : ["--import", "tsx", "worker/index.ts"];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));

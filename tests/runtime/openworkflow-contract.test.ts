@@ -19,6 +19,7 @@ import {
   isParkError,
   isStaleBranchError,
   isStepLimitError,
+  LEASE_MS,
   openWorkerBackend,
   openWorkflowBackend,
   parkResumeAt,
@@ -130,6 +131,7 @@ describe("constants and control-flow errors in the package's dist files", () => 
       source,
       `${WORKER_TS}, worker/index.ts and docs/openworkflow.md state that a killed worker's runs are re-claimed after the 30 s lease`,
     ).toMatch(/const DEFAULT_LEASE_DURATION_MS = 30 \* 1000;/);
+    expect(LEASE_MS, `${OPENWORKFLOW_TS} LEASE_MS: batch claims lease for openworkflow's own lease`).toBe(30_000);
     expect(source, `${WORKER_TS}: a run is heartbeated every 15 s (half the lease)`).toMatch(/heartbeatIntervalMs = leaseDurationMs \/ 2/);
   });
 
@@ -161,6 +163,48 @@ describe("constants and control-flow errors in the package's dist files", () => 
       squash(distFile("core/workflow-definition.js")),
       `${OPENWORKFLOW_TS} weftRunSpec sets maximumAttempts: 0 so that a pass that throws outside a step is retried without limit`,
     ).toContain("if (retryPolicy.maximumAttempts > 0 && // 0 = unlimited attempts attempts >= retryPolicy.maximumAttempts)");
+  });
+
+  it("step.run completes a step with its fn's result object itself, and a pass loads its history with listStepAttempts, first page without a cursor", () => {
+    const execution = squash(distFile("worker/execution.js"));
+    // openWorkerBackend's completeStepAttempt finds the staged run log write by the output's identity.
+    expect(execution, `${OPENWORKFLOW_TS} openWorkerBackend (stageWrite) relies on step.run passing its fn's result to completeStepAttempt`).toContain(
+      "const savedAttempt = await this.completeStepAttemptAndRecord(attempt, normalizeStepOutput(result));",
+    );
+    expect(squash(distFile("core/step-attempt.js")), `${OPENWORKFLOW_TS} stageWrite: normalizeStepOutput must keep the object itself`).toContain(
+      "export function normalizeStepOutput(result) { return (result ?? null); }",
+    );
+    // openWorkerBackend answers the first page of a first claim's history without a query.
+    expect(execution, `${OPENWORKFLOW_TS} openWorkerBackend (listStepAttempts) expects a pass to load its history from the first page`).toContain(
+      "const response = await backend.listStepAttempts({ workflowRunId, ...(cursor ? { after: cursor } : {}), limit: WORKFLOW_STEP_LIMIT, });",
+    );
+  });
+
+  it("completeStepAttempt is the statement foldedStepCompletion copies", () => {
+    const backendJs = squash(distFile("postgres/backend.js"));
+    const method = backendJs.split("async completeStepAttempt(params) {")[1]?.split("async failStepAttempt(")[0] ?? "";
+    const copied = [
+      "WITH owned_workflow_run AS ( ${this.runningWorkflowRunOwnedByWorkerForUpdate(params)} ) UPDATE ${stepAttemptsTable} sa SET",
+      '"status" = \'completed\', "output" = CASE WHEN sa."status" = \'running\' THEN ${this.pg.json(params.output)} ELSE sa."output" END, "error" = NULL, "finished_at" = COALESCE(sa."finished_at", NOW()), "updated_at" = CASE WHEN sa."status" = \'running\' THEN NOW() ELSE sa."updated_at" END',
+      "FROM owned_workflow_run WHERE sa.\"status\" IN ('running', 'completed') AND ${this.stepAttemptByIdWhere(params)} RETURNING sa.*",
+      'requireRow(updated, "mark step attempt completed");',
+    ];
+    for (const part of copied) expect(method, `${OPENWORKFLOW_TS} foldedStepCompletion copies openworkflow's completeStepAttempt; it changed`).toContain(part);
+    const create = backendJs.split("async createStepAttempt(params) {")[1]?.split("async setStepAttemptChildWorkflowRun(")[0] ?? "";
+    expect(create, `${OPENWORKFLOW_TS} foldedStepCompletion's ahead copies openworkflow's createStepAttempt; it changed`).toContain(
+      'INSERT INTO ${stepAttemptsTable} ( "namespace_id", "id", "workflow_run_id", "step_name", "kind", "status", "config", "context", "started_at", "created_at", "updated_at" ) SELECT ${this.namespaceId}, gen_random_uuid(), ${params.workflowRunId}, ${params.stepName}, ${params.kind}, \'running\', ${this.pg.json(params.config)}, ${this.pg.json(params.context)}, NOW(), date_trunc(\'milliseconds\', NOW()), NOW() FROM owned_workflow_run RETURNING *',
+    );
+    expect(squash(distFile("worker/execution.js")), "step.run creates attempt 1 of a step as a function step with an empty config and no context").toContain(
+      'const attempt = await this.createNewStepAttempt(stepName, "function", null);',
+    );
+    const completeRun = backendJs.split("async completeWorkflowRun(params) {")[1]?.split("async failWorkflowRun(")[0] ?? "";
+    expect(completeRun, `${OPENWORKFLOW_TS} foldedStepCompletion's run_done copies openworkflow's completeWorkflowRun; it changed`).toContain(
+      'SET "status" = \'completed\', "output" = ${this.pg.json(params.output)}, "error" = NULL, "worker_id" = ${params.workerId}, "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW() WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} RETURNING *',
+    );
+    expect(completeRun, `${OPENWORKFLOW_TS} openWorkerBackend's completeWorkflowRun wakes a parent as openworkflow's does`).toContain("await this.wakeParentWorkflowRun(updated);");
+    expect(backendJs).toContain('SELECT 1 FROM ${workflowRunsTable} WHERE ${this.runningWorkflowRunOwnedByWorkerWhere(params)} FOR NO KEY UPDATE');
+    expect(backendJs).toContain('"namespace_id" = ${this.namespaceId} AND "id" = ${params.workflowRunId} AND "status" = \'running\' AND "worker_id" = ${params.workerId}');
+    expect(backendJs).toContain('sa."namespace_id" = ${this.namespaceId} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}');
   });
 
   it("openworkflow's own pools transform columns to camelCase, as openWorkflowBackend's pool does", () => {
@@ -405,7 +449,7 @@ describe("against a migrated database", () => {
 
   it("the fair claim returns the row openworkflow's own claim returns, and says when a cap held runs back", async () => {
     const [stockId, fairId] = [await enqueue("claim-stock"), await enqueue("claim-fair")];
-    const { backend: fair, admission } = openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning: 1 });
+    const { backend: fair, admission } = openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning: 1, store: sql });
     try {
       const stock = await backend.claimWorkflowRun({ workerId: "w-stock", leaseDurationMs: 30_000 });
       expect(stock?.id, "openworkflow's claim takes the older run").toBe(stockId);
@@ -433,6 +477,143 @@ describe("against a migrated database", () => {
       expect(admission.heldBack(), "an empty queue holds nothing back").toBe(false);
     } finally {
       await fair.stop();
+    }
+  });
+
+  it("a batch claim makes the fair claims for several slots in one statement, in order, stops at the cap, and hands each run to its slot's claim without a query", async () => {
+    const ids = [await enqueue("batch-1"), await enqueue("batch-2"), await enqueue("batch-3")];
+    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 2) ON CONFLICT (organization_id) DO UPDATE SET max_running = 2`;
+    const { backend: mine, admission } = openWorkerBackend(db.url, {
+      max: 1,
+      weftSchema: "public",
+      orgMaxRunning: 25,
+      store: sql,
+      debug: (_c, query) => void statements.push(query),
+    });
+    try {
+      statements.length = 0;
+      expect(await admission.claimFor?.(["slot-a", "slot-b", "slot-c"]), "two claims, then the cap of 2 holds the third run back").toBe(2);
+      expect(statements.filter((q) => q.includes("claim_workflow_runs")), `${OPENWORKFLOW_TS} claimFor: one statement`).toHaveLength(1);
+      expect(admission.heldBack()).toBe(true);
+      const leased = await sql`SELECT id, worker_id, attempts, available_at - started_at AS lease FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)} AND status = 'running' ORDER BY worker_id`;
+      expect(leased.map((r) => [r.id, r.worker_id, r.attempts]), "the two oldest, one per slot, in slot order").toEqual([
+        [ids[0], "slot-a", 1],
+        [ids[1], "slot-b", 1],
+      ]);
+      statements.length = 0;
+      const handed = await mine.claimWorkflowRun({ workerId: "slot-b", leaseDurationMs: LEASE_MS });
+      expect(handed?.id).toBe(ids[1]);
+      expect(Object.keys(handed as object)).toContain("workflowName");
+      expect(statements, "a run claimed for the slot is handed over without a query").toEqual([]);
+    } finally {
+      await mine.stop();
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)}`;
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+    }
+  });
+
+  it("the worker's backend completes a staged step with its run log write in one statement (the run too, on its last block), returning openworkflow's own rows; a first claim's history costs no query", async () => {
+    await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
+      VALUES ('run_contract_fold', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+    const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
+    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 0) ON CONFLICT (organization_id) DO UPDATE SET max_running = 0`;
+    const { backend: mine, stageWrite } = openWorkerBackend(db.url, {
+      max: 1,
+      weftSchema: "public",
+      orgMaxRunning: 0,
+      store: sql,
+      debug: (_c, query) => void statements.push(query),
+    });
+    try {
+      const claimed = [await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 }), await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 })];
+      expect(claimed.map((r) => r?.id).sort()).toEqual([stockId, foldId].sort());
+      statements.length = 0;
+      expect((await mine.listStepAttempts({ workflowRunId: foldId })).data, "a first claim has no steps").toEqual([]);
+      expect(statements.filter((q) => q.includes("step_attempts")), `${OPENWORKFLOW_TS} openWorkerBackend: a first claim's history is not read`).toEqual([]);
+      const step = (id: string) => mine.createStepAttempt({ workflowRunId: id, workerId: "w-fold", stepName: "block", kind: "function", config: {}, context: null });
+      const [stockStep, foldStep] = [await step(stockId), await step(foldId)];
+      const output = { ok: true, output: { n: 1 }, at: Date.now() };
+      const stock = (await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: stockStep.id, workerId: "w-fold", output: { ...output } })) as unknown as Record<string, unknown>;
+      const started = new Date();
+      stageWrite(
+        output,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "block", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 1 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          settled: { output: { n: 1 } },
+        },
+        ["next-block"],
+      );
+      statements.length = 0;
+      const folded = (await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: foldStep.id, workerId: "w-fold", output })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} foldedStepCompletion: one statement`).toHaveLength(1);
+      expect(Object.keys(folded).sort(), "the same columns, camelCased, as openworkflow's completeStepAttempt").toEqual(Object.keys(stock).sort());
+      for (const key of ["status", "output", "error", "kind", "stepName", "namespaceId"]) expect(folded[key], key).toEqual(stock[key]);
+      // The block starting next: its first step was created by that statement, and step.run's create sends nothing.
+      const ahead = (await mine.createStepAttempt({ workflowRunId: foldId, workerId: "w-fold", stepName: "next-block", kind: "function", config: {}, context: null })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} a step created ahead is handed over without a query`).toHaveLength(1);
+      const made = (await step(foldId)) as unknown as Record<string, unknown>;
+      expect(Object.keys(ahead).sort(), "the same columns, camelCased, as openworkflow's createStepAttempt").toEqual(Object.keys(made).sort());
+      for (const key of ["status", "output", "error", "kind", "config", "context", "namespaceId", "workflowRunId", "childWorkflowRunId"]) expect(ahead[key], key).toEqual(made[key]);
+      expect(ahead.stepName).toBe("next-block");
+      for (const key of ["createdAt", "startedAt", "updatedAt"]) expect(ahead[key], key).toBeInstanceOf(Date);
+      const [stored] = await sql`SELECT status, context, config FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${ahead.id as string}`;
+      const [storedMade] = await sql`SELECT status, context, config FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${made.id as string}`;
+      expect(stored).toEqual(storedMade);
+      const [entry] = await sql`SELECT status, output FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'block'`;
+      expect(entry).toEqual({ status: "succeeded", output: { n: 1 } });
+      const [run] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
+      expect(run).toEqual({ status: "running", output: { block: { n: 1 } } });
+
+      // The last block: its completion also completes the run, and the pass's completeWorkflowRun then sends nothing.
+      const last = await step(stockId);
+      const lastStock = await step(foldId);
+      const finalOutput = { ok: true, output: { n: 3 }, at: Date.now() };
+      stageWrite(
+        finalOutput,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "end", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 3 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          final: { status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } }, error: null },
+          settled: { output: { n: 3 } },
+        },
+        [],
+      );
+      await mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: lastStock.id, workerId: "w-fold", output: finalOutput });
+      await mine.completeStepAttempt({ workflowRunId: stockId, stepAttemptId: last.id, workerId: "w-fold", output: { done: true } });
+      statements.length = 0;
+      const foldedRun = (await mine.completeWorkflowRun({ workflowRunId: foldId, workerId: "w-fold", output: { status: "succeeded" } })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} openWorkerBackend: a run completed by its last block's statement is not completed again`).toEqual([]);
+      const stockRun = (await mine.completeWorkflowRun({ workflowRunId: stockId, workerId: "w-fold", output: { status: "succeeded" } })) as unknown as Record<string, unknown>;
+      expect(Object.keys(foldedRun).sort(), "the same columns, camelCased, as openworkflow's completeWorkflowRun").toEqual(Object.keys(stockRun).sort());
+      for (const key of ["status", "output", "error", "workerId", "availableAt", "attempts", "workflowName", "namespaceId"]) expect(foldedRun[key], key).toEqual(stockRun[key]);
+      for (const key of ["finishedAt", "updatedAt", "createdAt", "startedAt"]) expect(foldedRun[key], key).toBeInstanceOf(Date);
+      const [storedRun] = await sql`SELECT status, output, finished_at FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id = ${foldId}`;
+      expect(storedRun).toMatchObject({ status: "completed", output: { status: "succeeded" }, finished_at: expect.any(Date) });
+      const [finalRun] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_fold'`;
+      expect(finalRun).toEqual({ status: "succeeded", output: { block: { n: 1 }, end: { n: 3 } } });
+      await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET status = 'running', worker_id = 'w-fold', finished_at = NULL, available_at = now() + interval '30 s' WHERE id = ${foldId}`;
+
+      // Fenced (the run is no longer this worker's): the entry is written, the completion fails as openworkflow's does.
+      const second = await step(foldId);
+      await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET worker_id = 'w-other' WHERE id = ${foldId}`;
+      const late = { ok: true, output: { n: 2 }, at: Date.now() };
+      stageWrite(
+        late,
+        {
+          log: { runId: "run_contract_fold", organizationId: "org_contract", blockId: "late", blockType: "transform", attempt: 1, status: "succeeded", input: {}, output: { n: 2 }, error: null, messages: [], startedAt: started, finishedAt: started },
+          settled: { output: { n: 2 } },
+        },
+        ["never-created"],
+      );
+      await expect(mine.completeStepAttempt({ workflowRunId: foldId, stepAttemptId: second.id, workerId: "w-fold", output: late })).rejects.toThrow("Failed to mark step attempt completed");
+      expect((await sql`SELECT count(*)::int AS n FROM run_logs WHERE run_id = 'run_contract_fold' AND block_id = 'late'`)[0].n).toBe(1);
+      const [attempt] = await sql`SELECT status FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${second.id}`;
+      expect(attempt.status).toBe("running");
+      const [{ n: ahead2 }] = await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE step_name = 'never-created'`;
+      expect(ahead2, "a completion that fails its fence creates no step ahead").toBe(0);
+    } finally {
+      await mine.stop();
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${foldId})`;
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
     }
   });
 
