@@ -11,7 +11,10 @@ import { getWebhookAnswerState } from "@/lib/store/webhook-responses";
 import { fail, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
 /** `responded`: the workflow's answer; `finished`: the run ended without one; `pending`: neither within the wait. */
-export type WebhookAnswer = { kind: "responded"; response: WebhookResponse } | { kind: "finished"; run: RunResource } | { kind: "pending" };
+export type WebhookAnswer =
+  | { kind: "responded"; response: WebhookResponse }
+  | { kind: "finished"; run: Pick<RunResource, "status" | "output" | "error"> }
+  | { kind: "pending" };
 
 /**
  * Waits up to `timeoutMs` for the run's answer or its end, woken by the run's notifications
@@ -29,13 +32,12 @@ export async function awaitWebhookAnswer(
     runId,
     subscribe: (id, listener) => deps.runtime.subscribe(id, listener),
     read: () => getWebhookAnswerState(deps.db, actor.organizationId, runId),
-    done: (value) => value === null || value.response !== null || value.finished,
+    done: (value) => value === null || value.response !== null || value.finished !== null,
     timeoutMs,
     pollMs: options.pollMs,
   });
   if (state === null) return fail({ code: "not_found", message: "No such run." });
   if (state.response) return succeed({ kind: "responded", response: state.response });
   if (!state.finished) return succeed({ kind: "pending" });
-  const run = await deps.runtime.getRun(actor.organizationId, runId);
-  return run ? succeed({ kind: "finished", run }) : fail({ code: "not_found", message: "No such run." });
+  return succeed({ kind: "finished", run: state.finished as Pick<RunResource, "status" | "output" | "error"> });
 }

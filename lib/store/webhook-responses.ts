@@ -6,7 +6,7 @@
  * request waiting on the run reads it, scoped to the endpoint's organization.
  */
 import type postgres from "postgres";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { runs, webhookResponses } from "@/db/schema";
 import type { WebhookRespondOutcome, WebhookResponse } from "@/lib/engine/webhook-response";
@@ -47,23 +47,36 @@ export async function recordWebhookResponse(
   return { responded: false, reason: "already_responded" };
 }
 
-/** Where a webhook-started run stands for its waiting caller: its answer, if any, and whether it finished. */
+/** Where a webhook-started run stands for its waiting caller: its answer, if any, and how it ended, once it did. */
 export interface WebhookAnswerState {
-  finished: boolean;
+  /** The run's final status, output and error; null while it has not finished. */
+  finished: { status: RunStatus; output: unknown; error: unknown } | null;
   response: WebhookResponse | null;
 }
 
 /**
- * The run's answer and whether it finished, read together in one snapshot: an answer recorded
- * before the run finished is always seen with it. Null when the run is not in this organization.
+ * The run's answer and whether (and how) it finished, read together in one snapshot: an answer
+ * recorded before the run finished is always seen with it, and the waiting caller needs no second
+ * read for the finished run. The output and error are read only once the run is final. Null when
+ * the run is not in this organization.
  */
 export async function getWebhookAnswerState(db: Database, organizationId: string, runId: string): Promise<WebhookAnswerState | null> {
+  const final = sql`${runs.status} IN ${[...FINAL_STATUSES]}`;
   const [row] = await db
-    .select({ runStatus: runs.status, status: webhookResponses.status, headers: webhookResponses.headers, body: webhookResponses.body })
+    .select({
+      runStatus: runs.status,
+      runOutput: sql<unknown>`CASE WHEN ${final} THEN ${runs.output} END`,
+      runError: sql<unknown>`CASE WHEN ${final} THEN ${runs.error} END`,
+      status: webhookResponses.status,
+      headers: webhookResponses.headers,
+      body: webhookResponses.body,
+    })
     .from(runs)
     .leftJoin(webhookResponses, and(eq(webhookResponses.runId, runs.id), eq(webhookResponses.organizationId, runs.organizationId)))
     .where(and(eq(runs.organizationId, organizationId), eq(runs.id, runId)));
   if (!row) return null;
   const response = row.status === null || row.headers === null ? null : { status: row.status, headers: row.headers, body: row.body };
-  return { finished: FINAL_STATUSES.has(row.runStatus as RunStatus), response };
+  const status = row.runStatus as RunStatus;
+  const finished = FINAL_STATUSES.has(status) ? { status, output: row.runOutput ?? null, error: row.runError ?? null } : null;
+  return { finished, response };
 }

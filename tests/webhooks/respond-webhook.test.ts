@@ -392,7 +392,7 @@ describe("waiting, retries and repeats", () => {
     expect(run.output).toMatchObject({ answer: { status: 202, responded: false } });
     const entry = (await runLogs(app, owner.organizationId, runId)).find((e) => e.blockId === "answer")!;
     expect(entry.messages.map((m) => m.message)).toEqual([expect.stringContaining("No webhook call started this run")]);
-    expect(await getWebhookAnswerState(app.database.db, owner.organizationId, runId)).toEqual({ finished: true, response: null });
+    expect(await getWebhookAnswerState(app.database.db, owner.organizationId, runId)).toEqual({ finished: { status: "succeeded", output: run.output, error: null }, response: null });
   });
 });
 
