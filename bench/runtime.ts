@@ -18,6 +18,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { defineWorkflowSpec, OpenWorkflow } from "openworkflow";
+import { BackendPostgres } from "openworkflow/postgres";
 import pino from "pino";
 import postgres from "postgres";
 import { openDatabase, OPENWORKFLOW_SCHEMA } from "@/db/client";
@@ -42,6 +43,28 @@ const POLL_MS = 10;
 const BASE_URL = "http://localhost:3000";
 
 type Side = "ours" | "raw" | "raw+hooks";
+
+/** The schema of raw openworkflow's tables (the "raw" and "raw+hooks" sides). */
+const RAW_SCHEMA = "bench_raw_openworkflow";
+
+/** Creates raw openworkflow's tables with openworkflow's own migrations, and the two indexes its claim needs to scale. */
+async function prepareRawSchema(url: string): Promise<void> {
+  const backend = await BackendPostgres.connect(url, { schema: RAW_SCHEMA, runMigrations: true });
+  await backend.stop();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const runs = sql(`${RAW_SCHEMA}.workflow_runs`);
+    await sql`
+      CREATE INDEX IF NOT EXISTS workflow_runs_claim_idx ON ${runs}
+        (namespace_id, (CASE WHEN status = 'pending' THEN 0 ELSE 1 END), available_at, created_at)
+        WHERE status IN ('pending', 'running', 'sleeping')`;
+    await sql`
+      CREATE INDEX IF NOT EXISTS workflow_runs_deadline_idx ON ${runs} (namespace_id, deadline_at)
+        WHERE status IN ('pending', 'running', 'sleeping') AND deadline_at IS NOT NULL`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -70,7 +93,11 @@ export async function benchRuntime(): Promise<void> {
   const database = openDatabase(db.url, { max: 10 });
   const runtime = await createRuntime({ databaseUrl: db.url, logger });
   const monitor = postgres(db.url, { max: 1, onnotice: () => {} });
-  const enqueueBackend = openWorkflowBackend(db.url, 10);
+  // Raw openworkflow gets tables of its own, with the indexes its claim reads (Weft drops them from
+  // its own openworkflow tables, db/migrate.ts): its stock indexes, plus the claim-order and
+  // deadline indexes Weft used to add for it, so "raw" is not slowed by Weft's choices.
+  await prepareRawSchema(db.url);
+  const enqueueBackend = openWorkflowBackend(db.url, 10, undefined, RAW_SCHEMA);
   const enqueuer = new OpenWorkflow({ backend: enqueueBackend });
   const rawSpec = defineWorkflowSpec<{ n: number }, number>({ name: "bench.raw3" });
   const stops: (() => Promise<void>)[] = [];
@@ -114,7 +141,7 @@ export async function benchRuntime(): Promise<void> {
         return () => worker.stop();
       }
       // Raw: openworkflow's own pool size (10), its stock worker; "+hooks" adds Weft's claim policy.
-      const backend = openWorkflowBackend(db.url, 10, () => count("openworkflow"));
+      const backend = openWorkflowBackend(db.url, 10, () => count("openworkflow"), RAW_SCHEMA);
       const ow = new OpenWorkflow({ backend });
       ow.implementWorkflow(rawSpec, async ({ input, step }) => {
         let n = input.n;
@@ -144,7 +171,7 @@ export async function benchRuntime(): Promise<void> {
       for (;;) {
         const [row] = await monitor<{ done: number; bad: number }[]>`
           SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*) FILTER (WHERE status NOT IN ('pending', 'running', 'completed'))::int AS bad
-          FROM ${monitor(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE namespace_id = 'default' AND id = ANY(${ids})`;
+          FROM ${monitor(side === "ours" ? OPENWORKFLOW_SCHEMA : RAW_SCHEMA)}.workflow_runs WHERE namespace_id = 'default' AND id = ANY(${ids})`;
         if (row.bad > 0) throw new Error(`${side}: ${row.bad} runs ended other than completed`);
         if (row.done === runs) {
           seconds = (performance.now() - started) / 1000;

@@ -16,17 +16,33 @@ import { checkSchemaName, DEFAULT_SCHEMA, openworkflowSchemaOf, schemaPoolOption
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
 
+/** openworkflow's `workflow_runs` indexes that serve nothing Weft sends (see tuneQueueTables). */
+export const UNUSED_OPENWORKFLOW_INDEXES = [
+  "workflow_runs_claim_idx",
+  "workflow_runs_status_available_at_created_at_idx",
+  "workflow_runs_created_at_desc_idx",
+  "workflow_runs_status_created_at_desc_idx",
+  "workflow_runs_workflow_name_status_created_at_desc_idx",
+  "workflow_runs_workflow_name_idempotency_key_created_at_idx",
+];
+
 /**
  * Tuning for the tables every run churns through, re-applied on each migrate (idempotent). Not a
  * drizzle migration because openworkflow's tables only exist after its own migrations, which run
  * after ours.
- * - `workflow_runs_claim_idx`: openworkflow 0.10.1 claims with `WHERE status IN ('pending',
- *   'running', 'sleeping') AND available_at <= now() ORDER BY CASE WHEN status = 'pending' THEN 0
- *   ELSE 1 END, available_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`. Its own indexes cannot
- *   give that order, so every claim read and sorted every active run; this partial index holds
- *   only active runs, in claim order, so a claim reads the first claimable one. The same claim
- *   first fails runs past their deadline; `workflow_runs_deadline_idx` (empty: Weft sets no
- *   deadlines) spares it a pass over every active run.
+ * - `workflow_runs_deadline_idx` (empty: Weft sets no deadlines): the fair claim first fails
+ *   runs past their deadline, as openworkflow's claim does; this spares it a pass over every
+ *   active run.
+ * - openworkflow's indexes for what Weft never asks of it are dropped: its own claim
+ *   (`status_available_at_created_at`, and `workflow_runs_claim_idx` that Weft once added for it:
+ *   Weft claims through `claim_workflow_runs`, db/admission.ts, on indexes of its own), its run
+ *   listings (`created_at_desc`, `status_created_at_desc`, `workflow_name_status_created_at_desc`:
+ *   Weft lists its own `runs` table) and its run idempotency keys (Weft inserts openworkflow's
+ *   rows itself, without a key; its own `runs` table holds the keys). Every change of a run's
+ *   status rewrites the row with new entries in every index, so each of them cost about three
+ *   index insertions per run for nothing (README, "Benchmarks"). Weft reads `workflow_runs` only
+ *   by primary key and through the claim's indexes. openworkflow records its migrations by
+ *   version, so it does not create them again.
  * - Autovacuum: these tables are updated several times per run, so they are vacuumed and analyzed
  *   after 1–2 % of their rows change instead of Postgres's default 10–20 %. Fresh statistics keep
  *   cached plans on indexes; stale ones (a table analyzed while nearly empty) turned primary-key
@@ -35,10 +51,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.me
 async function tuneQueueTables(sql: postgres.Sql, weftSchema: string): Promise<void> {
   const owSchema = openworkflowSchemaOf(weftSchema);
   const runs = sql(`${owSchema}.workflow_runs`);
-  await sql`
-    CREATE INDEX IF NOT EXISTS workflow_runs_claim_idx ON ${runs}
-      (namespace_id, (CASE WHEN status = 'pending' THEN 0 ELSE 1 END), available_at, created_at)
-      WHERE status IN ('pending', 'running', 'sleeping')`;
+  for (const unused of UNUSED_OPENWORKFLOW_INDEXES) await sql`DROP INDEX IF EXISTS ${sql(`${owSchema}.${unused}`)}`;
   await sql`
     CREATE INDEX IF NOT EXISTS workflow_runs_deadline_idx ON ${runs} (namespace_id, deadline_at)
       WHERE status IN ('pending', 'running', 'sleeping') AND deadline_at IS NOT NULL`;
