@@ -16,7 +16,7 @@ import { checkSchemaName, DEFAULT_SCHEMA, openworkflowSchemaOf, schemaPoolOption
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
 
-/** openworkflow's `workflow_runs` indexes that serve nothing Weft sends (see tuneQueueTables). */
+/** openworkflow's indexes that serve nothing Weft or openworkflow's code that Weft runs sends (see tuneQueueTables). */
 export const UNUSED_OPENWORKFLOW_INDEXES = [
   "workflow_runs_claim_idx",
   "workflow_runs_status_available_at_created_at_idx",
@@ -24,6 +24,7 @@ export const UNUSED_OPENWORKFLOW_INDEXES = [
   "workflow_runs_status_created_at_desc_idx",
   "workflow_runs_workflow_name_status_created_at_desc_idx",
   "workflow_runs_workflow_name_idempotency_key_created_at_idx",
+  "step_attempts_workflow_run_step_name_created_at_idx",
 ];
 
 /**
@@ -42,7 +43,8 @@ export const UNUSED_OPENWORKFLOW_INDEXES = [
  *   status rewrites the row with new entries in every index, so each of them cost about three
  *   index insertions per run for nothing (README, "Benchmarks"). Weft reads `workflow_runs` only
  *   by primary key and through the claim's indexes. openworkflow records its migrations by
- *   version, so it does not create them again.
+ *   version, so it does not create them again. On `step_attempts`, nothing reads by step name
+ *   (openworkflow lists a run's attempts by creation time), so that index goes too.
  * - Autovacuum: these tables are updated several times per run, so they are vacuumed and analyzed
  *   after 1–2 % of their rows change instead of Postgres's default 10–20 %. Fresh statistics keep
  *   cached plans on indexes; stale ones (a table analyzed while nearly empty) turned primary-key
