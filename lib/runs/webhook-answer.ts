@@ -2,7 +2,7 @@
  * What a waiting webhook caller gets (docs/runs.md, "Answering the caller"): the run's answer as
  * soon as a `respond_webhook` block records it, else the finished run, else nothing yet.
  */
-import type { Database } from "@/db/client";
+import type postgres from "postgres";
 import type { WebhookResponse } from "@/lib/engine/webhook-response";
 import type { RunResource } from "@/lib/resources/run";
 import type { Runtime } from "@/lib/runtime/types";
@@ -22,7 +22,7 @@ export type WebhookAnswer =
  * always the one returned: both are read in one snapshot. `not_found` for another organization's run.
  */
 export async function awaitWebhookAnswer(
-  deps: { runtime: Runtime; db: Database },
+  deps: { runtime: Runtime; sql: postgres.Sql },
   actor: Actor,
   runId: string,
   timeoutMs: number,
@@ -31,7 +31,7 @@ export async function awaitWebhookAnswer(
   const state = await waitForChange({
     runId,
     subscribe: (id, listener) => deps.runtime.subscribe(id, listener),
-    read: () => getWebhookAnswerState(deps.db, actor.organizationId, runId),
+    read: () => getWebhookAnswerState(deps.sql, actor.organizationId, runId),
     done: (value) => value === null || value.response !== null || value.finished !== null,
     timeoutMs,
     pollMs: options.pollMs,

@@ -8,15 +8,17 @@
  * Secrets are encrypted before they reach the database and decrypted only for verification; they
  * are returned to a client once, by `createWebhookEndpoint` and `rotateWebhookEndpointSecret`.
  */
+import type postgres from "postgres";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { webhookEndpoints, workflows } from "@/db/schema";
+import { webhookEndpoints } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { newWebhookEndpointId, newWebhookSecret, SECRET_ROTATION_GRACE_MS, webhookSecretBinding } from "@/lib/webhooks/secret";
 import type { CreatedAtCursor } from "./cursor";
 import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
 import type { RotatedWebhookSecret, WebhookEndpoint, WebhookMethod, WebhookResponseMode } from "@/lib/resources/webhook-endpoint";
 import type { Workflow } from "@/lib/resources/workflow";
+import type { WorkflowDefinition } from "@/lib/engine/model";
 
 /**
  * An endpoint as the management API shows it (never its secret), with its workflow; the API adds
@@ -169,40 +171,42 @@ export async function rotateWebhookEndpointSecret(
  * the endpoint is unknown or deleted, or its workflow is deleted. Throws SecretDecryptionError
  * when a stored secret does not decrypt under `key` (a misconfigured key, not bad input).
  */
-export async function findInboundEndpoint(db: Database, key: Buffer, endpointId: string): Promise<InboundEndpoint | null> {
-  const [row] = await db
-    .select({
-      id: webhookEndpoints.id,
-      organizationId: webhookEndpoints.organizationId,
-      workflowId: webhookEndpoints.workflowId,
-      methods: webhookEndpoints.methods,
-      responseMode: webhookEndpoints.responseMode,
-      waitSeconds: webhookEndpoints.waitSeconds,
-      secretCiphertext: webhookEndpoints.secretCiphertext,
-      workflowVersion: workflows.version,
-      definition: workflows.definition,
-      // The database clock decides, like it did when rotation set the expiry.
-      previousSecretCiphertext: sql<string | null>`case when ${webhookEndpoints.previousSecretExpiresAt} > now()
-        then ${webhookEndpoints.previousSecretCiphertext} end`,
-    })
-    .from(webhookEndpoints)
-    .innerJoin(
-      workflows,
-      and(eq(workflows.id, webhookEndpoints.workflowId), eq(workflows.organizationId, webhookEndpoints.organizationId)),
-    )
-    .where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt), isNull(workflows.deletedAt)));
+export async function findInboundEndpoint(pool: postgres.Sql, key: Buffer, endpointId: string): Promise<InboundEndpoint | null> {
+  // postgres.js, not drizzle: every inbound call sends this, and building it per call was a tenth
+  // of the web process's CPU per webhook (README, "Benchmarks"). The database clock decides
+  // whether the previous secret is still valid, like it did when rotation set the expiry.
+  const [row] = await pool<InboundEndpointRow[]>`
+    SELECT e.id, e.organization_id, e.workflow_id, e.methods, e.response_mode, e.wait_seconds, e.secret_ciphertext,
+      CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret_ciphertext END AS previous_secret_ciphertext,
+      w.version, w.definition
+    FROM webhook_endpoints e
+    JOIN workflows w ON w.id = e.workflow_id AND w.organization_id = e.organization_id
+    WHERE e.id = ${endpointId} AND e.deleted_at IS NULL AND w.deleted_at IS NULL`;
   if (!row) return null;
-  const binding = webhookSecretBinding(row.organizationId, row.id);
-  const secrets = [decryptSecret(key, binding, row.secretCiphertext)];
-  if (row.previousSecretCiphertext) secrets.push(decryptSecret(key, binding, row.previousSecretCiphertext));
+  const binding = webhookSecretBinding(row.organization_id, row.id);
+  const secrets = [decryptSecret(key, binding, row.secret_ciphertext)];
+  if (row.previous_secret_ciphertext) secrets.push(decryptSecret(key, binding, row.previous_secret_ciphertext));
   return {
     id: row.id,
-    organizationId: row.organizationId,
-    workflowId: row.workflowId,
+    organizationId: row.organization_id,
+    workflowId: row.workflow_id,
     methods: row.methods as WebhookMethod[],
-    responseMode: row.responseMode as WebhookResponseMode,
-    waitSeconds: row.waitSeconds,
+    responseMode: row.response_mode as WebhookResponseMode,
+    waitSeconds: row.wait_seconds,
     secrets,
-    workflow: { id: row.workflowId, version: row.workflowVersion, definition: row.definition },
+    workflow: { id: row.workflow_id, version: row.version, definition: row.definition },
   };
+}
+
+interface InboundEndpointRow {
+  id: string;
+  organization_id: string;
+  workflow_id: string;
+  methods: string[];
+  response_mode: string;
+  wait_seconds: number;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  version: number;
+  definition: WorkflowDefinition;
 }

@@ -6,9 +6,6 @@
  * request waiting on the run reads it, scoped to the endpoint's organization.
  */
 import type postgres from "postgres";
-import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
-import { runs, webhookResponses } from "@/db/schema";
 import type { WebhookRespondOutcome, WebhookResponse } from "@/lib/engine/webhook-response";
 import { FINAL_STATUSES, type RunStatus } from "@/lib/resources/run";
 import { RUN_STATUS_CHANNEL } from "./channels";
@@ -60,23 +57,19 @@ export interface WebhookAnswerState {
  * read for the finished run. The output and error are read only once the run is final. Null when
  * the run is not in this organization.
  */
-export async function getWebhookAnswerState(db: Database, organizationId: string, runId: string): Promise<WebhookAnswerState | null> {
-  const final = sql`${runs.status} IN ${[...FINAL_STATUSES]}`;
-  const [row] = await db
-    .select({
-      runStatus: runs.status,
-      runOutput: sql<unknown>`CASE WHEN ${final} THEN ${runs.output} END`,
-      runError: sql<unknown>`CASE WHEN ${final} THEN ${runs.error} END`,
-      status: webhookResponses.status,
-      headers: webhookResponses.headers,
-      body: webhookResponses.body,
-    })
-    .from(runs)
-    .leftJoin(webhookResponses, and(eq(webhookResponses.runId, runs.id), eq(webhookResponses.organizationId, runs.organizationId)))
-    .where(and(eq(runs.organizationId, organizationId), eq(runs.id, runId)));
+export async function getWebhookAnswerState(pool: postgres.Sql, organizationId: string, runId: string): Promise<WebhookAnswerState | null> {
+  // postgres.js, not drizzle: a waiting caller sends this after each of its run's notifications.
+  const [row] = await pool<{ run_status: RunStatus; run_output: unknown; run_error: unknown; status: number | null; headers: Record<string, string> | null; body: string | null }[]>`
+    SELECT r.status AS run_status,
+      CASE WHEN r.status IN ${pool([...FINAL_STATUSES])} THEN r.output END AS run_output,
+      CASE WHEN r.status IN ${pool([...FINAL_STATUSES])} THEN r.error END AS run_error,
+      w.status, w.headers, w.body
+    FROM runs r
+    LEFT JOIN webhook_responses w ON w.run_id = r.id AND w.organization_id = r.organization_id
+    WHERE r.organization_id = ${organizationId} AND r.id = ${runId}`;
   if (!row) return null;
   const response = row.status === null || row.headers === null ? null : { status: row.status, headers: row.headers, body: row.body };
-  const status = row.runStatus as RunStatus;
-  const finished = FINAL_STATUSES.has(status) ? { status, output: row.runOutput ?? null, error: row.runError ?? null } : null;
+  const status = row.run_status;
+  const finished = FINAL_STATUSES.has(status) ? { status, output: row.run_output ?? null, error: row.run_error ?? null } : null;
   return { finished, response };
 }

@@ -342,7 +342,7 @@ describe("waiting, retries and repeats", () => {
     const runId = accepted.json().runId as string;
     await until(() => held.has(`${key}-before`), 20_000, "the run to call the held URL");
     const actor = { organizationId: owner.organizationId, id: `webhook:${endpoint.id}`, kind: "system" as const };
-    const waiting = awaitWebhookAnswer({ runtime: app.runtime, db: app.database.db }, actor, runId, 10 * 60_000, { pollMs: 2 ** 31 - 1 });
+    const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: app.database.sql }, actor, runId, 10 * 60_000, { pollMs: 2 ** 31 - 1 });
     release(`${key}-before`);
     const answer = await settled(waiting, 20_000, "the answer's NOTIFY to wake the waiting caller");
     expect(answer).toMatchObject({ ok: true, value: { kind: "responded", response: { status: 200, body: "woken" } } });
@@ -377,7 +377,7 @@ describe("waiting, retries and repeats", () => {
     const second = (await runLogs(app, owner.organizationId, runId)).find((entry) => entry.blockId === "second")!;
     expect(second.messages.map((m) => m.message)).toEqual([expect.stringContaining('already answered by block "first"')]);
     // A waiting retry of the same run would get the first answer: the row is the first block's.
-    expect((await getWebhookAnswerState(app.database.db, owner.organizationId, runId))?.response).toMatchObject({ status: 200, body: "first" });
+    expect((await getWebhookAnswerState(app.database.sql, owner.organizationId, runId))?.response).toMatchObject({ status: 200, body: "first" });
   });
 
   it("a manual run of the same workflow succeeds: the block does nothing and logs that no webhook started the run", async () => {
@@ -392,7 +392,7 @@ describe("waiting, retries and repeats", () => {
     expect(run.output).toMatchObject({ answer: { status: 202, responded: false } });
     const entry = (await runLogs(app, owner.organizationId, runId)).find((e) => e.blockId === "answer")!;
     expect(entry.messages.map((m) => m.message)).toEqual([expect.stringContaining("No webhook call started this run")]);
-    expect(await getWebhookAnswerState(app.database.db, owner.organizationId, runId)).toEqual({ finished: { status: "succeeded", output: run.output, error: null }, response: null });
+    expect(await getWebhookAnswerState(app.database.sql, owner.organizationId, runId)).toEqual({ finished: { status: "succeeded", output: run.output, error: null }, response: null });
   });
 });
 
@@ -486,12 +486,12 @@ describe("tenancy and retention", () => {
     await runWhen(app, owner.organizationId, runId, (run) => run.status === "waiting");
     await sendEvent(runId, "go");
     await finishedRun(app, owner.organizationId, runId);
-    expect((await getWebhookAnswerState(app.database.db, owner.organizationId, runId))?.response).toMatchObject({ status: 202 });
+    expect((await getWebhookAnswerState(app.database.sql, owner.organizationId, runId))?.response).toMatchObject({ status: 202 });
 
     // The stranger's organization: no run, no answer, no write.
-    expect(await getWebhookAnswerState(app.database.db, stranger.organizationId, runId)).toBeNull();
+    expect(await getWebhookAnswerState(app.database.sql, stranger.organizationId, runId)).toBeNull();
     const actor = { organizationId: stranger.organizationId, id: "webhook:x", kind: "system" as const };
-    expect(await awaitWebhookAnswer({ runtime: app.runtime, db: app.database.db }, actor, runId, 100)).toMatchObject({ ok: false, failure: { code: "not_found" } });
+    expect(await awaitWebhookAnswer({ runtime: app.runtime, sql: app.database.sql }, actor, runId, 100)).toMatchObject({ ok: false, failure: { code: "not_found" } });
     expect((await call(app, "GET", `/api/runs/${runId}`, { headers: stranger.bearer })).status).toBe(404);
     const forged = await recordWebhookResponse(store, {
       runId,
@@ -500,7 +500,7 @@ describe("tenancy and retention", () => {
       response: { status: 200, headers: {}, body: "forged" },
     });
     expect(forged).toEqual({ responded: false, reason: "not_webhook_run" });
-    expect((await getWebhookAnswerState(app.database.db, owner.organizationId, runId))?.response).toMatchObject({ status: 202, body: '{"accepted":"t-1"}' });
+    expect((await getWebhookAnswerState(app.database.sql, owner.organizationId, runId))?.response).toMatchObject({ status: 202, body: '{"accepted":"t-1"}' });
 
     // Its own endpoint, same Idempotency-Key and body: its own run, which has not answered.
     const theirs = await newEndpoint(await newWorkflow(gated, stranger), { responseMode: "wait", waitSeconds: 1 }, stranger);

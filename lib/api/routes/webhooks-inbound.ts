@@ -192,7 +192,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const path = c.req.path.startsWith(PREFIX) ? c.req.path.slice(PREFIX.length) : c.req.path;
     const endpointId = path.slice(1);
     if (WEBHOOK_ENDPOINT_ID_PATTERN.test(endpointId)) {
-      const endpoint = await findInboundEndpoint(deps.db, deps.secretsKey, endpointId);
+      const endpoint = await findInboundEndpoint(deps.sql, deps.secretsKey, endpointId);
       if (!endpoint) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
       return serveEndpoint(c, endpoint);
     }
