@@ -31,6 +31,8 @@ export interface StartRunInput {
   /** The same key for the same workflow within 24 h returns the existing run (`created: false`). */
   idempotencyKey?: string;
   trigger: RunTrigger;
+  /** The id to give a new run (from `newRunId`), for a caller that watches the run before it exists (a webhook's `?wait`). */
+  runId?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startRun(
         idempotencyKey: request.idempotencyKey,
         trigger: request.trigger,
         triggeredBy: actor.id,
+        runId: request.runId,
       }),
     );
   } catch (error) {

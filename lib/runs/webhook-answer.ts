@@ -6,8 +6,8 @@ import type postgres from "postgres";
 import type { WebhookResponse } from "@/lib/engine/webhook-response";
 import type { RunResource } from "@/lib/resources/run";
 import type { Runtime } from "@/lib/runtime/types";
-import { waitForChange } from "@/lib/runtime/wait-for-change";
-import { getWebhookAnswerState } from "@/lib/store/webhook-responses";
+import { waitForChange, type RunWatch } from "@/lib/runtime/wait-for-change";
+import { getWebhookAnswerState, type WebhookAnswerState } from "@/lib/store/webhook-responses";
 import { fail, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
 /** `responded`: the workflow's answer; `finished`: the run ended without one; `pending`: neither within the wait. */
@@ -20,21 +20,26 @@ export type WebhookAnswer =
  * Waits up to `timeoutMs` for the run's answer or its end, woken by the run's notifications
  * without losing one (lib/runtime/wait-for-change.ts). An answer recorded before the run ended is
  * always the one returned: both are read in one snapshot. `not_found` for another organization's run.
+ * `watch`: armed on `runId` before the caller created that run (which it just did), so the wait
+ * skips its first read; the wait closes it.
  */
 export async function awaitWebhookAnswer(
   deps: { runtime: Runtime; sql: postgres.Sql },
   actor: Actor,
   runId: string,
   timeoutMs: number,
-  options: { pollMs?: number } = {},
+  options: { pollMs?: number; watch?: RunWatch } = {},
 ): Promise<Outcome<WebhookAnswer>> {
-  const state = await waitForChange({
+  // A watch armed before the run was created: the new run is queued and has no answer, no read needed.
+  const known = options.watch ? { watch: options.watch, value: { finished: null, response: null }, seen: 0 } : undefined;
+  const state = await waitForChange<WebhookAnswerState | null>({
     runId,
     subscribe: (id, listener) => deps.runtime.subscribe(id, listener),
     read: () => getWebhookAnswerState(deps.sql, actor.organizationId, runId),
     done: (value) => value === null || value.response !== null || value.finished !== null,
     timeoutMs,
     pollMs: options.pollMs,
+    known,
   });
   if (state === null) return fail({ code: "not_found", message: "No such run." });
   if (state.response) return succeed({ kind: "responded", response: state.response });

@@ -23,7 +23,7 @@ export type RunQueue = Pick<Runtime, "dispatch">;
 export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string = DEFAULT_SCHEMA): RunQueue {
   const owSchema = openworkflowSchemaOf(schema);
   return {
-    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy }) {
+    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy, runId }) {
       // null is "no input", as absent is: trigger blocks read fields of it (docs/runs.md).
       let runInput: unknown = {};
       if (input !== undefined && input !== null) {
@@ -32,7 +32,7 @@ export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string
         if (problem) throw new RunInputRejectedError(`input${problem.path.map((key) => `.${key}`).join("")}: ${problem.message}`);
         runInput = toJson(input);
       }
-      const id = newRunId();
+      const id = runId ?? newRunId();
       const stored = await insertRun(sql, {
         id,
         organizationId,

@@ -35,7 +35,8 @@ export interface Runtime {
     organizationId: string,
     /** What a run pins: the workflow's id, version and definition. */
     workflow: Pick<Workflow, "id" | "version" | "definition">,
-    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string },
+    /** `runId`: the id to give a new run (from `newRunId`), for a caller that watches it before it exists. */
+    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string; runId?: string },
   ): Promise<{ run: RunResource; created: boolean }>;
   /** The run with its `children`, or null when it does not exist in this organization. */
   getRun(organizationId: string, runId: string): Promise<RunResource | null>;

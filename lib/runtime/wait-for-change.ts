@@ -13,6 +13,46 @@ export type RunSubscribe = (runId: string, listener: () => void) => () => void;
 /** The fallback re-read interval: notifications are best effort (a dropped LISTEN connection loses them). */
 export const DEFAULT_WAIT_POLL_MS = 1_000;
 
+/** A run's notifications, counted from when it was armed (`watchRun`). */
+export interface RunWatch {
+  /** How many notifications about the run came since the watch was armed. */
+  readonly notifications: number;
+  /** Resolves after `ms`, or at once when a notification comes meanwhile. */
+  park(ms: number): Promise<void>;
+  /** Unsubscribes; safe to call more than once. */
+  close(): void;
+}
+
+/** Subscribes to the run's notifications now and counts them. */
+export function watchRun(runId: string, subscribe: RunSubscribe): RunWatch {
+  let notifications = 0;
+  let wake: (() => void) | null = null;
+  let unsubscribe: (() => void) | null = subscribe(runId, () => {
+    notifications += 1;
+    wake?.();
+  });
+  return {
+    get notifications() {
+      return notifications;
+    },
+    park(ms) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, ms);
+        function finish() {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        }
+        wake = finish;
+      });
+    },
+    close() {
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+  };
+}
+
 export interface WaitForChange<T> {
   runId: string;
   subscribe: RunSubscribe;
@@ -23,6 +63,13 @@ export interface WaitForChange<T> {
   timeoutMs: number;
   /** Re-read at least this often even without a notification (default DEFAULT_WAIT_POLL_MS). */
   pollMs?: number;
+  /**
+   * The state as the caller already knows it, in place of the first read: `value` was current
+   * after `watch` (armed on this run, and closed by the wait) had seen `seen` notifications. A
+   * webhook's `?wait` arms the watch before it creates the run, so the new run's state needs no
+   * read; any notification since then makes the wait read at once.
+   */
+  known?: { watch: RunWatch; value: T; seen: number };
 }
 
 /**
@@ -34,30 +81,25 @@ export async function waitForChange<T>(options: WaitForChange<T>): Promise<T> {
   const { runId, subscribe, read, done, timeoutMs } = options;
   const pollMs = options.pollMs ?? DEFAULT_WAIT_POLL_MS;
   const deadline = Date.now() + timeoutMs;
-  let notifications = 0;
-  let wake: (() => void) | null = null;
-  const unsubscribe = subscribe(runId, () => {
-    notifications += 1;
-    wake?.();
-  });
+  let known = options.known;
+  const watch = known?.watch ?? watchRun(runId, subscribe);
   try {
     for (;;) {
-      const seen = notifications;
-      const value = await read();
+      let seen: number;
+      let value: T;
+      if (known) {
+        ({ seen, value } = known);
+        known = undefined;
+      } else {
+        seen = watch.notifications;
+        value = await read();
+      }
       const left = deadline - Date.now();
       if (done(value) || left <= 0) return value;
-      if (notifications !== seen) continue; // changed while we read: read again now
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, Math.min(pollMs, left));
-        function finish() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = finish;
-      });
+      if (watch.notifications !== seen) continue; // changed while we read: read again now
+      await watch.park(Math.min(pollMs, left));
     }
   } finally {
-    unsubscribe();
+    watch.close();
   }
 }

@@ -9,6 +9,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTiming } from "@/lib/api/routes/runs";
 import { openRuntime } from "@/lib/runtime";
+import { watchRun } from "@/lib/runtime/wait-for-change";
+import { awaitWebhookAnswer } from "@/lib/runs/webhook-answer";
+import { newRunId } from "@/lib/store/runs";
 import type { Runtime } from "@/lib/runtime/types";
 import type { RunResource } from "@/lib/resources/run";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
@@ -20,6 +23,11 @@ const NEVER = 2 ** 31 - 1;
 const TEN_MINUTES = 10 * 60_000;
 /** Generous: a waiter that got the notification answers in milliseconds. */
 const HANG = 20_000;
+
+/** A tagged-template call of a postgres.js pool (a statement), not one of its helpers (`sql([...])`). */
+const isStatement = (args: unknown[]): boolean => Array.isArray(args[0]) && "raw" in (args[0] as object);
+
+const DEFINITION = { blocks: [{ id: "trg", type: "trigger_manual", params: {} }], edges: [] };
 
 /** Reads of these runs through the API's runtime call `during(runId)` after the real read, before returning it. */
 const slowReads = new Map<string, (runId: string) => Promise<void>>();
@@ -46,7 +54,7 @@ beforeAll(async () => {
   });
   user = await signUp(app);
   // No worker: a dispatched run stays queued until the test cancels it.
-  workflowId = await createWorkflow(app, user.bearer, { blocks: [{ id: "trg", type: "trigger_manual", params: {} }], edges: [] });
+  workflowId = await createWorkflow(app, user.bearer, DEFINITION);
 });
 afterAll(async () => {
   await app?.close();
@@ -92,6 +100,63 @@ describe("waitForRun", () => {
       expect(reads).toEqual(["queued", "canceled"]);
     } finally {
       await runtime.close();
+    }
+  });
+});
+
+describe("a webhook caller's wait armed before its run exists", () => {
+  it("skips the first read, and a run that changed between its creation and the wait is read again at once, not at the next poll", async () => {
+    const runId = newRunId();
+    const watch = watchRun(runId, (id, listener) => app.runtime.subscribe(id, listener));
+    const reads: string[] = [];
+    const sql = app.database.sql;
+    // Counts the answer reads of this run (what a waiting webhook caller reads).
+    const counted = new Proxy(sql, {
+      apply(target, thisArg, args: Parameters<typeof sql>) {
+        if (isStatement(args)) reads.push("read");
+        return Reflect.apply(target, thisArg, args);
+      },
+    });
+    try {
+      const dispatched = await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "webhook", runId });
+      expect(dispatched).toMatchObject({ created: true, run: { id: runId, status: "queued" } });
+      // Canceled before the wait begins: its NOTIFY reaches this process while nobody is parked.
+      await finishAndNotify(app.runtime, runId);
+      const actor = { organizationId: user.organizationId, id: "webhook:test", kind: "system" as const };
+      const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: counted }, actor, runId, TEN_MINUTES, { pollMs: NEVER, watch });
+      const answer = await settled(waiting, HANG, "the wait to read the canceled run at once");
+      expect(answer).toMatchObject({ ok: true, value: { kind: "finished", run: { status: "canceled" } } });
+      // No read for the state it knew (queued, no answer); one for the notification that came since.
+      expect(reads).toEqual(["read"]);
+    } finally {
+      watch.close();
+    }
+  });
+
+  it("with no change since the run's creation, it parks without reading until the run's notification", async () => {
+    const runId = newRunId();
+    const watch = watchRun(runId, (id, listener) => app.runtime.subscribe(id, listener));
+    let reads = 0;
+    const sql = app.database.sql;
+    const counted = new Proxy(sql, {
+      apply(target, thisArg, args: Parameters<typeof sql>) {
+        if (isStatement(args)) reads += 1;
+        return Reflect.apply(target, thisArg, args);
+      },
+    });
+    try {
+      await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "webhook", runId });
+      const actor = { organizationId: user.organizationId, id: "webhook:test", kind: "system" as const };
+      const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: counted }, actor, runId, TEN_MINUTES, { pollMs: NEVER, watch });
+      // Parked on the state it knew: nothing read yet.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reads).toBe(0);
+      await finishAndNotify(app.runtime, runId);
+      const answer = await settled(waiting, HANG, "the run's NOTIFY to wake the parked wait");
+      expect(answer).toMatchObject({ ok: true, value: { kind: "finished", run: { status: "canceled" } } });
+      expect(reads).toBe(1);
+    } finally {
+      watch.close();
     }
   });
 });

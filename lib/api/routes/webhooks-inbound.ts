@@ -34,7 +34,10 @@ import { createRouter } from "../router";
 import type { CodeWebhookRegistry } from "../code-webhooks";
 import { toJson } from "@/lib/engine/json";
 import { headerValueProblem, refusedHeaderReason, type WebhookResponse } from "@/lib/engine/webhook-response";
+import type { Logger } from "@/lib/log";
 import { startRun } from "@/lib/runs/start";
+import { watchRun, type RunWatch } from "@/lib/runtime/wait-for-change";
+import { newRunId } from "@/lib/store/runs";
 import { awaitWebhookAnswer } from "@/lib/runs/webhook-answer";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
 import { buildWebhookRunInput, UnstorableWebhookBodyError } from "@/lib/webhooks/run-input";
@@ -156,12 +159,40 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     if (limited) return limited;
 
     const actor: Actor = { organizationId: endpoint.organizationId, id: `webhook:${endpoint.id}`, kind: "system" };
+    // A waiting caller watches its run from before it exists: the new run's state is then known
+    // (queued, no answer) without a read, and no notification can come before the watch.
+    const runId = wait > 0 ? newRunId() : undefined;
+    const watch = runId === undefined ? undefined : watchRun(runId, (id, listener) => deps.runtime.subscribe(id, listener));
+    try {
+      return await answerCall(c, { endpoint, actor, input, key, wait, runId, watch, log, via: auth.via });
+    } finally {
+      watch?.close();
+    }
+  }
+
+  /** Starts the run and answers the call: 202, or with `wait`, the run's answer or its end. */
+  async function answerCall(
+    c: Context<AppEnv>,
+    call: {
+      endpoint: InboundEndpoint;
+      actor: Actor;
+      input: ReturnType<typeof buildWebhookRunInput>;
+      key: string | undefined;
+      wait: number;
+      runId: string | undefined;
+      watch: RunWatch | undefined;
+      log: Logger;
+      via: string;
+    },
+  ): Promise<Response> {
+    const { endpoint, actor, input, key, wait, log } = call;
     const { run, created } = unwrap(
       await startRun(deps, actor, {
         workflow: endpoint.workflow,
         input,
         idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
         trigger: "webhook",
+        runId: call.runId,
       }),
     );
     if (!created && !sameBody(run.input, input.body)) {
@@ -173,9 +204,11 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
         "This Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new request.",
       );
     }
-    log.info({ runId: run.id, created, via: auth.via }, "webhook accepted");
+    log.info({ runId: run.id, created, via: call.via }, "webhook accepted");
     if (wait > 0) {
-      const answer = unwrap(await awaitWebhookAnswer(deps, actor, run.id, wait));
+      // An existing run (the same Idempotency-Key) is read as usual; the watch was on the new id.
+      const fresh = created && run.id === call.runId ? call.watch : undefined;
+      const answer = unwrap(await awaitWebhookAnswer(deps, actor, run.id, wait, { watch: fresh }));
       if (answer.kind === "responded") {
         log.info({ runId: run.id, status: answer.response.status }, "webhook answered by the workflow");
         return workflowAnswer(c, run.id, answer.response);
