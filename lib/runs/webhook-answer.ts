@@ -6,7 +6,7 @@ import type postgres from "postgres";
 import type { WebhookResponse } from "@/lib/engine/webhook-response";
 import type { RunResource } from "@/lib/resources/run";
 import type { Runtime } from "@/lib/runtime/types";
-import { waitForChange, type RunWatch } from "@/lib/runtime/wait-for-change";
+import { beyondStart, waitForChange, watchRun, type RunWatch } from "@/lib/runtime/wait-for-change";
 import { getWebhookAnswerState, type WebhookAnswerState } from "@/lib/store/webhook-responses";
 import { fail, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
@@ -16,12 +16,17 @@ export type WebhookAnswer =
   | { kind: "finished"; run: Pick<RunResource, "status" | "output" | "error"> }
   | { kind: "pending" };
 
+/** Watches a run's notifications for `awaitWebhookAnswer`, from now: arm it before creating the run. */
+export function watchForAnswer(deps: { runtime: Runtime }, runId: string): RunWatch {
+  return watchRun(runId, (id, listener) => deps.runtime.subscribe(id, listener), beyondStart);
+}
+
 /**
  * Waits up to `timeoutMs` for the run's answer or its end, woken by the run's notifications
  * without losing one (lib/runtime/wait-for-change.ts). An answer recorded before the run ended is
  * always the one returned: both are read in one snapshot. `not_found` for another organization's run.
- * `watch`: armed on `runId` before the caller created that run (which it just did), so the wait
- * skips its first read; the wait closes it.
+ * `watch`: from `watchForAnswer(runId)`, armed before the caller created that run (which it just
+ * did), so the wait skips its first read; the wait closes it.
  */
 export async function awaitWebhookAnswer(
   deps: { runtime: Runtime; sql: postgres.Sql },
@@ -39,6 +44,8 @@ export async function awaitWebhookAnswer(
     done: (value) => value === null || value.response !== null || value.finished !== null,
     timeoutMs,
     pollMs: options.pollMs,
+    // A run starting has no answer and is not finished.
+    wakes: beyondStart,
     known,
   });
   if (state === null) return fail({ code: "not_found", message: "No such run." });

@@ -17,7 +17,7 @@ import { signalBlock, SIGNAL_RETRY_MS } from "./block-signal";
 import { cancelDescendants, cancelOneRun } from "./cancel-runs";
 import { openWorkflowBackend } from "./openworkflow";
 import { createRunQueue } from "./queue";
-import { waitForChange } from "./wait-for-change";
+import { beyondStart, waitForChange } from "./wait-for-change";
 import { FINAL_STATUSES, type RunResource } from "@/lib/resources/run";
 import type { Runtime } from "./types";
 
@@ -32,7 +32,7 @@ export interface RuntimeOptions {
 }
 
 
-type Listener = () => void;
+type Listener = (hint?: string) => void;
 
 function strip(run: StoredRun): RunResource {
   const { owRunId: _owRunId, parentBlockId: _parentBlockId, ...resource } = run;
@@ -52,10 +52,14 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
   let closed = false;
 
   const notifier = postgres(options.databaseUrl, { ...CONNECTION_OPTIONS, max: 1 });
-  const emit = (runId: string) => {
+  const emit = (payload: string) => {
+    // `<run id>` or `<run id>:<hint>` (RUN_STATUS_CHANNEL).
+    const colon = payload.indexOf(":");
+    const runId = colon < 0 ? payload : payload.slice(0, colon);
+    const hint = colon < 0 ? undefined : payload.slice(colon + 1);
     for (const listener of listeners.get(runId) ?? []) {
       try {
-        listener();
+        listener(hint);
       } catch (error) {
         log.error({ err: error, runId }, "run listener failed");
       }
@@ -159,6 +163,8 @@ export function openRuntime(options: RuntimeOptions): Runtime & { ready: Promise
           !run || FINAL_STATUSES.has(run.status) || (untilWaiting && run.status === "waiting" && run.waitingOn?.kind !== "children"),
         timeoutMs,
         pollMs: options.waitPollMs,
+        // A run starting is neither final nor waiting.
+        wakes: beyondStart,
       });
     },
 

@@ -77,7 +77,7 @@ export interface Runtime {
    * canceled) through LISTEN/NOTIFY. Best effort, and log entries are not signalled one by one:
    * readers poll too. Returns the function that stops listening.
    */
-  subscribe(runId: string, listener: () => void): () => void;
+  subscribe(runId: string, listener: (hint?: string) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -6,9 +6,17 @@
  * waiter compares the counter with its value when the read began: a notification that arrived
  * while the read was in flight makes it read again at once instead of sleeping until the poll.
  */
+import { RUNNING_HINT } from "@/lib/store/channels";
 
-/** Calls `listener` on each notification about the run; returns the unsubscribe (the runtime's `subscribe`). */
-export type RunSubscribe = (runId: string, listener: () => void) => () => void;
+/** Calls `listener` on each notification about the run, with its hint if any (RUN_STATUS_CHANNEL); returns the unsubscribe (the runtime's `subscribe`). */
+export type RunSubscribe = (runId: string, listener: (hint?: string) => void) => () => void;
+
+/**
+ * Which notifications wake a wait. `beyondStart` skips the one that only says a queued run started
+ * (RUNNING_HINT): for waits on an answer, a durable wait or the end, which a start is none of.
+ */
+export type WakeFilter = (hint: string | undefined) => boolean;
+export const beyondStart: WakeFilter = (hint) => hint !== RUNNING_HINT;
 
 /** The fallback re-read interval: notifications are best effort (a dropped LISTEN connection loses them). */
 export const DEFAULT_WAIT_POLL_MS = 1_000;
@@ -23,11 +31,12 @@ export interface RunWatch {
   close(): void;
 }
 
-/** Subscribes to the run's notifications now and counts them. */
-export function watchRun(runId: string, subscribe: RunSubscribe): RunWatch {
+/** Subscribes to the run's notifications now and counts them (those `wakes` lets through; all by default). */
+export function watchRun(runId: string, subscribe: RunSubscribe, wakes?: WakeFilter): RunWatch {
   let notifications = 0;
   let wake: (() => void) | null = null;
-  let unsubscribe: (() => void) | null = subscribe(runId, () => {
+  let unsubscribe: (() => void) | null = subscribe(runId, (hint) => {
+    if (wakes && !wakes(hint)) return;
     notifications += 1;
     wake?.();
   });
@@ -63,6 +72,8 @@ export interface WaitForChange<T> {
   timeoutMs: number;
   /** Re-read at least this often even without a notification (default DEFAULT_WAIT_POLL_MS). */
   pollMs?: number;
+  /** Which notifications make it read again (default: every one). */
+  wakes?: WakeFilter;
   /**
    * The state as the caller already knows it, in place of the first read: `value` was current
    * after `watch` (armed on this run, and closed by the wait) had seen `seen` notifications. A
@@ -82,7 +93,7 @@ export async function waitForChange<T>(options: WaitForChange<T>): Promise<T> {
   const pollMs = options.pollMs ?? DEFAULT_WAIT_POLL_MS;
   const deadline = Date.now() + timeoutMs;
   let known = options.known;
-  const watch = known?.watch ?? watchRun(runId, subscribe);
+  const watch = known?.watch ?? watchRun(runId, subscribe, options.wakes);
   try {
     for (;;) {
       let seen: number;

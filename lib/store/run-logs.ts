@@ -8,7 +8,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { RUN_STATUS_CHANNEL } from "./channels";
+import { RUN_STATUS_CHANNEL, RUNNING_HINT } from "./channels";
 import type { RunError, RunLogEntry, RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { jsonb, runLogLock } from "./runs";
@@ -84,7 +84,10 @@ export function attemptWriteParts(
         finished_at = excluded.finished_at, created_at = now()
       RETURNING id
     ), changed AS (${runUpdate})`;
-  const notify = sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed ${!final && settled ? sql`WHERE moved` : sql``})`;
+  // A settled block that is not the last one changes the run only by starting it (queued → running).
+  const notify = !final && settled
+    ? sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id || ${`:${RUNNING_HINT}`}) FROM changed WHERE moved)`
+    : sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed)`;
   return { ctes, notify };
 }
 

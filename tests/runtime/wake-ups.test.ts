@@ -9,8 +9,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTiming } from "@/lib/api/routes/runs";
 import { openRuntime } from "@/lib/runtime";
-import { watchRun } from "@/lib/runtime/wait-for-change";
-import { awaitWebhookAnswer } from "@/lib/runs/webhook-answer";
+import { awaitWebhookAnswer, watchForAnswer } from "@/lib/runs/webhook-answer";
+import { RUN_STATUS_CHANNEL, RUNNING_HINT } from "@/lib/store/channels";
 import { newRunId } from "@/lib/store/runs";
 import type { Runtime } from "@/lib/runtime/types";
 import type { RunResource } from "@/lib/resources/run";
@@ -107,7 +107,7 @@ describe("waitForRun", () => {
 describe("a webhook caller's wait armed before its run exists", () => {
   it("skips the first read, and a run that changed between its creation and the wait is read again at once, not at the next poll", async () => {
     const runId = newRunId();
-    const watch = watchRun(runId, (id, listener) => app.runtime.subscribe(id, listener));
+    const watch = watchForAnswer(app, runId);
     const reads: string[] = [];
     const sql = app.database.sql;
     // Counts the answer reads of this run (what a waiting webhook caller reads).
@@ -133,9 +133,9 @@ describe("a webhook caller's wait armed before its run exists", () => {
     }
   });
 
-  it("with no change since the run's creation, it parks without reading until the run's notification", async () => {
+  it("with no change since the run's creation, it parks without reading, a start notification does not wake it, and the final one does", async () => {
     const runId = newRunId();
-    const watch = watchRun(runId, (id, listener) => app.runtime.subscribe(id, listener));
+    const watch = watchForAnswer(app, runId);
     let reads = 0;
     const sql = app.database.sql;
     const counted = new Proxy(sql, {
@@ -150,6 +150,17 @@ describe("a webhook caller's wait armed before its run exists", () => {
       const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: counted }, actor, runId, TEN_MINUTES, { pollMs: NEVER, watch });
       // Parked on the state it knew: nothing read yet.
       await new Promise((resolve) => setImmediate(resolve));
+      expect(reads).toBe(0);
+      // The notification a run's start sends (the first block's write): no answer, not final, no read.
+      const hints: (string | undefined)[] = [];
+      const stop = app.runtime.subscribe(runId, (hint) => void hints.push(hint));
+      try {
+        await app.database.sql`SELECT pg_notify(${RUN_STATUS_CHANNEL}, ${`${runId}:${RUNNING_HINT}`})`;
+        await until(() => hints.length > 0, HANG, "the start notification to reach this process");
+      } finally {
+        stop();
+      }
+      expect(hints).toEqual([RUNNING_HINT]);
       expect(reads).toBe(0);
       await finishAndNotify(app.runtime, runId);
       const answer = await settled(waiting, HANG, "the run's NOTIFY to wake the parked wait");

@@ -36,9 +36,9 @@ import { toJson } from "@/lib/engine/json";
 import { headerValueProblem, refusedHeaderReason, type WebhookResponse } from "@/lib/engine/webhook-response";
 import type { Logger } from "@/lib/log";
 import { startRun } from "@/lib/runs/start";
-import { watchRun, type RunWatch } from "@/lib/runtime/wait-for-change";
+import type { RunWatch } from "@/lib/runtime/wait-for-change";
 import { newRunId } from "@/lib/store/runs";
-import { awaitWebhookAnswer } from "@/lib/runs/webhook-answer";
+import { awaitWebhookAnswer, watchForAnswer } from "@/lib/runs/webhook-answer";
 import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
 import { buildWebhookRunInput, UnstorableWebhookBodyError } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
@@ -162,7 +162,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     // A waiting caller watches its run from before it exists: the new run's state is then known
     // (queued, no answer) without a read, and no notification can come before the watch.
     const runId = wait > 0 ? newRunId() : undefined;
-    const watch = runId === undefined ? undefined : watchRun(runId, (id, listener) => deps.runtime.subscribe(id, listener));
+    const watch = runId === undefined ? undefined : watchForAnswer(deps, runId);
     try {
       return await answerCall(c, { endpoint, actor, input, key, wait, runId, watch, log, via: auth.via });
     } finally {
