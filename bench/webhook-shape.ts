@@ -236,10 +236,15 @@ export async function benchWebhookShape(): Promise<void> {
 
 /** BENCH_PG_STATEMENTS=1: the statements Postgres spent the measured load on, per stored run (pg_stat_statements). */
 async function topStatements(sql: postgres.Sql, scenario: string, stored: number): Promise<string> {
-  const rows = await sql<{ ms: number; calls: number; query: string }[]>`
-    SELECT (total_exec_time + total_plan_time)::float8 AS ms, calls::float8 AS calls, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
+  const rows = await sql<{ exec: number; plan: number; plans: number; calls: number; query: string }[]>`
+    SELECT total_exec_time::float8 AS exec, total_plan_time::float8 AS plan, plans::float8 AS plans, calls::float8 AS calls,
+      left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
     FROM pg_stat_statements WHERE toplevel AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time + total_plan_time DESC LIMIT 10`;
-  const lines = rows.map((r) => `  ${(r.ms / stored).toFixed(3)} ms, ${(r.calls / stored).toFixed(2)} calls per run: ${r.query}`);
+  const perRun = (value: number) => (value / stored).toFixed(3);
+  const lines = rows.map(
+    (r) =>
+      `  ${perRun(r.exec + r.plan)} ms (planning ${perRun(r.plan)} ms, ${(r.plans / stored).toFixed(2)} plans), ${(r.calls / stored).toFixed(2)} calls per run: ${r.query}`,
+  );
   return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines].join("\n");
 }
 
