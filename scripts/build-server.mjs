@@ -17,10 +17,10 @@
  * (`npm start`, `npm run worker`) when a source changed since the last build. Plain JavaScript so
  * it runs before anything is compiled; esbuild is loaded only when a build is needed.
  */
-import { createHash } from "node:crypto";
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fingerprintFiles } from "./fingerprint.mjs";
 
 /** The checkout: the nearest folder above this file with package.json (it is also bundled into dist/server/start.js). */
 function projectRoot() {
@@ -33,28 +33,12 @@ const root = projectRoot();
 export const SERVER_DIR = join(root, "dist", "server");
 const STAMP = join(SERVER_DIR, ".build-stamp");
 
-/** Everything the bundles are built from; a change in any of them rebuilds on the next start. */
-const INPUTS = ["lib", "db", "worker", "web", "scripts/start.ts", "scripts/next-build.ts", "scripts/build-server.mjs", "package-lock.json", "tsconfig.json"];
-
-/** A fingerprint of the inputs: paths, sizes and modification times (as scripts/next-build.ts does for Next). */
-function fingerprint() {
-  const hash = createHash("sha256");
-  const walk = (path) => {
-    if (!existsSync(path)) return;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const name of readdirSync(path).sort()) walk(join(path, name));
-    } else {
-      hash.update(`${relative(root, path)}:${stat.size}:${stat.mtimeMs}\n`);
-    }
-  };
-  for (const input of INPUTS) walk(join(root, input));
-  return hash.digest("hex");
-}
+/** Everything the bundles are built from; a change in any of them rebuilds on the next start (scripts/fingerprint.mjs). */
+const INPUTS = ["lib", "db", "worker", "web", "scripts/start.ts", "scripts/next-build.ts", "scripts/build-server.mjs", "scripts/fingerprint.mjs", "package-lock.json", "tsconfig.json"];
 
 /** Builds every bundle into dist/server/ and stamps it with the inputs' fingerprint. */
 export async function buildServer() {
-  const stamp = fingerprint();
+  const stamp = fingerprintFiles(root, INPUTS);
   const { build, stop } = await import("esbuild");
   const common = {
     bundle: true,
@@ -94,7 +78,7 @@ export async function buildServer() {
 
 /** Builds unless dist/server/ was built from the current sources; true when it built. */
 export async function buildServerIfStale(say = () => {}) {
-  if (existsSync(STAMP) && readFileSync(STAMP, "utf8") === fingerprint()) return false;
+  if (existsSync(STAMP) && readFileSync(STAMP, "utf8") === fingerprintFiles(root, INPUTS)) return false;
   say(existsSync(STAMP) ? "sources changed since the last server build: compiling dist/server" : "compiling dist/server (the worker and the supervisor, plain JavaScript)");
   await buildServer();
   return true;
