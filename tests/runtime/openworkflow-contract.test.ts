@@ -481,16 +481,17 @@ describe("against a migrated database", () => {
     }
   });
 
+  /** Sets org_contract's cap on runs executing at once (0: none). */
+  const capContractOrg = (max: number) =>
+    sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', ${max}) ON CONFLICT (organization_id) DO UPDATE SET max_running = ${max}`;
+  /** A worker's backend on one connection whose statements land in `statements`. */
+  const recordedWorkerBackend = (orgMaxRunning: number) =>
+    openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning, store: sql, debug: (_c, query) => void statements.push(query) });
+
   it("a batch claim makes the fair claims for several slots in one statement, in order, stops at the cap, and hands each run to its slot's claim without a query", async () => {
     const ids = [await enqueue("batch-1"), await enqueue("batch-2"), await enqueue("batch-3")];
-    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 2) ON CONFLICT (organization_id) DO UPDATE SET max_running = 2`;
-    const { backend: mine, admission } = openWorkerBackend(db.url, {
-      max: 1,
-      weftSchema: "public",
-      orgMaxRunning: 25,
-      store: sql,
-      debug: (_c, query) => void statements.push(query),
-    });
+    await capContractOrg(2);
+    const { backend: mine, admission } = recordedWorkerBackend(25);
     try {
       statements.length = 0;
       expect(await admission.claimFor?.(["slot-a", "slot-b", "slot-c"]), "two claims, then the cap of 2 holds the third run back").toBe(2);
@@ -517,14 +518,8 @@ describe("against a migrated database", () => {
     await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
       VALUES ('run_contract_fold', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
     const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
-    await sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', 0) ON CONFLICT (organization_id) DO UPDATE SET max_running = 0`;
-    const { backend: mine, stageWrite } = openWorkerBackend(db.url, {
-      max: 1,
-      weftSchema: "public",
-      orgMaxRunning: 0,
-      store: sql,
-      debug: (_c, query) => void statements.push(query),
-    });
+    await capContractOrg(0);
+    const { backend: mine, stageWrite } = recordedWorkerBackend(0);
     try {
       const claimed = [await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 }), await mine.claimWorkflowRun({ workerId: "w-fold", leaseDurationMs: 30_000 })];
       expect(claimed.map((r) => r?.id).sort()).toEqual([stockId, foldId].sort());

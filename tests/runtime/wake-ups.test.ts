@@ -6,6 +6,7 @@
  * that read until the notification has reached this process, and turns the poll fallback off: a
  * waiter that dropped the notification would then sleep until its deadline, ten minutes away.
  */
+import type postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTiming } from "@/lib/api/routes/runs";
 import { openRuntime } from "@/lib/runtime";
@@ -24,8 +25,17 @@ const TEN_MINUTES = 10 * 60_000;
 /** Generous: a waiter that got the notification answers in milliseconds. */
 const HANG = 20_000;
 
-/** A tagged-template call of a postgres.js pool (a statement), not one of its helpers (`sql([...])`). */
-const isStatement = (args: unknown[]): boolean => Array.isArray(args[0]) && "raw" in (args[0] as object);
+/** `sql` with every statement sent through it recorded in `reads` (tagged-template calls, not helpers like `sql([...])`). */
+function recordingReads(sql: postgres.Sql): { pool: postgres.Sql; reads: string[] } {
+  const reads: string[] = [];
+  const pool = new Proxy(sql, {
+    apply(target, thisArg, args: Parameters<typeof sql>) {
+      if (Array.isArray(args[0]) && "raw" in (args[0] as object)) reads.push("read");
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+  return { pool, reads };
+}
 
 const DEFINITION = { blocks: [{ id: "trg", type: "trigger_manual", params: {} }], edges: [] };
 
@@ -108,15 +118,8 @@ describe("a webhook caller's wait armed before its run exists", () => {
   it("skips the first read, and a run that changed between its creation and the wait is read again at once, not at the next poll", async () => {
     const runId = newRunId();
     const watch = watchForAnswer(app, runId);
-    const reads: string[] = [];
-    const sql = app.database.sql;
-    // Counts the answer reads of this run (what a waiting webhook caller reads).
-    const counted = new Proxy(sql, {
-      apply(target, thisArg, args: Parameters<typeof sql>) {
-        if (isStatement(args)) reads.push("read");
-        return Reflect.apply(target, thisArg, args);
-      },
-    });
+    // Records the answer reads of this run (what a waiting webhook caller reads).
+    const { pool: counted, reads } = recordingReads(app.database.sql);
     try {
       const dispatched = await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "webhook", runId });
       expect(dispatched).toMatchObject({ created: true, run: { id: runId, status: "queued" } });
@@ -136,21 +139,14 @@ describe("a webhook caller's wait armed before its run exists", () => {
   it("with no change since the run's creation, it parks without reading, a start notification does not wake it, and the final one does", async () => {
     const runId = newRunId();
     const watch = watchForAnswer(app, runId);
-    let reads = 0;
-    const sql = app.database.sql;
-    const counted = new Proxy(sql, {
-      apply(target, thisArg, args: Parameters<typeof sql>) {
-        if (isStatement(args)) reads += 1;
-        return Reflect.apply(target, thisArg, args);
-      },
-    });
+    const { pool: counted, reads } = recordingReads(app.database.sql);
     try {
       await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "webhook", runId });
       const actor = { organizationId: user.organizationId, id: "webhook:test", kind: "system" as const };
       const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: counted }, actor, runId, TEN_MINUTES, { pollMs: NEVER, watch });
       // Parked on the state it knew: nothing read yet.
       await new Promise((resolve) => setImmediate(resolve));
-      expect(reads).toBe(0);
+      expect(reads).toHaveLength(0);
       // The notification a run's start sends (the first block's write): no answer, not final, no read.
       const hints: (string | undefined)[] = [];
       const stop = app.runtime.subscribe(runId, (hint) => void hints.push(hint));
@@ -161,11 +157,11 @@ describe("a webhook caller's wait armed before its run exists", () => {
         stop();
       }
       expect(hints).toEqual([RUNNING_HINT]);
-      expect(reads).toBe(0);
+      expect(reads).toHaveLength(0);
       await finishAndNotify(app.runtime, runId);
       const answer = await settled(waiting, HANG, "the run's NOTIFY to wake the parked wait");
       expect(answer).toMatchObject({ ok: true, value: { kind: "finished", run: { status: "canceled" } } });
-      expect(reads).toBe(1);
+      expect(reads).toHaveLength(1);
     } finally {
       watch.close();
     }
