@@ -44,6 +44,8 @@ export async function recordWebhookResponse(
   return { responded: false, reason: "already_responded" };
 }
 
+const FINAL_STATUS_LIST = [...FINAL_STATUSES];
+
 /** Where a webhook-started run stands for its waiting caller: its answer, if any, and how it ended, once it did. */
 export interface WebhookAnswerState {
   /** The run's final status, output and error; null while it has not finished. */
@@ -61,8 +63,8 @@ export async function getWebhookAnswerState(pool: postgres.Sql, organizationId: 
   // postgres.js, not drizzle: a waiting caller sends this after each of its run's notifications.
   const [row] = await pool<{ run_status: RunStatus; run_output: unknown; run_error: unknown; status: number | null; headers: Record<string, string> | null; body: string | null }[]>`
     SELECT r.status AS run_status,
-      CASE WHEN r.status IN ${pool([...FINAL_STATUSES])} THEN r.output END AS run_output,
-      CASE WHEN r.status IN ${pool([...FINAL_STATUSES])} THEN r.error END AS run_error,
+      CASE WHEN r.status IN ${pool(FINAL_STATUS_LIST)} THEN r.output END AS run_output,
+      CASE WHEN r.status IN ${pool(FINAL_STATUS_LIST)} THEN r.error END AS run_error,
       w.status, w.headers, w.body
     FROM runs r
     LEFT JOIN webhook_responses w ON w.run_id = r.id AND w.organization_id = r.organization_id
