@@ -91,7 +91,7 @@ function PanelContent({ block, entry, issues, suggestions, secretNames, onChange
       </header>
 
       <div className="min-h-0 flex-1 space-y-5 overflow-y-auto px-4 py-4">
-        {entry?.description && <p className="text-xs text-stone-500">{entry.description}</p>}
+        {entry?.description && <ConnectorDescription text={entry.description} />}
         {!entry && (
           <p className="rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900">
             The catalog has no block type <code className="font-mono">{block.type}</code>, so its params can only be edited as JSON.
@@ -257,5 +257,24 @@ function UnknownParams({ block, keys, onChange, readOnly }: { block: Block; keys
         })}
       </ul>
     </section>
+  );
+}
+
+/** Characters past which a connector's description (written for agents too: limits, failure codes) is folded to its first lines. */
+const LONG_DESCRIPTION = 200;
+
+/** The block type's catalog description: long ones show three lines and a More/Less toggle, so the params stay in view. */
+function ConnectorDescription({ text }: { text: string }) {
+  const [open, setOpen] = useState(false);
+  const long = text.length > LONG_DESCRIPTION;
+  return (
+    <div>
+      <p className={cn("text-xs text-stone-500", long && !open && "line-clamp-3")}>{text}</p>
+      {long && (
+        <button type="button" className="mt-1 text-xs font-medium text-indigo-700 hover:underline" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? "Less" : "More about this block"}
+        </button>
+      )}
+    </div>
   );
 }
