@@ -58,6 +58,7 @@ export const condition = defineConnector({
     "Branches on a comparison: takes the true handle when it holds, else false. Values that parse as numbers compare as numbers.",
   category: "logic",
   kind: "logic",
+  pure: true,
   params: z
     .object({
       left: z

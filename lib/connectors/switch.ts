@@ -15,6 +15,7 @@ export const switchConnector = defineConnector({
     "Branches on a value: takes the handle of the first case that equals it, else default. Equal means the same JSON, or the same number.",
   category: "logic",
   kind: "logic",
+  pure: true,
   params: z
     .object({
       value: z

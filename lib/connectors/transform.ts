@@ -8,6 +8,7 @@ export const transform = defineConnector({
   description: "Builds any JSON value from the run's data. Templates in value are resolved, whole-value templates keep their type.",
   category: "data",
   kind: "action",
+  pure: true,
   params: z
     .object({
       value: z

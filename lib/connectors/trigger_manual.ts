@@ -8,6 +8,7 @@ export const triggerManual = defineConnector({
   description: "Starts the workflow when someone runs it by hand or through the API. Outputs the run input unchanged.",
   category: "triggers",
   kind: "trigger",
+  pure: true,
   params: z.object({}).strict(),
   outputs: z.object({}).catchall(z.unknown()),
   openOutputs: true,

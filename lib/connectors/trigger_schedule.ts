@@ -8,6 +8,7 @@ export const triggerSchedule = defineConnector({
   description: "Starts the workflow from a cron schedule. Outputs the schedule's input unchanged.",
   category: "triggers",
   kind: "trigger",
+  pure: true,
   params: z.object({}).strict(),
   outputs: z.object({}).catchall(z.unknown()),
   openOutputs: true,

@@ -8,6 +8,7 @@ export const triggerWebhook = defineConnector({
   description: "Starts the workflow when an outside system calls one of its webhook endpoints. Outputs the request: method, headers (credentials removed), query and body.",
   category: "triggers",
   kind: "trigger",
+  pure: true,
   params: z.object({}).strict(),
   outputs: z.object({
     method: z.string().describe("HTTP method of the inbound request"),

@@ -205,6 +205,13 @@ export interface ConnectorDefinition<P extends z.ZodObject = z.ZodObject, O exte
   paramHandles?: { description: string; list: (params: Record<string, unknown>) => string[] };
   /** Set on `wait` connectors only: how the runtime waits, instead of calling `run`. */
   wait?: ConnectorWait<z.infer<P>>;
+  /**
+   * The block has no side effect and no I/O but reading the run's secrets, and ends at once
+   * (triggers, transform, condition, switch): running it again after a crash changes nothing, so
+   * the worker may write its step's completion together with the next block's
+   * (docs/openworkflow.md, "Deferred completions").
+   */
+  pure?: true;
   /** Hidden params filled in from operator settings at run time (http_request: allow_private_network). */
   operatorParams?: OperatorParams<z.infer<P>>;
   /** Executes the block. Returns the output, or a BranchResult for logic blocks. Throw to fail. */

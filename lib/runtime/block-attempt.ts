@@ -57,6 +57,8 @@ export interface AttemptSettlement {
   settled: { output: unknown } | null;
   /** The blocks that start once this one settles, whose first step (`step.run({ name: id })`) the worker may create with this one's completion. */
   next?: string[];
+  /** This block and every block starting next are pure (AttemptDeps.stageWrite). */
+  defer?: boolean;
 }
 
 /** What every attempt of a run can read. */
@@ -84,8 +86,10 @@ export interface AttemptDeps {
    * one round trip and one commit less per block, and the entry and the step's result become
    * durable together; `nextSteps` are the blocks starting next, whose first step attempts the same
    * statement creates. Without it the write goes out on its own, before the step completes.
+   * `defer`: the block and all of those are pure, so the completion may wait for the next one
+   * (docs/openworkflow.md, "Deferred completions").
    */
-  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[]) => void;
+  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[], defer?: boolean) => void;
 }
 
 /** The error of a failed attempt, from whatever was thrown. */
@@ -238,7 +242,7 @@ export async function runBlockAttempt(
   const redactor = secretsUsed.length > 0 ? secretRedactor(secretsUsed) : null;
   const redact = <T>(value: T): T => (redactor ? (redactor(value) as T) : value);
   result = redact(result);
-  const { final, settled, next } = finalize?.(result) ?? { final: null, settled: null };
+  const { final, settled, next, defer } = finalize?.(result) ?? { final: null, settled: null };
   const log: AttemptLog = {
     runId: scope.runId,
     organizationId: scope.organizationId,
@@ -255,7 +259,7 @@ export async function runBlockAttempt(
   };
   const returned: AttemptResult = final ? { ...result, final: final.status } : result;
   // The step returns this very object: its completion carries the write (see AttemptDeps.stageWrite).
-  if (deps.stageWrite) deps.stageWrite(returned, { log, final, settled }, next ?? []);
+  if (deps.stageWrite) deps.stageWrite(returned, { log, final, settled }, next ?? [], defer === true);
   else await writeAttemptLog(deps.sql, log, final, settled);
   return returned;
 }

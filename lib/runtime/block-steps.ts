@@ -56,7 +56,7 @@ export type BlockOutcome = (
 export interface BlockRunContext {
   step: StepApi;
   scope: RunScope;
-  deps: AttemptDeps & { registry: ConnectorRegistry; owSchema: string };
+  deps: AttemptDeps & { registry: ConnectorRegistry; owSchema: string; stagePureStep?: (stepName: string) => void };
   /** True when the definition has an edge leaving `blockId` through `handle`. */
   hasHandle(blockId: string, handle: string): boolean;
   /** The run's final state if `block` ending with `outcome` ends the run (nothing else in flight or left to run). */
@@ -90,6 +90,7 @@ export async function runBlock(ctx: BlockRunContext, block: Block): Promise<Bloc
 
 async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyConnector | undefined): Promise<BlockOutcome> {
   const attempts = maxAttempts(block.retry);
+  const pure = connector?.pure === true;
   let last: AttemptResult | null = null;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (last && !last.ok) {
@@ -108,14 +109,24 @@ async function runAttempts(ctx: BlockRunContext, block: Block, connector: AnyCon
       const settled = outcome.kind === "failed" ? null : { output: outcome.output };
       // The blocks that start next, whose first step is their attempt 1 (no durable wait): their
       // step attempts can be created with this one's completion (AttemptSettlement.next).
-      const next = final ? [] : ctx.nextIfSettled(block, outcome).filter((id) => startsWithAttempt(ctx, id));
-      return { final, settled, next };
+      const ready = final ? [] : ctx.nextIfSettled(block, outcome);
+      const next = ready.filter((id) => startsWithAttempt(ctx, id));
+      // Pure, and only pure blocks follow: the completion may wait for theirs (AttemptSettlement.defer).
+      const defer = outcome.kind !== "failed" && pure && ready.length > 0 && ready.every((id) => isPureBlock(ctx, id));
+      return { final, settled, next, defer };
     };
+    if (attempt === 1 && pure) ctx.deps.stagePureStep?.(name);
     last = await ctx.step.run({ name, retryPolicy }, () => runBlockAttempt(block, connector, attempt, ctx.scope, ctx.deps, finalize));
     const outcome = outcomeOf(last);
     if (outcome) return last.final ? { ...outcome, finalWritten: last.final } : outcome;
   }
   throw new Error("unreachable: a block's last attempt always has an outcome");
+}
+
+/** Whether block `id`'s connector is pure (no side effect, ends at once: ConnectorDefinition.pure). */
+function isPureBlock(ctx: BlockRunContext, id: string): boolean {
+  const type = ctx.scope.definition.blocks.find((b) => b.id === id)?.type;
+  return type !== undefined && ctx.deps.registry.get(type)?.pure === true;
 }
 
 /** Whether block `id`'s first step is `step.run({ name: id })` of runAttempts (its connector declares no wait). */

@@ -13,7 +13,7 @@
 import type { Logger } from "@/lib/log";
 import { nextBlocks, type Settlement } from "@/lib/engine/graph";
 import type { Block } from "@/lib/engine/model";
-import { writeSkipLogs } from "@/lib/store/run-logs";
+import { skipWrites, writeSkipLogs } from "@/lib/store/run-logs";
 import { finishRun } from "@/lib/store/runs";
 import type { BlockError } from "./block-attempt";
 import { runBlock, type BlockOutcome, type BlockRunContext, type StepApi } from "./block-steps";
@@ -129,7 +129,10 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
         skips.push({ blockId: id, blockType: blocks.get(id)?.type ?? "unknown", reason });
       }
     }
-    await writeSkipLogs(deps.sql, { runId, organizationId: input.organizationId }, skips);
+    // After the entries of deferred completions, if any: the run's log stays in the order blocks settled.
+    if (skips.length > 0 && !deps.deferSkips?.(skipWrites({ runId, organizationId: input.organizationId }, skips))) {
+      await writeSkipLogs(deps.sql, { runId, organizationId: input.organizationId }, skips);
+    }
     for (const id of ready) start(blocks.get(id) as Block);
   };
 
@@ -175,6 +178,9 @@ async function conclude(
   },
   log: Logger,
 ): Promise<RunOutcome> {
+  // Deferred completions are written before anything that ends or parks the pass (a block that
+  // fails next to them, a hand-back): the entries come before the run's final status.
+  await deps.flushDeferred?.();
   const output = Object.fromEntries(state.outputs);
   const fail = async (error: RunError): Promise<RunOutcome> => {
     // The last block's log write may already have written this (see finalIfLast).

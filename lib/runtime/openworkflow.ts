@@ -106,6 +106,20 @@ type StepAttemptRow = Awaited<ReturnType<BackendPostgres["completeStepAttempt"]>
 type WorkflowRunRow = Awaited<ReturnType<BackendPostgres["completeWorkflowRun"]>>;
 type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
 
+/** A worker's backend and the hooks its runs use to fold their writes into its statements. */
+export interface WorkerBackend {
+  backend: BackendPostgres;
+  admission: Admission;
+  /** Hands an attempt's write to the completion of the step returning `output` (block-attempt.ts, AttemptDeps.stageWrite). */
+  stageWrite: (output: object, write: AttemptWrite, nextSteps: string[], defer?: boolean) => void;
+  /** The next `step.run({ name: stepName })` of run `runId` is a pure block's attempt 1: its step may start in memory. */
+  stagePureStep: (runId: string, stepName: string) => void;
+  /** Adds entries to run `runId`'s deferred completions, if it has any (false: it has none, nothing was taken). */
+  deferWrites: (runId: string, writes: AttemptWrite[]) => boolean;
+  /** Writes whatever of run `runId` is still in memory (deferred completions). */
+  flushRun: (runId: string) => Promise<void>;
+}
+
 /**
  * A worker's backend (as `openWorkflowBackend`) with Weft's changes to three of its statements
  * (docs/openworkflow.md, "The worker's backend"); each replaces a method on this instance only:
@@ -126,7 +140,7 @@ type ClaimedRun = Awaited<ReturnType<BackendPostgres["claimWorkflowRun"]>>;
 export function openWorkerBackend(
   url: string,
   options: { max: number; weftSchema: string; orgMaxRunning: number; store: postgres.Sql; debug?: (connection: number, query: string) => void },
-): { backend: BackendPostgres; admission: Admission; stageWrite: (output: object, write: AttemptWrite, nextSteps: string[]) => void } {
+): WorkerBackend {
   const pool = openWorkflowPool(url, options.max, options.debug);
   const owSchema = openworkflowSchemaOf(options.weftSchema);
   const backend = backendOn(pool, owSchema);
@@ -183,39 +197,131 @@ export function openWorkerBackend(
     if (!params.after && !params.before && firstClaims.delete(params.workflowRunId)) return { data: [], pagination: { next: null, prev: null } };
     return listStepAttempts(params);
   };
-  const staged = new WeakMap<object, { write: AttemptWrite; nextSteps: string[] }>();
+  const staged = new WeakMap<object, StagedWrite>();
   /** Runs whose last block's completion also completed the run (`foldedStepCompletion`), until openworkflow asks to complete them. */
   const completed = new Map<string, WorkflowRunRow>();
-  /** Step attempts a completion created ahead for the blocks starting next, by run and step name, until their step.run asks for them. */
+  /** Step attempts created ahead for the blocks starting next, by run and step name, until their step.run asks for them. */
   const created = new Map<string, Map<string, StepAttemptRow>>();
+  /** Pure blocks' first steps (`stagePureStep`) that may be created in memory, by run. */
+  const pureSteps = new Map<string, Set<string>>();
+  /** What deferred completions left unwritten, by run (see `Deferred`). */
+  const deferred = new Map<string, Deferred>();
+  /** The statement writing a run's deferred steps, while in flight: the run's next statements wait for it. */
+  const flushing = new Map<string, Promise<void>>();
+
+  /** Waits until no statement writing `runId`'s deferred steps is in flight. */
+  const settled = async (runId: string): Promise<void> => {
+    for (let inFlight = flushing.get(runId); inFlight; inFlight = flushing.get(runId)) await inFlight;
+  };
+  /** Runs `send` as the statement that carries `runId`'s deferred steps: the run's other statements wait for it (its failure is its caller's). */
+  const carrying = <T>(runId: string, send: () => Promise<T>): Promise<T> => {
+    const statement = send();
+    const tracked: Promise<void> = statement.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      if (flushing.get(runId) === tracked) flushing.delete(runId);
+    });
+    flushing.set(runId, tracked);
+    return statement;
+  };
+  /** Takes what is deferred for `runId` (nothing is left behind for another statement to send twice). */
+  const take = (runId: string): Deferred | null => {
+    const entry = deferred.get(runId);
+    deferred.delete(runId);
+    return entry && (entry.rows.size > 0 || entry.writes.length > 0) ? entry : null;
+  };
+  /** Writes `runId`'s deferred steps and entries on their own, before a statement that needs them in the database. */
+  const flush = async (runId: string): Promise<void> => {
+    await settled(runId);
+    const entry = take(runId);
+    if (entry) await carrying(runId, () => writeDeferred(options.store, owSchema, runId, entry));
+  };
+
   const completeStepAttempt = backend.completeStepAttempt.bind(backend);
   backend.completeStepAttempt = async (params) => {
+    const runId = params.workflowRunId;
     const entry = typeof params.output === "object" && params.output !== null ? staged.get(params.output) : undefined;
-    if (!entry) return completeStepAttempt(params);
+    if (!entry) {
+      await flush(runId);
+      return completeStepAttempt(params);
+    }
     staged.delete(params.output as object);
-    const { attempt, run, next } = await foldedStepCompletion(options.store, owSchema, params, entry.write, entry.nextSteps);
-    if (run) completed.set(params.workflowRunId, run);
+    await settled(runId);
+    const pending = deferred.get(runId);
+    const own = pending?.rows.get(params.stepAttemptId);
+    const now = new Date();
+    if (own && pending && entry.defer && !entry.write.final) {
+      // Deferred: written with the next completion of this run that is not (docs/openworkflow.md,
+      // "Deferred completions"). The blocks starting next are pure too: their steps start in memory.
+      const done: StepAttemptRow = { ...own, status: "completed", output: params.output as StepAttemptRow["output"], error: null, finishedAt: now, updatedAt: now };
+      pending.rows.set(done.id, done);
+      pending.writes.push(entry.write);
+      const ahead = created.get(runId) ?? new Map<string, StepAttemptRow>();
+      for (const stepName of entry.nextSteps) {
+        const row = inMemoryStep(runId, stepName, now);
+        pending.rows.set(row.id, row);
+        ahead.set(stepName, row);
+      }
+      if (ahead.size > 0) created.set(runId, ahead);
+      return done;
+    }
+    const carried = take(runId);
+    const rows = carried ? [...carried.rows.values()] : [];
+    const current = rows.findIndex((row) => row.id === params.stepAttemptId);
+    if (current >= 0) {
+      rows[current] = { ...rows[current], status: "completed", output: params.output as StepAttemptRow["output"], error: null, finishedAt: now, updatedAt: now };
+    }
+    const writes = [...(carried?.writes ?? []), entry.write];
+    const send = () => foldedStepCompletion(options.store, owSchema, params, { writes, nextSteps: entry.nextSteps, rows, inMemory: current >= 0 });
+    const { attempt, run, next } = carried ? await carrying(runId, send) : await send();
+    if (run) completed.set(runId, run);
     if (next.length > 0) {
-      const ahead = created.get(params.workflowRunId) ?? new Map<string, StepAttemptRow>();
+      const ahead = created.get(runId) ?? new Map<string, StepAttemptRow>();
       for (const step of next) ahead.set(step.stepName, step);
-      created.set(params.workflowRunId, ahead);
+      created.set(runId, ahead);
     }
     return attempt;
   };
   const createStepAttempt = backend.createStepAttempt.bind(backend);
   backend.createStepAttempt = async (params) => {
-    // Only the step a completion created ahead: attempt 1 of a block (`step.run({ name: blockId })`).
-    const ahead = created.get(params.workflowRunId);
-    const step = params.kind === "function" && params.context === null && isEmptyConfig(params.config) ? ahead?.get(params.stepName) : undefined;
-    if (!step || !ahead) return createStepAttempt(params);
-    ahead.delete(params.stepName);
-    if (ahead.size === 0) created.delete(params.workflowRunId);
-    return step;
+    const runId = params.workflowRunId;
+    // Only a block's attempt 1 (`step.run({ name: blockId })`): a function step, empty config, no context.
+    const attemptOne = params.kind === "function" && params.context === null && isEmptyConfig(params.config);
+    const ahead = created.get(runId);
+    const step = attemptOne ? ahead?.get(params.stepName) : undefined;
+    if (step && ahead) {
+      ahead.delete(params.stepName);
+      if (ahead.size === 0) created.delete(runId);
+      return step;
+    }
+    const pure = pureSteps.get(runId);
+    if (attemptOne && pure?.delete(params.stepName)) {
+      // A pure block's first step starts in memory: written with its completion.
+      const row = inMemoryStep(runId, params.stepName, new Date());
+      const pending = deferred.get(runId) ?? { rows: new Map(), writes: [] };
+      pending.rows.set(row.id, row);
+      deferred.set(runId, pending);
+      return row;
+    }
+    await flush(runId);
+    return createStepAttempt(params);
   };
+  // Every other statement about a run's steps or state finds its deferred steps written first.
+  for (const method of ["failStepAttempt", "setStepAttemptChildWorkflowRun", "listStepAttempts"] as const) {
+    const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<unknown>;
+    (backend as unknown as Record<string, unknown>)[method] = async (params: { workflowRunId: string }) => {
+      await flush(params.workflowRunId);
+      return original(params);
+    };
+  }
   const completeWorkflowRun = backend.completeWorkflowRun.bind(backend);
   backend.completeWorkflowRun = async (params) => {
     const run = completed.get(params.workflowRunId);
-    if (!run) return completeWorkflowRun(params);
+    if (!run) {
+      await flush(params.workflowRunId);
+      return completeWorkflowRun(params);
+    }
     completed.delete(params.workflowRunId);
     // What openworkflow's own completion does after its update (a child run wakes its parent).
     await (backend as unknown as { wakeParentWorkflowRun(run: WorkflowRunRow): Promise<void> }).wakeParentWorkflowRun(run);
@@ -227,35 +333,155 @@ export function openWorkerBackend(
   // in flight at a crash does: a replay creates its own.
   for (const method of ["completeWorkflowRun", "failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
     const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<WorkflowRunRow>;
-    (backend as unknown as Record<string, unknown>)[method] = (params: { workflowRunId: string }) => {
-      created.delete(params.workflowRunId);
-      if (method !== "completeWorkflowRun") completed.delete(params.workflowRunId);
+    (backend as unknown as Record<string, unknown>)[method] = async (params: { workflowRunId: string }) => {
+      const runId = params.workflowRunId;
+      if (method !== "completeWorkflowRun") await flush(runId);
+      created.delete(runId);
+      pureSteps.delete(runId);
+      if (method !== "completeWorkflowRun") completed.delete(runId);
       return original(params);
     };
   }
   const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
   // A heartbeat between the folded completion and the pass's end has nothing left to extend.
   backend.extendWorkflowRunLease = async (params) => completed.get(params.workflowRunId) ?? extendWorkflowRunLease(params);
-  return { backend, admission: { heldBack: () => heldBack, claimFor }, stageWrite: (output, write, nextSteps) => void staged.set(output, { write, nextSteps }) };
+  return {
+    backend,
+    admission: { heldBack: () => heldBack, claimFor },
+    stageWrite: (output, write, nextSteps, defer = false) => void staged.set(output, { write, nextSteps, defer }),
+    stagePureStep: (runId, stepName) => {
+      const steps = pureSteps.get(runId) ?? new Set<string>();
+      steps.add(stepName);
+      pureSteps.set(runId, steps);
+    },
+    deferWrites: (runId, writes) => {
+      const pending = deferred.get(runId);
+      if (!pending || pending.writes.length === 0) return false;
+      pending.writes.push(...writes);
+      return true;
+    },
+    flushRun: flush,
+  };
+}
+
+/** An attempt's write as `stageWrite` hands it over. */
+interface StagedWrite {
+  write: AttemptWrite;
+  /** Blocks starting next whose first steps the completion creates. */
+  nextSteps: string[];
+  /** The block is pure and so are all those starting next: its completion may be deferred. */
+  defer: boolean;
+}
+
+/**
+ * A run's steps that exist only in the worker's memory so far (docs/openworkflow.md, "Deferred
+ * completions"): the first step of a pure block, started without a statement, completed or not,
+ * and the entries of the completed ones. The run's next statement about its steps writes them.
+ */
+interface Deferred {
+  rows: Map<string, StepAttemptRow>;
+  writes: AttemptWrite[];
+}
+
+/** A function step as openworkflow's createStepAttempt would insert it (empty config, no context), not yet written. */
+function inMemoryStep(workflowRunId: string, stepName: string, at: Date): StepAttemptRow {
+  const row = {
+    namespaceId: NAMESPACE_ID,
+    id: randomUUID(),
+    workflowRunId,
+    stepName,
+    kind: "function",
+    status: "running",
+    config: {},
+    context: null,
+    output: null,
+    error: null,
+    childWorkflowRunNamespaceId: null,
+    childWorkflowRunId: null,
+    startedAt: at,
+    finishedAt: null,
+    createdAt: new Date(Math.trunc(at.getTime())),
+    updatedAt: at,
+  };
+  return row as unknown as StepAttemptRow;
+}
+
+/**
+ * The data-modifying CTE that writes in-memory steps (`Deferred.rows`), as completed or running,
+ * under the fence openworkflow's createStepAttempt takes (`owned_workflow_run`, defined before it).
+ */
+function inMemoryStepsInsert(sql: postgres.Sql, owSchema: string, workflowRunId: string, rows: StepAttemptRow[]): postgres.PendingQuery<postgres.Row[]> {
+  const records = rows.map((row) => ({
+    id: row.id,
+    step_name: row.stepName,
+    status: row.status,
+    output: row.output ?? null,
+    started_at: row.startedAt,
+    finished_at: row.finishedAt,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  }));
+  return sql`
+    INSERT INTO ${sql(owSchema)}."step_attempts" (
+      "namespace_id", "id", "workflow_run_id", "step_name", "kind", "status", "config", "context", "output", "error",
+      "started_at", "finished_at", "created_at", "updated_at"
+    )
+    SELECT ${NAMESPACE_ID}, r.id, ${workflowRunId}, r.step_name, 'function', r.status, ${sql.json({})}, ${sql.json(null)}, r.output, NULL,
+      r.started_at, r.finished_at, r.created_at, r.updated_at
+    FROM jsonb_to_recordset(${sql.json(records as unknown as postgres.JSONValue)}) AS r(
+      id text, step_name text, status text, output jsonb, started_at timestamptz, finished_at timestamptz, created_at timestamptz, updated_at timestamptz
+    )
+    WHERE EXISTS (SELECT 1 FROM owned_workflow_run)
+    RETURNING step_attempts.*`;
+}
+
+/** The fence of openworkflow's step statements: the run, running and leased to `workerId`, locked. */
+function ownedWorkflowRun(sql: postgres.Sql, owSchema: string, workflowRunId: string, workerId: string | null): postgres.PendingQuery<postgres.Row[]> {
+  return sql`
+    SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
+    WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${workflowRunId} AND "status" = 'running'
+      ${workerId === null ? sql`` : sql`AND "worker_id" = ${workerId}`}
+    FOR NO KEY UPDATE`;
+}
+
+/**
+ * Writes a run's deferred steps and entries on their own. Fenced like the statements they stand
+ * for: steps only while the run is still running (the worker that made them holds it), entries
+ * whatever happened to the run, as the folded completion does.
+ */
+async function writeDeferred(sql: postgres.Sql, owSchema: string, workflowRunId: string, entry: Deferred): Promise<void> {
+  const rows = [...entry.rows.values()];
+  const steps = rows.length > 0 ? sql`inserted AS (${inMemoryStepsInsert(sql, owSchema, workflowRunId, rows)})` : sql``;
+  const owned = sql`owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, workflowRunId, null)})`;
+  if (entry.writes.length === 0) {
+    await sql`WITH ${owned}, ${steps} SELECT count(*) FROM inserted`;
+    return;
+  }
+  const { ctes, notify } = attemptWriteParts(sql, entry.writes);
+  await sql`WITH ${ctes}, ${owned}${rows.length > 0 ? sql`, ${steps}` : sql``} SELECT ${notify} FROM (SELECT count(*) FROM entry) logged`;
 }
 
 /**
  * openworkflow 0.10.1's `completeStepAttempt` (the same fence and update, on its tables in
  * `owSchema`; tests/runtime/openworkflow-contract.test.ts checks its text is still what this
- * copies), with an attempt's run log write in the same statement: the entry, the run's status or
- * output change and its NOTIFY commit together with the step's result, in one round trip. The
- * write does not depend on the fence: as when it was sent before the completion, an attempt
+ * copies), with the attempts' run log writes in the same statement: the entries, the run's status
+ * or output change and its NOTIFY commit together with the step's result, in one round trip. The
+ * writes do not depend on the fence: as when they were sent before the completion, an attempt
  * whose run was taken away meanwhile (canceled, its lease lost) still records its entry, and the
  * completion then fails as openworkflow's own does ("Failed to mark step attempt completed").
+ * `rows` are the run's in-memory steps (`Deferred`), inserted under the same fence; with
+ * `inMemory` the completed step is one of them, inserted completed instead of updated.
  */
 async function foldedStepCompletion(
   sql: postgres.Sql,
   owSchema: string,
   params: Parameters<BackendPostgres["completeStepAttempt"]>[0],
-  write: AttemptWrite,
-  nextSteps: string[],
+  fold: { writes: AttemptWrite[]; nextSteps: string[]; rows: StepAttemptRow[]; inMemory: boolean },
 ): Promise<{ attempt: StepAttemptRow; run: WorkflowRunRow | null; next: StepAttemptRow[] }> {
-  const { ctes, notify } = attemptWriteParts(sql, write);
+  const { writes, nextSteps, rows, inMemory } = fold;
+  const final = writes.at(-1)?.final ?? null;
+  const { ctes, notify } = attemptWriteParts(sql, writes);
+  const inserted = rows.length > 0 ? sql`, inserted AS (${inMemoryStepsInsert(sql, owSchema, params.workflowRunId, rows)})` : sql``;
   // The first steps of the blocks starting next: openworkflow's createStepAttempt (a function
   // step, empty config, no context), under the same lock of the run, once the step is completed.
   const ahead =
@@ -273,22 +499,20 @@ async function foldedStepCompletion(
       : sql``;
   // The run's final state: openworkflow's completeWorkflowRun, with the output the workflow fn
   // returns then (executeRun's RunOutcome), once the step is completed.
-  const runDone = write.final
+  const runDone = final
     ? sql`, run_done AS (
       UPDATE ${sql(owSchema)}."workflow_runs"
-      SET "status" = 'completed', "output" = ${sql.json({ status: write.final.status })}, "error" = NULL, "worker_id" = ${params.workerId},
+      SET "status" = 'completed', "output" = ${sql.json({ status: final.status })}, "error" = NULL, "worker_id" = ${params.workerId},
         "available_at" = NULL, "finished_at" = NOW(), "updated_at" = NOW()
       WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
         AND EXISTS (SELECT 1 FROM done)
       RETURNING to_jsonb(workflow_runs.*) AS row
     )`
     : sql``;
-  const [row] = await sql<Record<string, unknown>[]>`
-    WITH ${ctes}, owned_workflow_run AS (
-      SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
-      WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${params.workflowRunId} AND "status" = 'running' AND "worker_id" = ${params.workerId}
-      FOR NO KEY UPDATE
-    ), done AS (
+  // An in-memory step is inserted completed; one in the database is updated as openworkflow does.
+  const done = inMemory
+    ? sql`done AS (SELECT * FROM inserted WHERE "id" = ${params.stepAttemptId})`
+    : sql`done AS (
       UPDATE ${sql(owSchema)}."step_attempts" sa
       SET
         "status" = 'completed',
@@ -300,13 +524,15 @@ async function foldedStepCompletion(
       WHERE sa."status" IN ('running', 'completed')
         AND sa."namespace_id" = ${NAMESPACE_ID} AND sa."workflow_run_id" = ${params.workflowRunId} AND sa."id" = ${params.stepAttemptId}
       RETURNING sa.*
-    )${runDone}${ahead}
-    -- The entry first (it takes the run log's lock, then the run's row), then the step: done is
+    )`;
+  const [row] = await sql<Record<string, unknown>[]>`
+    WITH ${ctes}, owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, params.workflowRunId, params.workerId)})${inserted}, ${done}${runDone}${ahead}
+    -- The entries first (they take the run log's lock, then the run's row), then the step: done is
     -- read after logged, so the locks are taken in the order markRunCanceled takes them.
     SELECT done.*, logged.weft_notified,
-      ${write.final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run,
+      ${final ? sql`(SELECT row FROM run_done)` : sql`NULL::jsonb`} AS weft_run,
       ${nextSteps.length > 0 ? sql`(SELECT jsonb_agg(row) FROM ahead)` : sql`NULL::jsonb`} AS weft_ahead
-    FROM (SELECT ${notify} AS weft_notified FROM entry) logged LEFT JOIN done ON true`;
+    FROM (SELECT ${notify} AS weft_notified FROM (SELECT count(*) FROM entry) entries) logged LEFT JOIN done ON true`;
   if (!row || row.id === null) throw new Error("Failed to mark step attempt completed");
   const attempt: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) if (!column.startsWith("weft_")) attempt[postgres.toCamel(column)] = value;

@@ -48,5 +48,11 @@ export interface WorkerDeps {
   /** True once the worker is stopping: runs start no new block and are handed back (execute-run.ts). */
   draining?: () => boolean;
   /** Sends a block attempt's run log write with its step's completion (block-attempt.ts, AttemptDeps.stageWrite). */
-  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[]) => void;
+  stageWrite?: (output: object, write: AttemptWrite, nextSteps: string[], defer?: boolean) => void;
+  /** Per run: the next `step.run({ name: stepName })` is a pure block's attempt 1, whose step may start in memory (docs/openworkflow.md, "Deferred completions"). */
+  stagePureStep?: (stepName: string) => void;
+  /** Per run: adds skipped blocks' entries to what deferred completions left in memory; false when nothing is (write them now). */
+  deferSkips?: (writes: AttemptWrite[]) => boolean;
+  /** Per run: writes what deferred completions left in memory; before the run's final status. */
+  flushDeferred?: () => Promise<void>;
 }

@@ -70,7 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sql.options.debug = (_connection, query) => onQuery("store", query);
     if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
   }
-  const { backend, admission, stageWrite } = openWorkerBackend(options.databaseUrl, {
+  const { backend, admission, stageWrite, stagePureStep, deferWrites, flushRun } = openWorkerBackend(options.databaseUrl, {
     max: Math.max(10, concurrency + 2),
     weftSchema: schema,
     store: sql,
@@ -118,7 +118,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const runLog = log.child({ runId: input.runId, owRunId: run.id });
     const signal = aborts.signal(input.runId);
     try {
-      const outcome = await executeRun(deps, input, step, runLog, signal);
+      const runDeps: WorkerDeps = {
+        ...deps,
+        stagePureStep: (stepName) => stagePureStep(run.id, stepName),
+        deferSkips: (writes) => deferWrites(run.id, writes),
+        flushDeferred: () => flushRun(run.id),
+      };
+      const outcome = await executeRun(runDeps, input, step, runLog, signal);
       // A run that failed with child runs still going (another branch failed) takes them down with it.
       // Before openworkflow completes the run, so a crash here replays the pass and this again.
       if (outcome.status === "failed") await cancelDescendants(ow, sql, input.organizationId, input.runId, runLog);

@@ -44,48 +44,62 @@ export interface AttemptWrite {
 }
 
 /**
- * The parts of an attempt's write, to follow a WITH: `ctes` defines `lock` (the run log's lock),
- * `entry` (the upserted entry, one row) and `changed` (the run row it changed, if any); `notify`
- * is a scalar subquery that NOTIFYs status readers when the run's status changed, to be selected
- * FROM entry. `writeAttemptLog` sends them alone; the worker folds them into the statement that
- * completes the attempt's durable step (lib/runtime/openworkflow.ts, `foldedStepCompletion`).
+ * The parts of attempts' writes (one, or several of one run whose steps complete together), to
+ * follow a WITH: `ctes` defines `lock` (the run log's lock), `entry` (the upserted entries) and
+ * `changed` (the run row they changed, if any); `notify` is a scalar subquery that NOTIFYs status
+ * readers when the run's status changed, to be selected once. Only the last write may be the
+ * run's `final` one; each `settled` output is merged into the run's. `writeAttemptLog` sends them
+ * alone; the worker folds them into the statement that completes the attempts' durable steps
+ * (lib/runtime/openworkflow.ts, `foldedStepCompletion`).
  */
 export function attemptWriteParts(
   sql: postgres.Sql,
-  { log, final, settled }: AttemptWrite,
+  writes: readonly AttemptWrite[],
 ): { ctes: postgres.PendingQuery<postgres.Row[]>; notify: postgres.PendingQuery<postgres.Row[]> } {
-  const merge = settled ? sql`, output = coalesce(output, '{}'::jsonb) || jsonb_build_object(${log.blockId}::text, ${jsonb(sql, settled.output)}::jsonb)` : sql``;
+  const last = writes.at(-1);
+  if (!last) throw new Error("attemptWriteParts: no write");
+  const { runId } = last.log;
+  const final = last.final ?? null;
+  const startedAt = new Date(Math.min(...writes.map((w) => w.log.startedAt.getTime())));
+  const settledOutputs = writes.filter((w) => w.settled).map((w) => [w.log.blockId, (w.settled as { output: unknown }).output] as const);
+  const merge = settledOutputs.length > 0 ? sql`, output = coalesce(output, '{}'::jsonb) || ${jsonb(sql, Object.fromEntries(settledOutputs))}::jsonb` : sql``;
   // `was` reads the row as the statement's snapshot saw it: only the queued → running change NOTIFYs.
   const runUpdate = final
     ? sql`
       UPDATE runs SET status = ${final.status}, output = ${jsonb(sql, final.output)}::jsonb, error = ${jsonb(sql, final.error)}::jsonb,
-        finished_at = now(), started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
-      WHERE id = ${log.runId} AND status IN ('queued', 'running')
+        finished_at = now(), started_at = coalesce(started_at, ${startedAt}::timestamptz)
+      WHERE id = ${runId} AND status IN ('queued', 'running')
       RETURNING id`
-    : settled
+    : settledOutputs.length > 0
       ? sql`
-      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz) ${merge}
-      WHERE id = ${log.runId} AND status IN ('queued', 'running')
-      RETURNING id, (SELECT was.status = 'queued' FROM runs was WHERE was.id = ${log.runId}) AS moved`
+      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${startedAt}::timestamptz) ${merge}
+      WHERE id = ${runId} AND status IN ('queued', 'running')
+      RETURNING id, (SELECT was.status = 'queued' FROM runs was WHERE was.id = ${runId}) AS moved`
       : sql`
-      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${log.startedAt}::timestamptz)
-      WHERE id = ${log.runId} AND status = 'queued'
+      UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${startedAt}::timestamptz)
+      WHERE id = ${runId} AND status = 'queued'
       RETURNING id`;
+  const rows = writes
+    .map(
+      ({ log }, i) => sql`${i > 0 ? sql`, ` : sql``}(${log.blockId}::text, ${log.blockType}::text, ${log.attempt}::int, ${log.status}::text,
+        ${jsonb(sql, log.input)}::jsonb, ${jsonb(sql, log.output)}::jsonb, ${jsonb(sql, log.error)}::jsonb, ${jsonb(sql, log.messages)}::jsonb,
+        ${log.startedAt}::timestamptz, ${log.finishedAt}::timestamptz)`,
+    )
+    .reduce((list, row) => sql`${list}${row}`);
   const ctes = sql`
-    lock AS (${runLogLock(sql, log.runId)}), entry AS (
+    lock AS (${runLogLock(sql, runId)}), entry AS (
       INSERT INTO run_logs (run_id, organization_id, block_id, block_type, attempt, status, input, output, error, messages, started_at, finished_at)
-      SELECT ${log.runId}::text, ${log.organizationId}::text, ${log.blockId}::text, ${log.blockType}::text, ${log.attempt}::int,
-        ${log.status}::text, ${jsonb(sql, log.input)}::jsonb, ${jsonb(sql, log.output)}::jsonb, ${jsonb(sql, log.error)}::jsonb,
-        ${jsonb(sql, log.messages)}::jsonb, ${log.startedAt}::timestamptz, ${log.finishedAt}::timestamptz
-      FROM lock
+      SELECT ${runId}::text, ${last.log.organizationId}::text, v.*
+      FROM lock, (VALUES ${rows}) AS v(block_id, block_type, attempt, status, input, output, error, messages, started_at, finished_at)
       ON CONFLICT (run_id, block_id, attempt) DO UPDATE SET
         id = nextval('run_logs_id_seq'), status = excluded.status, input = excluded.input, output = excluded.output,
         error = excluded.error, messages = excluded.messages, started_at = excluded.started_at,
         finished_at = excluded.finished_at, created_at = now()
+      WHERE run_logs.attempt <> 0 -- a skip (attempt 0) is recorded once, as writeSkipLogs does
       RETURNING id
     ), changed AS (${runUpdate})`;
-  // A settled block that is not the last one changes the run only by starting it (queued → running).
-  const notify = !final && settled
+  // Settled blocks that do not end the run change it only by starting it (queued → running).
+  const notify = !final && settledOutputs.length > 0
     ? sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id || ${`:${RUNNING_HINT}`}) FROM changed WHERE moved)`
     : sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed)`;
   return { ctes, notify };
@@ -103,9 +117,30 @@ export async function writeAttemptLog(
   final?: FinalRunWrite | null,
   settled?: { output: unknown } | null,
 ): Promise<void> {
-  const { ctes, notify } = attemptWriteParts(sql, { log, final, settled });
+  const { ctes, notify } = attemptWriteParts(sql, [{ log, final, settled }]);
   // The entry first (it takes the lock), then the run's row: the order markRunCanceled takes them in.
   await sql`WITH ${ctes} SELECT ${notify} FROM entry`;
+}
+
+/** Skipped blocks' entries (attempt 0) as attempt writes, for a worker that writes them with deferred completions (lib/runtime/openworkflow.ts). */
+export function skipWrites(run: { runId: string; organizationId: string }, blocks: { blockId: string; blockType: string; reason: string }[]): AttemptWrite[] {
+  const at = new Date();
+  return blocks.map((b) => ({
+    log: {
+      runId: run.runId,
+      organizationId: run.organizationId,
+      blockId: b.blockId,
+      blockType: b.blockType,
+      attempt: 0,
+      status: "skipped",
+      input: null,
+      output: null,
+      error: null,
+      messages: [{ level: "info", message: b.reason, at: at.toISOString() }],
+      startedAt: at,
+      finishedAt: at,
+    },
+  }));
 }
 
 /** Records skipped blocks (attempt 0) once; rewriting them on a replay changes nothing. */

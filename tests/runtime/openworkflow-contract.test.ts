@@ -613,6 +613,100 @@ describe("against a migrated database", () => {
     }
   });
 
+  it("pure blocks' steps start in memory and their completions wait: the next completion that is not deferred writes every step and entry in one statement", async () => {
+    await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
+      VALUES ('run_contract_defer', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+    const [stockId, id] = [await enqueue("defer-stock"), await enqueue("defer")];
+    await capContractOrg(0);
+    const { backend: mine, stageWrite, stagePureStep } = recordedWorkerBackend(0);
+    const started = new Date();
+    const write = (blockId: string, n: number) => ({
+      log: { runId: "run_contract_defer", organizationId: "org_contract", blockId, blockType: "transform", attempt: 1, status: "succeeded" as const, input: {}, output: { n }, error: null, messages: [], startedAt: started, finishedAt: started },
+      settled: { output: { n } },
+    });
+    const create = (runId: string, stepName: string) => mine.createStepAttempt({ workflowRunId: runId, workerId: "w-defer", stepName, kind: "function", config: {}, context: null });
+    try {
+      for (let i = 0; i < 2; i++) await mine.claimWorkflowRun({ workerId: "w-defer", leaseDurationMs: 30_000 });
+      expect((await mine.listStepAttempts({ workflowRunId: id })).data, "the pass reads its (empty) history first").toEqual([]);
+      const stock = (await create(stockId, "a")) as unknown as Record<string, unknown>;
+      statements.length = 0;
+      stagePureStep(id, "a");
+      const a = (await create(id, "a")) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} a pure block's first step starts without a statement`).toEqual([]);
+      expect(Object.keys(a).sort(), "the same columns, camelCased, as openworkflow's createStepAttempt").toEqual(Object.keys(stock).sort());
+      for (const key of ["status", "output", "error", "kind", "config", "context", "namespaceId", "stepName", "childWorkflowRunId"]) expect(a[key], key).toEqual(stock[key]);
+      expect(a.workflowRunId).toBe(id);
+
+      const outA = { ok: true, output: { n: 1 }, at: Date.now() };
+      stageWrite(outA, write("a", 1), ["b"], true);
+      const doneA = (await mine.completeStepAttempt({ workflowRunId: id, stepAttemptId: a.id as string, workerId: "w-defer", output: outA })) as unknown as Record<string, unknown>;
+      expect(doneA).toMatchObject({ id: a.id, status: "completed", output: outA, error: null });
+      const b = await create(id, "b");
+      expect(statements, `${OPENWORKFLOW_TS} a deferred completion, and the next pure block's step, send nothing`).toEqual([]);
+      expect((await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id}`)[0].n).toBe(0);
+      expect((await sql`SELECT count(*)::int AS n FROM run_logs WHERE run_id = 'run_contract_defer'`)[0].n).toBe(0);
+
+      // b is not deferred (what follows it is not pure): one statement writes a and b, and creates c ahead.
+      const outB = { ok: true, output: { n: 2 }, at: Date.now() };
+      stageWrite(outB, write("b", 2), ["c"], false);
+      statements.length = 0;
+      const doneB = (await mine.completeStepAttempt({ workflowRunId: id, stepAttemptId: b.id, workerId: "w-defer", output: outB })) as unknown as Record<string, unknown>;
+      expect(statements, `${OPENWORKFLOW_TS} foldedStepCompletion carries the deferred steps: one statement`).toHaveLength(1);
+      expect(doneB).toMatchObject({ id: b.id, status: "completed", output: outB, stepName: "b" });
+      for (const key of ["createdAt", "startedAt", "finishedAt", "updatedAt"]) expect(doneB[key], key).toBeInstanceOf(Date);
+      const steps = await sql`SELECT step_name, status, output, xmin::text AS tx FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id} ORDER BY step_name`;
+      expect(steps.map((r) => [r.step_name, r.status, r.output])).toEqual([
+        ["a", "completed", outA],
+        ["b", "completed", outB],
+        ["c", "running", null],
+      ]);
+      const entries = await sql`SELECT block_id, output, xmin::text AS tx FROM run_logs WHERE run_id = 'run_contract_defer' ORDER BY id`;
+      expect(entries.map((r) => [r.block_id, r.output])).toEqual([
+        ["a", { n: 1 }],
+        ["b", { n: 2 }],
+      ]);
+      expect(new Set([...steps, ...entries].map((r) => r.tx)).size, "one transaction").toBe(1);
+      const [run] = await sql`SELECT status, output FROM runs WHERE id = 'run_contract_defer'`;
+      expect(run).toEqual({ status: "running", output: { a: { n: 1 }, b: { n: 2 } } });
+      // The run's history, read back, is what openworkflow replays from.
+      const history = await mine.listStepAttempts({ workflowRunId: id });
+      // (Steps made in one millisecond share created_at, openworkflow's order: compared by name.)
+      expect(history.data.map((s) => [s.stepName, s.status]).sort()).toEqual([
+        ["a", "completed"],
+        ["b", "completed"],
+        ["c", "running"],
+      ]);
+
+      // A step in memory is written before any other statement about the run (a failed attempt here).
+      stagePureStep(id, "d");
+      const d = await create(id, "d");
+      statements.length = 0;
+      await mine.failStepAttempt({ workflowRunId: id, stepAttemptId: d.id, workerId: "w-defer", error: { message: "boom" } });
+      expect(statements, "the step in memory is inserted, then openworkflow's own failure is sent").toHaveLength(2);
+      const [failed] = await sql`SELECT status, error FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE id = ${d.id}`;
+      expect(failed).toMatchObject({ status: "failed", error: { message: "boom" } });
+
+      // Fenced: the run is no longer this worker's. Deferred entries are written (as the folded
+      // completion's are), deferred steps are not, and the completion fails as openworkflow's does.
+      stagePureStep(id, "e");
+      const e = await create(id, "e");
+      const outE = { ok: true, output: { n: 5 }, at: Date.now() };
+      stageWrite(outE, write("e", 5), ["f"], true);
+      await mine.completeStepAttempt({ workflowRunId: id, stepAttemptId: e.id, workerId: "w-defer", output: outE });
+      const f = await create(id, "f");
+      await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET worker_id = 'w-other' WHERE id = ${id}`;
+      const outF = { ok: true, output: { n: 6 }, at: Date.now() };
+      stageWrite(outF, write("f", 6), [], false);
+      await expect(mine.completeStepAttempt({ workflowRunId: id, stepAttemptId: f.id, workerId: "w-defer", output: outF })).rejects.toThrow("Failed to mark step attempt completed");
+      expect((await sql`SELECT block_id FROM run_logs WHERE run_id = 'run_contract_defer' AND block_id IN ('e', 'f') ORDER BY block_id`).map((r) => r.block_id)).toEqual(["e", "f"]);
+      expect((await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id} AND step_name IN ('e', 'f')`)[0].n).toBe(0);
+    } finally {
+      await mine.stop();
+      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${id})`;
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+    }
+  });
+
   it("releaseRun finds the execution by its run (workflowRun.id) and parks it available now; the pass's own failure transition then leaves it alone", async () => {
     const id = await enqueue("handback");
     expect((await worker.claimAndProcessWorkflowRunInBackground(worker.workerIds[0]))?.id).toBe(id);
