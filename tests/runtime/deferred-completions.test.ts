@@ -126,3 +126,48 @@ it("a block with side effects starts only once the pure blocks before it are dur
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+it("branches that run at once, one pure and one calling out, join: every block is one completed step and one entry, whichever completion carries the deferred ones", async () => {
+  let calls = 0;
+  const server = http.createServer((_req, res) => {
+    calls += 1;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ n: calls }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/n`;
+    const definition = {
+      blocks: [
+        { id: "trg", type: "trigger_manual", params: {} },
+        { id: "a", type: "transform", params: { value: "{{trg.k}}" } },
+        { id: "b", type: "transform", params: { value: { k: "{{a.value}}" } } },
+        { id: "c", type: "condition", params: { left: "{{b.value.k}}", op: "eq", right: "{{trg.k}}" } },
+        { id: "call", type: "http_request", params: { method: "GET", url } },
+        { id: "join", type: "transform", params: { value: { k: "{{b.value.k}}", called: "{{call.status}}", same: "{{c.result}}" } } },
+      ],
+      edges: [
+        { source: "trg", target: "a" },
+        { source: "a", target: "b" },
+        { source: "b", target: "c" },
+        { source: "c", sourceHandle: "true", target: "join" },
+        { source: "trg", target: "call" },
+        { source: "call", target: "join" },
+      ],
+    };
+    const workflowId = await createWorkflow(app, user.bearer, definition);
+    // Several runs at once on a two-slot worker, so the branches' completions interleave differently.
+    const runIds = await Promise.all(Array.from({ length: 8 }, (_, k) => dispatchRun(app, user.bearer, workflowId, { input: { k } })));
+    for (const [k, runId] of runIds.entries()) {
+      const run = await finishedRun(app, user.organizationId, runId);
+      expect(run.status).toBe("succeeded");
+      expect(run.output).toMatchObject({ join: { value: { k, called: 200, same: true } } });
+      const { steps, entries } = await durableRows(runId);
+      expect(steps.map((s) => `${s.step_name}:${s.status}`)).toEqual(["a:completed", "b:completed", "c:completed", "call:completed", "join:completed", "trg:completed"]);
+      expect(entries.map((e) => e.block_id).sort()).toEqual(["a", "b", "c", "call", "join", "trg"]);
+      expect(entries.every((e) => e.status === "succeeded")).toBe(true);
+    }
+    expect(calls).toBe(8);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
