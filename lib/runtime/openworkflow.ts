@@ -299,7 +299,7 @@ export function openWorkerBackend(
     if (attemptOne && pure?.delete(params.stepName)) {
       // A pure block's first step starts in memory: written with its completion.
       const row = inMemoryStep(runId, params.stepName, new Date());
-      const pending = deferred.get(runId) ?? { rows: new Map(), writes: [] };
+      const pending = deferred.get(runId) ?? { workerId: params.workerId, rows: new Map(), writes: [] };
       pending.rows.set(row.id, row);
       deferred.set(runId, pending);
       return row;
@@ -379,6 +379,8 @@ interface StagedWrite {
  * and the entries of the completed ones. The run's next statement about its steps writes them.
  */
 interface Deferred {
+  /** The worker (slot) whose lease the steps are written under. */
+  workerId: string;
   rows: Map<string, StepAttemptRow>;
   writes: AttemptWrite[];
 }
@@ -400,7 +402,7 @@ function inMemoryStep(workflowRunId: string, stepName: string, at: Date): StepAt
     childWorkflowRunId: null,
     startedAt: at,
     finishedAt: null,
-    createdAt: new Date(Math.trunc(at.getTime())),
+    createdAt: at,
     updatedAt: at,
   };
   return row as unknown as StepAttemptRow;
@@ -436,23 +438,22 @@ function inMemoryStepsInsert(sql: postgres.Sql, owSchema: string, workflowRunId:
 }
 
 /** The fence of openworkflow's step statements: the run, running and leased to `workerId`, locked. */
-function ownedWorkflowRun(sql: postgres.Sql, owSchema: string, workflowRunId: string, workerId: string | null): postgres.PendingQuery<postgres.Row[]> {
+function ownedWorkflowRun(sql: postgres.Sql, owSchema: string, workflowRunId: string, workerId: string): postgres.PendingQuery<postgres.Row[]> {
   return sql`
     SELECT 1 FROM ${sql(owSchema)}."workflow_runs"
-    WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${workflowRunId} AND "status" = 'running'
-      ${workerId === null ? sql`` : sql`AND "worker_id" = ${workerId}`}
+    WHERE "namespace_id" = ${NAMESPACE_ID} AND "id" = ${workflowRunId} AND "status" = 'running' AND "worker_id" = ${workerId}
     FOR NO KEY UPDATE`;
 }
 
 /**
  * Writes a run's deferred steps and entries on their own. Fenced like the statements they stand
- * for: steps only while the run is still running (the worker that made them holds it), entries
- * whatever happened to the run, as the folded completion does.
+ * for: steps only while the worker that made them still holds the run, entries whatever happened
+ * to the run, as the folded completion does.
  */
 async function writeDeferred(sql: postgres.Sql, owSchema: string, workflowRunId: string, entry: Deferred): Promise<void> {
   const rows = [...entry.rows.values()];
   const steps = rows.length > 0 ? sql`inserted AS (${inMemoryStepsInsert(sql, owSchema, workflowRunId, rows)})` : sql``;
-  const owned = sql`owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, workflowRunId, null)})`;
+  const owned = sql`owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, workflowRunId, entry.workerId)})`;
   if (entry.writes.length === 0) {
     await sql`WITH ${owned}, ${steps} SELECT count(*) FROM inserted`;
     return;

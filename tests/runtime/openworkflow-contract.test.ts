@@ -700,6 +700,11 @@ describe("against a migrated database", () => {
       await expect(mine.completeStepAttempt({ workflowRunId: id, stepAttemptId: f.id, workerId: "w-defer", output: outF })).rejects.toThrow("Failed to mark step attempt completed");
       expect((await sql`SELECT block_id FROM run_logs WHERE run_id = 'run_contract_defer' AND block_id IN ('e', 'f') ORDER BY block_id`).map((r) => r.block_id)).toEqual(["e", "f"]);
       expect((await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id} AND step_name IN ('e', 'f')`)[0].n).toBe(0);
+      // A step in memory written on its own (before a failure) is fenced on its worker too: the run is running, but another worker's.
+      stagePureStep(id, "g");
+      const g = await create(id, "g");
+      await expect(mine.failStepAttempt({ workflowRunId: id, stepAttemptId: g.id, workerId: "w-defer", error: { message: "late" } })).rejects.toThrow();
+      expect((await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id} AND step_name = 'g'`)[0].n).toBe(0);
     } finally {
       await mine.stop();
       await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${id})`;
