@@ -118,6 +118,8 @@ export interface WorkerBackend {
   deferWrites: (runId: string, writes: AttemptWrite[]) => boolean;
   /** Writes whatever of run `runId` is still in memory (deferred completions). */
   flushRun: (runId: string) => Promise<void>;
+  /** Drops what the backend keeps for run `runId`: its pass lost the run (a stale branch), and openworkflow sends nothing more for it. */
+  forgetRun: (runId: string) => void;
 }
 
 /**
@@ -361,6 +363,12 @@ export function openWorkerBackend(
       return true;
     },
     flushRun: flush,
+    forgetRun: (runId) => {
+      completed.delete(runId);
+      created.delete(runId);
+      pureSteps.delete(runId);
+      deferred.delete(runId);
+    },
   };
 }
 

@@ -70,7 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sql.options.debug = (_connection, query) => onQuery("store", query);
     if (!options.database) database.sql.options.debug = (_connection, query) => onQuery("store", query);
   }
-  const { backend, admission, stageWrite, stagePureStep, deferWrites, flushRun } = openWorkerBackend(options.databaseUrl, {
+  const { backend, admission, stageWrite, stagePureStep, deferWrites, flushRun, forgetRun } = openWorkerBackend(options.databaseUrl, {
     max: Math.max(10, concurrency + 2),
     weftSchema: schema,
     store: sql,
@@ -132,6 +132,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return outcome;
     } catch (error) {
       if (error instanceof RunHandedBack) await handBack(run.id, input.runId, runLog);
+      // openworkflow sends nothing more for a run its pass lost: what the backend kept for it goes.
+      if (isStaleBranchError(error)) forgetRun(run.id);
       else if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
       // It may have written the run failed (step_limit, internal_error): the parent's block looks again.
       if (!(error instanceof RunHandedBack) && !isParkError(error) && !isStaleBranchError(error)) wakeParent(input, runLog);

@@ -618,7 +618,7 @@ describe("against a migrated database", () => {
       VALUES ('run_contract_defer', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
     const [stockId, id] = [await enqueue("defer-stock"), await enqueue("defer")];
     await capContractOrg(0);
-    const { backend: mine, stageWrite, stagePureStep } = recordedWorkerBackend(0);
+    const { backend: mine, stageWrite, stagePureStep, forgetRun } = recordedWorkerBackend(0);
     const started = new Date();
     const write = (blockId: string, n: number) => ({
       log: { runId: "run_contract_defer", organizationId: "org_contract", blockId, blockType: "transform", attempt: 1, status: "succeeded" as const, input: {}, output: { n }, error: null, messages: [], startedAt: started, finishedAt: started },
@@ -705,6 +705,12 @@ describe("against a migrated database", () => {
       const g = await create(id, "g");
       await expect(mine.failStepAttempt({ workflowRunId: id, stepAttemptId: g.id, workerId: "w-defer", error: { message: "late" } })).rejects.toThrow();
       expect((await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE workflow_run_id = ${id} AND step_name = 'g'`)[0].n).toBe(0);
+      // A pass that lost its run (a stale branch) makes the backend forget it: nothing staged for it is used again.
+      stagePureStep(stockId, "x");
+      forgetRun(stockId);
+      statements.length = 0;
+      await create(stockId, "x");
+      expect(statements.some((q) => q.includes("step_attempts")), `${OPENWORKFLOW_TS} forgetRun drops what was staged for the run`).toBe(true);
     } finally {
       await mine.stop();
       await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${id})`;
