@@ -132,9 +132,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return outcome;
     } catch (error) {
       if (error instanceof RunHandedBack) await handBack(run.id, input.runId, runLog);
+      else if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
       // openworkflow sends nothing more for a run its pass lost: what the backend kept for it goes.
       if (isStaleBranchError(error)) forgetRun(run.id);
-      else if (!isParkError(error)) runLog.error({ err: error }, "run pass failed; openworkflow retries or fails it");
       // It may have written the run failed (step_limit, internal_error): the parent's block looks again.
       if (!(error instanceof RunHandedBack) && !isParkError(error) && !isStaleBranchError(error)) wakeParent(input, runLog);
       throw error;
