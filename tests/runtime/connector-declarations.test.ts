@@ -51,7 +51,21 @@ const operatorEcho = defineConnector({
   run: async (_ctx, params) => ({ privateOk: params.private_ok ?? "unset" }),
 });
 
-const registry = () => createRegistry([...builtinConnectors, pauseMs, awaitApproval, operatorEcho]);
+/** Two actions that double a number, one declaring itself pure, one not, with names that say nothing about it. */
+const doubleWithoutTrace = defineConnector({
+  type: "double_a",
+  name: "Double (test, pure)",
+  description: "Doubles n.",
+  category: "test",
+  kind: "action",
+  pure: true,
+  params: z.object({ n: z.number() }).strict(),
+  outputs: z.object({ n: z.number() }),
+  run: async (_ctx, params) => ({ n: params.n * 2 }),
+});
+const doubleWithTrace = defineConnector({ ...doubleWithoutTrace, type: "double_b", name: "Double (test)", pure: undefined });
+
+const registry = () => createRegistry([...builtinConnectors, pauseMs, awaitApproval, operatorEcho, doubleWithoutTrace, doubleWithTrace]);
 const trigger = { id: "trg", type: "trigger_manual", params: {} };
 
 interface Setup {
@@ -175,5 +189,37 @@ describe("operator params", () => {
     const ok = await finishedRun(allowed.app, allowed.user.organizationId, await run(allowed, definition));
     expect(ok).toMatchObject({ status: "succeeded", output: { ping: { status: 200, body: "pong" } } });
     expect(connections).toBe(before + 1);
+  });
+});
+
+describe("pure declarations", () => {
+  it("only the built-in connectors that cannot be noticed running twice declare pure: the triggers, transform, condition, switch", () => {
+    expect(builtinConnectors.filter((c) => c.pure).map((c) => c.type).sort()).toEqual(["condition", "switch", "transform", "trigger_manual", "trigger_schedule", "trigger_webhook"]);
+  });
+
+  it("a connector declaring pure becomes durable with the next block that does not; one that does not declare it, at once, whatever their types", async () => {
+    const runId = await run(allowed, {
+      blocks: [
+        trigger,
+        { id: "p1", type: "double_a", params: { n: 1 } },
+        { id: "p2", type: "double_a", params: { n: "{{p1.n}}" } },
+        { id: "q", type: "double_b", params: { n: "{{p2.n}}" } },
+        { id: "p3", type: "double_a", params: { n: "{{q.n}}" } },
+      ],
+      edges: [
+        { source: "trg", target: "p1" },
+        { source: "p1", target: "p2" },
+        { source: "p2", target: "q" },
+        { source: "q", target: "p3" },
+      ],
+    });
+    const done = await finishedRun(allowed.app, allowed.user.organizationId, runId);
+    expect(done).toMatchObject({ status: "succeeded", output: { p3: { n: 16 } } });
+    const sql = allowed.app.database.sql;
+    const rows = await sql<{ block_id: string; tx: string }[]>`SELECT block_id, xmin::text AS tx FROM run_logs WHERE run_id = ${runId} ORDER BY id`;
+    const tx = Object.fromEntries(rows.map((r) => [r.block_id, r.tx]));
+    expect(rows.map((r) => r.block_id)).toEqual(["trg", "p1", "p2", "q", "p3"]);
+    expect([tx.trg, tx.p1], "pure blocks followed by pure blocks wait for the next completion").toEqual([tx.p2, tx.p2]);
+    expect(new Set([tx.p2, tx.q, tx.p3]).size, "p2 (followed by a block that is not pure), q and the last block are written each on its own").toBe(3);
   });
 });
