@@ -211,6 +211,14 @@ export function openWorkerBackend(
   /** The statement writing a run's deferred steps, while in flight: the run's next statements wait for it. */
   const flushing = new Map<string, Promise<void>>();
 
+  /** Keeps steps created ahead for the blocks starting next, for their step.run's create. */
+  const keepAhead = (runId: string, steps: StepAttemptRow[]): void => {
+    if (steps.length === 0) return;
+    const ahead = created.get(runId) ?? new Map<string, StepAttemptRow>();
+    for (const step of steps) ahead.set(step.stepName, step);
+    created.set(runId, ahead);
+  };
+
   /** Waits until no statement writing `runId`'s deferred steps is in flight. */
   const settled = async (runId: string): Promise<void> => {
     for (let inFlight = flushing.get(runId); inFlight; inFlight = flushing.get(runId)) await inFlight;
@@ -256,33 +264,23 @@ export function openWorkerBackend(
     if (own && pending && entry.defer && !entry.write.final) {
       // Deferred: written with the next completion of this run that is not (docs/openworkflow.md,
       // "Deferred completions"). The blocks starting next are pure too: their steps start in memory.
-      const done: StepAttemptRow = { ...own, status: "completed", output: params.output as StepAttemptRow["output"], error: null, finishedAt: now, updatedAt: now };
+      const done = completedStep(own, params.output, now);
       pending.rows.set(done.id, done);
       pending.writes.push(entry.write);
-      const ahead = created.get(runId) ?? new Map<string, StepAttemptRow>();
-      for (const stepName of entry.nextSteps) {
-        const row = inMemoryStep(runId, stepName, now);
-        pending.rows.set(row.id, row);
-        ahead.set(stepName, row);
-      }
-      if (ahead.size > 0) created.set(runId, ahead);
+      const next = entry.nextSteps.map((stepName) => inMemoryStep(runId, stepName, now));
+      for (const row of next) pending.rows.set(row.id, row);
+      keepAhead(runId, next);
       return done;
     }
     const carried = take(runId);
     const rows = carried ? [...carried.rows.values()] : [];
     const current = rows.findIndex((row) => row.id === params.stepAttemptId);
-    if (current >= 0) {
-      rows[current] = { ...rows[current], status: "completed", output: params.output as StepAttemptRow["output"], error: null, finishedAt: now, updatedAt: now };
-    }
+    if (current >= 0) rows[current] = completedStep(rows[current], params.output, now);
     const writes = [...(carried?.writes ?? []), entry.write];
     const send = () => foldedStepCompletion(options.store, owSchema, params, { writes, nextSteps: entry.nextSteps, rows, inMemory: current >= 0 });
     const { attempt, run, next } = carried ? await carrying(runId, send) : await send();
     if (run) completed.set(runId, run);
-    if (next.length > 0) {
-      const ahead = created.get(runId) ?? new Map<string, StepAttemptRow>();
-      for (const step of next) ahead.set(step.stepName, step);
-      created.set(runId, ahead);
-    }
+    keepAhead(runId, next);
     return attempt;
   };
   const createStepAttempt = backend.createStepAttempt.bind(backend);
@@ -320,28 +318,32 @@ export function openWorkerBackend(
   const completeWorkflowRun = backend.completeWorkflowRun.bind(backend);
   backend.completeWorkflowRun = async (params) => {
     const run = completed.get(params.workflowRunId);
-    if (!run) {
-      await flush(params.workflowRunId);
-      return completeWorkflowRun(params);
-    }
+    if (!run) return completeWorkflowRun(params);
     completed.delete(params.workflowRunId);
     // What openworkflow's own completion does after its update (a child run wakes its parent).
     await (backend as unknown as { wakeParentWorkflowRun(run: WorkflowRunRow): Promise<void> }).wakeParentWorkflowRun(run);
     return run;
   };
-  // A pass that went on failing or parking after all (it cannot: the final state is written only
-  // when nothing else is left) must not leave its entry behind.
-  // Steps created ahead that the pass did not start (it stopped first) stay `running`, as a step
-  // in flight at a crash does: a replay creates its own.
+  /** Drops everything kept for a run whose pass is over. */
+  const forget = (runId: string): void => {
+    completed.delete(runId);
+    created.delete(runId);
+    pureSteps.delete(runId);
+    deferred.delete(runId);
+  };
+  // The pass ends: its deferred steps are written first (nothing is deferred once the last block
+  // folded the run's final state), and nothing kept for it outlives the pass. Steps created ahead
+  // that the pass did not start (it stopped first) stay `running`, as a step in flight at a crash
+  // does: a replay creates its own.
   for (const method of ["completeWorkflowRun", "failWorkflowRun", "sleepWorkflowRun", "rescheduleWorkflowRunAfterFailedStepAttempt"] as const) {
     const original = backend[method].bind(backend) as (params: { workflowRunId: string }) => Promise<WorkflowRunRow>;
     (backend as unknown as Record<string, unknown>)[method] = async (params: { workflowRunId: string }) => {
-      const runId = params.workflowRunId;
-      if (method !== "completeWorkflowRun") await flush(runId);
-      created.delete(runId);
-      pureSteps.delete(runId);
-      if (method !== "completeWorkflowRun") completed.delete(runId);
-      return original(params);
+      await flush(params.workflowRunId);
+      try {
+        return await original(params);
+      } finally {
+        forget(params.workflowRunId);
+      }
     };
   }
   const extendWorkflowRunLease = backend.extendWorkflowRunLease.bind(backend);
@@ -363,12 +365,7 @@ export function openWorkerBackend(
       return true;
     },
     flushRun: flush,
-    forgetRun: (runId) => {
-      completed.delete(runId);
-      created.delete(runId);
-      pureSteps.delete(runId);
-      deferred.delete(runId);
-    },
+    forgetRun: forget,
   };
 }
 
@@ -391,6 +388,11 @@ interface Deferred {
   workerId: string;
   rows: Map<string, StepAttemptRow>;
   writes: AttemptWrite[];
+}
+
+/** `row` completed with `output` at `at`, as openworkflow's completeStepAttempt leaves it. */
+function completedStep(row: StepAttemptRow, output: unknown, at: Date): StepAttemptRow {
+  return { ...row, status: "completed", output: output as StepAttemptRow["output"], error: null, finishedAt: at, updatedAt: at };
 }
 
 /** A function step as openworkflow's createStepAttempt would insert it (empty config, no context), not yet written. */
