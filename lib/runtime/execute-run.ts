@@ -13,7 +13,7 @@
 import type { Logger } from "@/lib/log";
 import { nextBlocks, type Settlement } from "@/lib/engine/graph";
 import type { Block } from "@/lib/engine/model";
-import { skipWrites, writeSkipLogs } from "@/lib/store/run-logs";
+import { skipWrites, writeAttempts } from "@/lib/store/run-logs";
 import { finishRun } from "@/lib/store/runs";
 import type { BlockError } from "./block-attempt";
 import { runBlock, type BlockOutcome, type BlockRunContext, type StepApi } from "./block-steps";
@@ -130,9 +130,8 @@ export async function executeRun(deps: WorkerDeps, input: RunInput, step: StepAp
       }
     }
     // After the entries of deferred completions, if any: the run's log stays in the order blocks settled.
-    if (skips.length > 0 && !deps.deferSkips?.(skipWrites({ runId, organizationId: input.organizationId }, skips))) {
-      await writeSkipLogs(deps.sql, { runId, organizationId: input.organizationId }, skips);
-    }
+    const skipped = skipWrites({ runId, organizationId: input.organizationId }, skips);
+    if (skipped.length > 0 && !deps.deferSkips?.(skipped)) await writeAttempts(deps.sql, skipped);
     for (const id of ready) start(blocks.get(id) as Block);
   };
 

@@ -95,7 +95,7 @@ export function attemptWriteParts(
         id = nextval('run_logs_id_seq'), status = excluded.status, input = excluded.input, output = excluded.output,
         error = excluded.error, messages = excluded.messages, started_at = excluded.started_at,
         finished_at = excluded.finished_at, created_at = now()
-      WHERE run_logs.attempt <> 0 -- a skip (attempt 0) is recorded once, as writeSkipLogs does
+      WHERE run_logs.attempt <> 0 -- a skip (attempt 0) is recorded once: a replay's rewrite changes nothing
       RETURNING id
     ), changed AS (${runUpdate})`;
   // Settled blocks that do not end the run change it only by starting it (queued → running).
@@ -117,12 +117,21 @@ export async function writeAttemptLog(
   final?: FinalRunWrite | null,
   settled?: { output: unknown } | null,
 ): Promise<void> {
-  const { ctes, notify } = attemptWriteParts(sql, [{ log, final, settled }]);
-  // The entry first (it takes the lock), then the run's row: the order markRunCanceled takes them in.
-  await sql`WITH ${ctes} SELECT ${notify} FROM entry`;
+  await writeAttempts(sql, [{ log, final, settled }]);
 }
 
-/** Skipped blocks' entries (attempt 0) as attempt writes, for a worker that writes them with deferred completions (lib/runtime/openworkflow.ts). */
+/** Sends attempts' writes of one run (`attemptWriteParts`) as one statement of their own. */
+export async function writeAttempts(sql: postgres.Sql, writes: readonly AttemptWrite[]): Promise<void> {
+  const { ctes, notify } = attemptWriteParts(sql, writes);
+  // The entries first (they take the lock), then the run's row: the order markRunCanceled takes them in.
+  await sql`WITH ${ctes} SELECT ${notify} FROM (SELECT count(*) FROM entry) entries`;
+}
+
+/**
+ * Skipped blocks' entries (attempt 0), as attempt writes: sent with `writeAttempts`, or kept with
+ * a worker's deferred completions (lib/runtime/openworkflow.ts). A skip is recorded once: a
+ * replay's rewrite of it changes nothing (`attemptWriteParts`).
+ */
 export function skipWrites(run: { runId: string; organizationId: string }, blocks: { blockId: string; blockType: string; reason: string }[]): AttemptWrite[] {
   const at = new Date();
   return blocks.map((b) => ({
@@ -141,30 +150,6 @@ export function skipWrites(run: { runId: string; organizationId: string }, block
       finishedAt: at,
     },
   }));
-}
-
-/** Records skipped blocks (attempt 0) once; rewriting them on a replay changes nothing. */
-export async function writeSkipLogs(
-  sql: postgres.Sql,
-  run: { runId: string; organizationId: string },
-  blocks: { blockId: string; blockType: string; reason: string }[],
-): Promise<void> {
-  if (blocks.length === 0) return;
-  const at = new Date();
-  const rows = blocks.map((b) => ({
-    block_id: b.blockId,
-    block_type: b.blockType,
-    messages: [{ level: "info", message: b.reason, at: at.toISOString() }],
-  }));
-  await sql`
-    WITH lock AS (${runLogLock(sql, run.runId)}), entries AS (
-      INSERT INTO run_logs (run_id, organization_id, block_id, block_type, attempt, status, messages, started_at, finished_at)
-      SELECT ${run.runId}::text, ${run.organizationId}::text, v.block_id, v.block_type, 0, 'skipped', v.messages,
-        ${at}::timestamptz, ${at}::timestamptz
-      FROM lock, jsonb_to_recordset(${jsonb(sql, rows)}::jsonb) AS v(block_id text, block_type text, messages jsonb)
-      ON CONFLICT (run_id, block_id, attempt) DO NOTHING
-    )
-    SELECT 1`;
 }
 
 interface LogRow {
