@@ -4,11 +4,10 @@
  * transaction, each block still its own completed step named after its id; a block with side
  * effects starts only once every pure block before it is durable.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openworkflowSchemaOf } from "@/db/client";
 import type { TestApp, TestUser } from "../helpers/api";
+import { listenLocal } from "../helpers/local-http";
 import { createWorkflow, dispatchRun, finishedRun, runLogs, startWorkerTestApp } from "../helpers/runtime";
 
 let app: TestApp;
@@ -79,7 +78,7 @@ it("a run of pure blocks becomes durable in one transaction: one completed step 
 it("a block with side effects starts only once the pure blocks before it are durable, and its own completion is never deferred", async () => {
   const seen: { steps: string[]; entries: string[] }[] = [];
   let runId = "";
-  const server = http.createServer((req, res) => {
+  const server = await listenLocal((_req, res) => {
     // What the database holds when the request goes out: the pure blocks' steps and entries.
     void durableRows(runId).then(
       ({ steps, entries }) => {
@@ -89,9 +88,8 @@ it("a block with side effects starts only once the pure blocks before it are dur
       (error: unknown) => res.writeHead(500).end(String(error)),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
+    const url = server.url("/ping");
     const definition = {
       blocks: [
         { id: "trg", type: "trigger_manual", params: {} },
@@ -123,19 +121,18 @@ it("a block with side effects starts only once the pure blocks before it are dur
     expect(new Set([...tx("trg"), ...tx("first"), ...tx("second")]).size).toBe(1);
     expect(tx("call").every((t) => !tx("second").includes(t)), "the call's completion is its own statement").toBe(true);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   }
 });
 
 it("branches that run at once, one pure and one calling out, join: every block is one completed step and one entry, whichever completion carries the deferred ones", async () => {
   let calls = 0;
-  const server = http.createServer((_req, res) => {
+  const server = await listenLocal((_req, res) => {
     calls += 1;
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ n: calls }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/n`;
+    const url = server.url("/n");
     const definition = {
       blocks: [
         { id: "trg", type: "trigger_manual", params: {} },
@@ -168,6 +165,6 @@ it("branches that run at once, one pure and one calling out, join: every block i
     }
     expect(calls).toBe(8);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   }
 });

@@ -484,6 +484,16 @@ describe("against a migrated database", () => {
   /** Sets org_contract's cap on runs executing at once (0: none). */
   const capContractOrg = (max: number) =>
     sql`INSERT INTO organization_admission (organization_id, max_running) VALUES ('org_contract', ${max}) ON CONFLICT (organization_id) DO UPDATE SET max_running = ${max}`;
+  /** Weft's row of a queued run in org_contract, for the run log writes a worker's backend folds. */
+  const queuedContractRun = (id: string) =>
+    sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
+      VALUES (${id}, 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+  /** Stops a test's worker backend and removes its openworkflow runs and org_contract's cap. */
+  const dropContractBackend = async (backend: BackendPostgres, ids: string[]) => {
+    await backend.stop();
+    await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)}`;
+    await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+  };
   /** A worker's backend on one connection whose statements land in `statements`. */
   const recordedWorkerBackend = (orgMaxRunning: number) =>
     openWorkerBackend(db.url, { max: 1, weftSchema: "public", orgMaxRunning, store: sql, debug: (_c, query) => void statements.push(query) });
@@ -508,15 +518,12 @@ describe("against a migrated database", () => {
       expect(Object.keys(handed as object)).toContain("workflowName");
       expect(statements, "a run claimed for the slot is handed over without a query").toEqual([]);
     } finally {
-      await mine.stop();
-      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(ids)}`;
-      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+      await dropContractBackend(mine, ids);
     }
   });
 
   it("the worker's backend completes a staged step with its run log write in one statement (the run too, on its last block), returning openworkflow's own rows; a first claim's history costs no query", async () => {
-    await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
-      VALUES ('run_contract_fold', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+    await queuedContractRun("run_contract_fold");
     const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
     await capContractOrg(0);
     const { backend: mine, stageWrite } = recordedWorkerBackend(0);
@@ -607,15 +614,12 @@ describe("against a migrated database", () => {
       const [{ n: ahead2 }] = await sql`SELECT count(*)::int AS n FROM ${sql(OPENWORKFLOW_SCHEMA)}.step_attempts WHERE step_name = 'never-created'`;
       expect(ahead2, "a completion that fails its fence creates no step ahead").toBe(0);
     } finally {
-      await mine.stop();
-      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${foldId})`;
-      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+      await dropContractBackend(mine, [stockId, foldId]);
     }
   });
 
   it("pure blocks' steps start in memory and their completions wait: the next completion that is not deferred writes every step and entry in one statement", async () => {
-    await sql`INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, status, input, created_at)
-      VALUES ('run_contract_defer', 'org_contract', 'wf_contract', 1, '{"blocks":[],"edges":[]}', 'manual', 'queued', '{}', now())`;
+    await queuedContractRun("run_contract_defer");
     const [stockId, id] = [await enqueue("defer-stock"), await enqueue("defer")];
     await capContractOrg(0);
     const { backend: mine, stageWrite, stagePureStep, forgetRun } = recordedWorkerBackend(0);
@@ -712,9 +716,7 @@ describe("against a migrated database", () => {
       await create(stockId, "x");
       expect(statements.some((q) => q.includes("step_attempts")), `${OPENWORKFLOW_TS} forgetRun drops what was staged for the run`).toBe(true);
     } finally {
-      await mine.stop();
-      await sql`DELETE FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN (${stockId}, ${id})`;
-      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract'`;
+      await dropContractBackend(mine, [stockId, id]);
     }
   });
 
