@@ -4,9 +4,10 @@
  */
 import type postgres from "postgres";
 import type { WebhookResponse } from "@/lib/engine/webhook-response";
-import type { RunResource } from "@/lib/resources/run";
+import { FINAL_STATUSES, type RunResource, type RunStatus } from "@/lib/resources/run";
 import type { Runtime } from "@/lib/runtime/types";
 import { beyondStart, waitForChange, watchRun, type RunWatch } from "@/lib/runtime/wait-for-change";
+import { parseFinalHint } from "@/lib/store/channels";
 import { getWebhookAnswerState, type WebhookAnswerState } from "@/lib/store/webhook-responses";
 import { fail, succeed, type Actor, type Outcome } from "@/lib/workflows/outcome";
 
@@ -15,6 +16,13 @@ export type WebhookAnswer =
   | { kind: "responded"; response: WebhookResponse }
   | { kind: "finished"; run: Pick<RunResource, "status" | "output" | "error"> }
   | { kind: "pending" };
+
+/** The answer state a final notification gives (a webhook run that ended without an answer), else undefined. */
+function answerFromHint(hint: string | undefined): WebhookAnswerState | undefined {
+  const final = parseFinalHint(hint);
+  if (!final || !FINAL_STATUSES.has(final.status as RunStatus)) return undefined;
+  return { finished: { status: final.status as RunStatus, output: final.output, error: final.error }, response: null };
+}
 
 /** Watches a run's notifications for `awaitWebhookAnswer`, from now: arm it before creating the run. */
 export function watchForAnswer(deps: { runtime: Runtime }, runId: string): RunWatch {
@@ -26,7 +34,8 @@ export function watchForAnswer(deps: { runtime: Runtime }, runId: string): RunWa
  * without losing one (lib/runtime/wait-for-change.ts). An answer recorded before the run ended is
  * always the one returned: both are read in one snapshot. `not_found` for another organization's run.
  * `watch`: from `watchForAnswer(runId)`, armed before the caller created that run (which it just
- * did), so the wait skips its first read; the wait closes it.
+ * did), so the wait skips its first read, and a final notification that carries the run's end
+ * (FINAL_HINT, lib/store/channels.ts) stands for the read after it; the wait closes it.
  */
 export async function awaitWebhookAnswer(
   deps: { runtime: Runtime; sql: postgres.Sql },
@@ -47,6 +56,8 @@ export async function awaitWebhookAnswer(
     // A run starting has no answer and is not finished.
     wakes: beyondStart,
     known,
+    // The run this caller just created: its final notification says how it ended, as a read would.
+    fromHint: options.watch ? answerFromHint : undefined,
   });
   if (state === null) return fail({ code: "not_found", message: "No such run." });
   if (state.response) return succeed({ kind: "responded", response: state.response });

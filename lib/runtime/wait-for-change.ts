@@ -25,6 +25,8 @@ export const DEFAULT_WAIT_POLL_MS = 1_000;
 export interface RunWatch {
   /** How many notifications about the run came since the watch was armed. */
   readonly notifications: number;
+  /** The hint of the latest of them, if it had one. */
+  readonly latestHint: string | undefined;
   /** Resolves after `ms`, or at once when a notification comes meanwhile. */
   park(ms: number): Promise<void>;
   /** Unsubscribes; safe to call more than once. */
@@ -34,15 +36,20 @@ export interface RunWatch {
 /** Subscribes to the run's notifications now and counts them (those `wakes` lets through; all by default). */
 export function watchRun(runId: string, subscribe: RunSubscribe, wakes?: WakeFilter): RunWatch {
   let notifications = 0;
+  let latestHint: string | undefined;
   let wake: (() => void) | null = null;
   let unsubscribe: (() => void) | null = subscribe(runId, (hint) => {
     if (wakes && !wakes(hint)) return;
     notifications += 1;
+    latestHint = hint;
     wake?.();
   });
   return {
     get notifications() {
       return notifications;
+    },
+    get latestHint() {
+      return latestHint;
     },
     park(ms) {
       return new Promise<void>((resolve) => {
@@ -81,6 +88,11 @@ export interface WaitForChange<T> {
    * read; any notification since then makes the wait read at once.
    */
   known?: { watch: RunWatch; value: T; seen: number };
+  /**
+   * The state a notification's hint gives in full (a webhook-started run's final state,
+   * FINAL_HINT), used in place of the read after it; undefined when the hint does not give it.
+   */
+  fromHint?: (hint: string | undefined) => T | undefined;
 }
 
 /**
@@ -103,7 +115,8 @@ export async function waitForChange<T>(options: WaitForChange<T>): Promise<T> {
         known = undefined;
       } else {
         seen = watch.notifications;
-        value = await read();
+        const hinted = seen > 0 ? options.fromHint?.(watch.latestHint) : undefined;
+        value = hinted !== undefined ? hinted : await read();
       }
       const left = deadline - Date.now();
       if (done(value) || left <= 0) return value;

@@ -8,7 +8,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { RUN_STATUS_CHANNEL, RUNNING_HINT } from "./channels";
+import { FINAL_HINT, MAX_FINAL_HINT_BYTES, RUN_STATUS_CHANNEL, RUNNING_HINT } from "./channels";
 import type { RunError, RunLogEntry, RunLogMessage, RunLogStatus } from "@/lib/resources/run";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { jsonb, runLogLock } from "./runs";
@@ -69,7 +69,7 @@ export function attemptWriteParts(
       UPDATE runs SET status = ${final.status}, output = ${jsonb(sql, final.output)}::jsonb, error = ${jsonb(sql, final.error)}::jsonb,
         finished_at = now(), started_at = coalesce(started_at, ${startedAt}::timestamptz)
       WHERE id = ${runId} AND status IN ('queued', 'running')
-      RETURNING id`
+      RETURNING id, trigger, status, output, error`
     : settledOutputs.length > 0
       ? sql`
       UPDATE runs SET status = 'running', started_at = coalesce(started_at, ${startedAt}::timestamptz) ${merge}
@@ -98,10 +98,18 @@ export function attemptWriteParts(
       WHERE run_logs.attempt <> 0 -- a skip (attempt 0) is recorded once: a replay's rewrite changes nothing
       RETURNING id
     ), changed AS (${runUpdate})`;
-  // Settled blocks that do not end the run change it only by starting it (queued → running).
-  const notify = !final && settledOutputs.length > 0
-    ? sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id || ${`:${RUNNING_HINT}`}) FROM changed WHERE moved)`
-    : sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed)`;
+  // Settled blocks that do not end the run change it only by starting it (queued → running). A
+  // webhook-started run that ends without an answer tells its waiting caller how, as stored
+  // (FINAL_HINT), so the caller need not read it; a `respond_webhook` answer is read as usual.
+  const notify = final
+    ? sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, CASE
+          WHEN changed.trigger = 'webhook' AND octet_length(hint.state) <= ${MAX_FINAL_HINT_BYTES}
+            AND NOT EXISTS (SELECT 1 FROM webhook_responses w WHERE w.run_id = changed.id)
+          THEN changed.id || ${`:${FINAL_HINT}:`} || hint.state ELSE changed.id END)
+        FROM changed, LATERAL (SELECT jsonb_build_object('status', changed.status, 'output', changed.output, 'error', changed.error)::text AS state) hint)`
+    : settledOutputs.length > 0
+      ? sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id || ${`:${RUNNING_HINT}`}) FROM changed WHERE moved)`
+      : sql`(SELECT pg_notify(${RUN_STATUS_CHANNEL}, id) FROM changed)`;
   return { ctes, notify };
 }
 

@@ -11,8 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { streamTiming } from "@/lib/api/routes/runs";
 import { openRuntime } from "@/lib/runtime";
 import { awaitWebhookAnswer, watchForAnswer } from "@/lib/runs/webhook-answer";
-import { RUN_STATUS_CHANNEL, RUNNING_HINT } from "@/lib/store/channels";
-import { newRunId } from "@/lib/store/runs";
+import { MAX_FINAL_HINT_BYTES, RUN_STATUS_CHANNEL, RUNNING_HINT } from "@/lib/store/channels";
+import { writeAttempts } from "@/lib/store/run-logs";
+import { getWebhookAnswerState, recordWebhookResponse } from "@/lib/store/webhook-responses";
+import { newRunId, openRunStorePool } from "@/lib/store/runs";
 import type { Runtime } from "@/lib/runtime/types";
 import type { RunResource } from "@/lib/resources/run";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
@@ -164,6 +166,90 @@ describe("a webhook caller's wait armed before its run exists", () => {
       expect(reads).toHaveLength(1);
     } finally {
       watch.close();
+    }
+  });
+});
+
+describe("a webhook run's final notification", () => {
+  /** A pool like the worker's (lib/store/runs.ts), for the statements a worker sends. */
+  let workerSql: postgres.Sql;
+  beforeAll(() => {
+    workerSql = openRunStorePool(app.database.url, 2, app.database.schema);
+  });
+  afterAll(async () => {
+    await workerSql?.end();
+  });
+  const actor = () => ({ organizationId: user.organizationId, id: "webhook:test", kind: "system" as const });
+
+  /** A queued webhook run of this test's workflow, watched by a waiting caller from before it existed. */
+  async function waitingCaller(): Promise<{ runId: string; reads: string[]; waiting: ReturnType<typeof awaitWebhookAnswer> }> {
+    const runId = newRunId();
+    const watch = watchForAnswer(app, runId);
+    await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "webhook", runId });
+    const { pool: counted, reads } = recordingReads(app.database.sql);
+    const waiting = awaitWebhookAnswer({ runtime: app.runtime, sql: counted }, actor(), runId, TEN_MINUTES, { pollMs: NEVER, watch });
+    return { runId, reads, waiting };
+  }
+
+  /** Ends the run as a worker's last block does: its entry and the run's final state in one statement (writeAttempts). */
+  async function finishWith(runId: string, output: Record<string, unknown>): Promise<void> {
+    const at = new Date();
+    const log = {
+      runId, organizationId: user.organizationId, blockId: "trg", blockType: "trigger_manual", attempt: 1, status: "succeeded" as const,
+      input: null, output, error: null, messages: [], startedAt: at, finishedAt: at,
+    };
+    await writeAttempts(workerSql, [{ log, final: { status: "succeeded", output, error: null } }]);
+  }
+
+  it("a run that ends without an answer gives its waiting caller the end it stored, with no read", async () => {
+    const { runId, reads, waiting } = await waitingCaller();
+    // Keys in an order jsonb does not keep: the caller gets the stored order, as a read would give it.
+    const output = { trg: { zeta: 1, a: [1, "two", { nested: true }], "ünï": "ok" } };
+    await finishWith(runId, output);
+    const answer = await settled(waiting, HANG, "the final notification to answer the caller");
+    expect(reads).toEqual([]);
+    const stored = await getWebhookAnswerState(app.database.sql, user.organizationId, runId);
+    expect(answer).toEqual({ ok: true, value: { kind: "finished", run: stored?.finished } });
+    expect(JSON.stringify(answer.ok && answer.value.kind === "finished" && answer.value.run.output)).toBe(JSON.stringify(stored?.finished?.output));
+    expect(stored?.finished).toEqual({ status: "succeeded", output, error: null });
+  });
+
+  it("an end too long for a notification is read", async () => {
+    const { runId, reads, waiting } = await waitingCaller();
+    const output = { trg: { text: "x".repeat(MAX_FINAL_HINT_BYTES) } };
+    await finishWith(runId, output);
+    const answer = await settled(waiting, HANG, "the final notification to wake the caller");
+    expect(answer).toEqual({ ok: true, value: { kind: "finished", run: { status: "succeeded", output, error: null } } });
+    expect(reads).toEqual(["read"]);
+  });
+
+  it("a run that answered with respond_webhook: its caller gets that answer, read, not the end", async () => {
+    const { runId, reads, waiting } = await waitingCaller();
+    const response = { status: 201, headers: { "content-type": "text/plain" }, body: "made" };
+    // The answer is recorded, then the run ends in the same moment, before the caller woke.
+    const stop = app.runtime.subscribe(runId, () => {});
+    try {
+      expect(await recordWebhookResponse(workerSql, { runId, organizationId: user.organizationId, blockId: "respond", response })).toEqual({ responded: true });
+      await finishWith(runId, { trg: {} });
+    } finally {
+      stop();
+    }
+    const answer = await settled(waiting, HANG, "the caller to read the answer");
+    expect(answer).toEqual({ ok: true, value: { kind: "responded", response } });
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("only a webhook-started run's final notification carries its end", async () => {
+    const hints: (string | undefined)[] = [];
+    const runId = newRunId();
+    const stop = app.runtime.subscribe(runId, (hint) => void hints.push(hint));
+    try {
+      await app.runtime.dispatch(user.organizationId, { id: workflowId, version: 1, definition: DEFINITION }, { trigger: "manual", runId });
+      await finishWith(runId, { trg: { secret: "not for the channel" } });
+      await until(() => hints.length > 0, HANG, "the final notification");
+      expect(hints).toEqual([undefined]);
+    } finally {
+      stop();
     }
   });
 });
