@@ -9,7 +9,7 @@ import type { ConnectorRegistry } from "@/lib/engine/connector";
 import { validateDefinition } from "@/lib/engine/validate";
 import type { RunResource, RunTrigger } from "@/lib/resources/run";
 import type { Workflow } from "@/lib/resources/workflow";
-import { RunInputRejectedError, RunNotStartedError, type Runtime } from "@/lib/runtime/types";
+import { RunInputRejectedError, RunNotStartedError, type RunFence, type Runtime } from "@/lib/runtime/types";
 import { getWorkflow } from "@/lib/store/workflows";
 import { workflowDirectoryOf } from "@/lib/workflows/directory";
 import { fail, succeed, workflowNotFound, type Actor, type Outcome } from "@/lib/workflows/outcome";
@@ -33,6 +33,8 @@ export interface StartRunInput {
   trigger: RunTrigger;
   /** The id to give a new run (from `newRunId`), for a caller that watches the run before it exists (a webhook's `?wait`). */
   runId?: string;
+  /** Checked by the run's INSERT (a webhook endpoint served from a cache is unchanged): else RunFenceError is thrown, nothing stored. */
+  fence?: RunFence;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startRun(
         trigger: request.trigger,
         triggeredBy: actor.id,
         runId: request.runId,
+        fence: request.fence,
       }),
     );
   } catch (error) {

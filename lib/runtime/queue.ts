@@ -12,7 +12,7 @@ import { isBadData, isDatabaseUnavailable } from "@/lib/store/availability";
 import { insertRun, newRunId } from "@/lib/store/runs";
 import { weftRunEnqueue } from "./openworkflow";
 import { findJsonProblem } from "@/lib/engine/json-limits";
-import { RunInputRejectedError, RunNotStartedError, type Runtime } from "./types";
+import { RunFenceError, RunInputRejectedError, RunNotStartedError, type Runtime } from "./types";
 
 export type RunQueue = Pick<Runtime, "dispatch">;
 
@@ -23,7 +23,7 @@ export type RunQueue = Pick<Runtime, "dispatch">;
 export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string = DEFAULT_SCHEMA): RunQueue {
   const owSchema = openworkflowSchemaOf(schema);
   return {
-    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy, runId }) {
+    async dispatch(organizationId, workflow, { input, idempotencyKey, trigger, triggeredBy, runId, fence }) {
       // null is "no input", as absent is: trigger blocks read fields of it (docs/runs.md).
       let runInput: unknown = {};
       if (input !== undefined && input !== null) {
@@ -45,7 +45,9 @@ export function createRunQueue(sql: postgres.Sql, logger: Logger, schema: string
         idempotencyKey,
         queue: weftRunEnqueue({ runId: id, organizationId, definition: workflow.definition, input: runInput }, owSchema),
         notify: RUNS_CHANNEL,
+        fence,
       }).catch((error: unknown) => {
+        if (error instanceof RunFenceError) throw error;
         logger.error({ err: error, organizationId, workflowId: workflow.id }, "could not store and enqueue a run");
         if (isDatabaseUnavailable(error)) throw new RunNotStartedError("The run could not be started; nothing was stored. Try again.");
         if (isBadData(error)) throw new RunInputRejectedError("The run input could not be stored; nothing was stored.");

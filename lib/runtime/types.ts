@@ -5,6 +5,7 @@
 import type { WorkflowDefinition } from "@/lib/engine/model";
 import type { RunLogEntry, RunResource, RunStatus, RunTrigger } from "@/lib/resources/run";
 import type { Workflow } from "@/lib/resources/workflow";
+import type { RunFence } from "@/lib/store/runs";
 
 /**
  * A run could not be stored and enqueued (the database refused or was unreachable): nothing was
@@ -23,20 +24,22 @@ export class RunInputRejectedError extends Error {
   override readonly name = "RunInputRejectedError";
 }
 
+export { RunFenceError, type RunFence } from "@/lib/store/runs";
+
 /** What the control plane (and the schedule ticker) use to start, read, signal and cancel runs. */
 export interface Runtime {
   /** The schema of Weft's tables this runtime reads and writes. */
   readonly schema: string;
   /** Stores the run with the workflow's current definition pinned, enqueues it and wakes a worker,
    *  all or nothing (else throws RunNotStartedError when the database is unavailable, or
-   *  RunInputRejectedError for an input it cannot store). A null or absent input is `{}`. The same idempotency key for the same
+   *  RunInputRejectedError for an input it cannot store, or RunFenceError when `fence` does not hold). A null or absent input is `{}`. The same idempotency key for the same
    *  workflow within 24 h returns the existing run (`created: false`). */
   dispatch(
     organizationId: string,
     /** What a run pins: the workflow's id, version and definition. */
     workflow: Pick<Workflow, "id" | "version" | "definition">,
     /** `runId`: the id to give a new run (from `newRunId`), for a caller that watches it before it exists. */
-    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string; runId?: string },
+    options: { input?: unknown; idempotencyKey?: string; trigger: RunTrigger; triggeredBy?: string; runId?: string; fence?: RunFence },
   ): Promise<{ run: RunResource; created: boolean }>;
   /** The run with its `children`, or null when it does not exist in this organization. */
   getRun(organizationId: string, runId: string): Promise<RunResource | null>;

@@ -134,6 +134,21 @@ function selectRuns(sql: postgres.Sql, options: { children?: boolean } = {}): po
     FROM runs r`;
 }
 
+/**
+ * A run was not started because what its caller read to start it changed meanwhile (`NewRun.fence`:
+ * a cached webhook endpoint or its workflow); nothing was stored. The caller reads again and
+ * decides again.
+ */
+export class RunFenceError extends Error {
+  override readonly name = "RunFenceError";
+}
+
+/**
+ * A condition the run's INSERT checks in its own statement (a boolean SQL expression): the run is
+ * stored only if it holds, else `insertRun` throws RunFenceError and stores nothing.
+ */
+export type RunFence = (sql: postgres.Sql) => postgres.PendingQuery<postgres.Row[]>;
+
 export interface NewRun {
   /** From `newRunId()`. */
   id: string;
@@ -150,6 +165,8 @@ export interface NewRun {
   queue: { owRunId: string; insert: (q: postgres.Sql, source: string) => postgres.PendingQuery<postgres.Row[]> };
   /** NOTIFY this channel with the run id when it commits (wakes idle workers). */
   notify: string;
+  /** Stored only if this holds, checked in the same statement (else RunFenceError, nothing stored). */
+  fence?: RunFence;
 }
 
 /**
@@ -162,12 +179,14 @@ export interface NewRun {
  * instead (`created: false`) and nothing is enqueued; an older holder releases the key.
  */
 export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: StoredRun; created: boolean }> {
+  const fence = run.fence;
   const insert = (q: postgres.Sql, conflict: boolean) => q<RunRow[]>`
     WITH inserted AS (
       INSERT INTO runs (id, organization_id, workflow_id, workflow_version, definition, trigger, triggered_by, status, input, idempotency_key, ow_run_id, created_at)
-      VALUES (${run.id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}, ${jsonb(sql, run.definition)},
-        ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}, ${run.idempotencyKey ?? null}, ${run.queue.owRunId},
-        date_trunc('milliseconds', now()))
+      SELECT ${run.id}, ${run.organizationId}, ${run.workflowId}, ${run.workflowVersion}::int, ${jsonb(sql, run.definition)}::jsonb,
+        ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}::jsonb, ${run.idempotencyKey ?? null}, ${run.queue.owRunId},
+        date_trunc('milliseconds', now())
+      ${fence ? q`WHERE ${fence(q)}` : q``}
       ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
       RETURNING *
     ), queued AS (
@@ -177,9 +196,15 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
   const key = run.idempotencyKey;
   if (!key) {
     const [row] = await insert(sql, false);
+    if (!row) throw new RunFenceError("What the run was started from changed; nothing was stored.");
     return { run: stored({ ...row, queue_position: null }), created: true };
   }
   return inTransaction(sql, async (tx) => {
+    // Checked first: a caller whose fence fails gets no run, not even one holding its key.
+    if (fence) {
+      const [check] = await tx<{ holds: boolean }[]>`SELECT coalesce(${fence(tx)}, false) AS holds`;
+      if (!check.holds) throw new RunFenceError("What the run was started from changed; nothing was stored.");
+    }
     await tx`
       UPDATE runs SET idempotency_key = NULL
       WHERE organization_id = ${run.organizationId} AND workflow_id = ${run.workflowId} AND idempotency_key = ${key}

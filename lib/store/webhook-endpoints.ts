@@ -1,7 +1,7 @@
 /**
  * Webhook endpoint store (docs/runs.md, "Inbound webhooks"). Management functions take the
  * organization and the workflow and filter on both, so another organization's endpoint is simply
- * "not found". `findInboundEndpoint` is the one lookup by id alone: the inbound route does not know
+ * "not found". `InboundEndpointCache` makes the one lookup by id alone: the inbound route does not know
  * the tenant until the endpoint tells it, and the caller must still prove it holds the endpoint's
  * secret.
  *
@@ -16,6 +16,7 @@ import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { newWebhookEndpointId, newWebhookSecret, SECRET_ROTATION_GRACE_MS, webhookSecretBinding } from "@/lib/webhooks/secret";
 import type { CreatedAtCursor } from "./cursor";
 import { keysetPage, newestFirst, type Page, type PageRequest } from "./pages";
+import type { RunFence } from "./runs";
 import type { RotatedWebhookSecret, WebhookEndpoint, WebhookMethod, WebhookResponseMode } from "@/lib/resources/webhook-endpoint";
 import type { Workflow } from "@/lib/resources/workflow";
 import type { WorkflowDefinition } from "@/lib/engine/model";
@@ -166,18 +167,29 @@ export async function rotateWebhookEndpointSecret(
   return { id: row.id, secret, previousSecretValidUntil: row.expiresAt.toISOString() };
 }
 
+/** An endpoint as read, with what a cache needs to keep it: its rows' stamp and how long its previous secret stays valid. */
+interface ReadEndpoint {
+  endpoint: InboundEndpoint;
+  /** The versions of the endpoint's and its workflow's rows (`xmin`): any change to either changes it. */
+  stamp: string;
+  /** Milliseconds the previous secret stays valid, by the database clock; null without one. */
+  previousValidMs: number | null;
+}
+
 /**
  * The live endpoint `endpointId` of a live workflow, with its valid secrets decrypted; null when
  * the endpoint is unknown or deleted, or its workflow is deleted. Throws SecretDecryptionError
  * when a stored secret does not decrypt under `key` (a misconfigured key, not bad input).
  */
-export async function findInboundEndpoint(pool: postgres.Sql, key: Buffer, endpointId: string): Promise<InboundEndpoint | null> {
-  // postgres.js, not drizzle: every inbound call sends this, and building it per call was a tenth
-  // of the web process's CPU per webhook (README, "Benchmarks"). The database clock decides
+async function readInboundEndpoint(pool: postgres.Sql, key: Buffer, endpointId: string): Promise<ReadEndpoint | null> {
+  // postgres.js, not drizzle: every uncached inbound call sends this, and building it per call was a
+  // tenth of the web process's CPU per webhook (README, "Benchmarks"). The database clock decides
   // whether the previous secret is still valid, like it did when rotation set the expiry.
   const [row] = await pool<InboundEndpointRow[]>`
     SELECT e.id, e.organization_id, e.workflow_id, e.methods, e.response_mode, e.wait_seconds, e.secret_ciphertext,
       CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret_ciphertext END AS previous_secret_ciphertext,
+      CASE WHEN e.previous_secret_expires_at > now() THEN floor(extract(epoch FROM e.previous_secret_expires_at - now()) * 1000)::float8 END AS previous_valid_ms,
+      e.xmin::text || ':' || w.xmin::text AS stamp,
       w.version, w.definition
     FROM webhook_endpoints e
     JOIN workflows w ON w.id = e.workflow_id AND w.organization_id = e.organization_id
@@ -186,7 +198,7 @@ export async function findInboundEndpoint(pool: postgres.Sql, key: Buffer, endpo
   const binding = webhookSecretBinding(row.organization_id, row.id);
   const secrets = [decryptSecret(key, binding, row.secret_ciphertext)];
   if (row.previous_secret_ciphertext) secrets.push(decryptSecret(key, binding, row.previous_secret_ciphertext));
-  return {
+  const endpoint: InboundEndpoint = {
     id: row.id,
     organizationId: row.organization_id,
     workflowId: row.workflow_id,
@@ -196,6 +208,75 @@ export async function findInboundEndpoint(pool: postgres.Sql, key: Buffer, endpo
     secrets,
     workflow: { id: row.workflow_id, version: row.version, definition: row.definition },
   };
+  return { endpoint, stamp: row.stamp, previousValidMs: row.previous_secret_ciphertext ? row.previous_valid_ms : null };
+}
+
+/** How long an endpoint stays cached, and how many at most (docs/runs.md, "Inbound webhooks"). */
+export const ENDPOINT_CACHE = { ttlMs: 60_000, maxEntries: 10_000 };
+/** A cached previous secret is dropped this long before the database says it expires. */
+const PREVIOUS_SECRET_MARGIN_MS = 1_000;
+
+/** An endpoint to serve a call with: where it came from, and the fence its run's INSERT checks. */
+export interface ServedEndpoint {
+  endpoint: InboundEndpoint;
+  /** From the cache: a refusal it leads to (a method, the credentials) must be checked against a fresh read first. */
+  cached: boolean;
+  /** Holds while the endpoint and its workflow are live and unchanged since this read (`RunFence`). */
+  fence: RunFence;
+}
+
+/**
+ * Inbound endpoints kept in this process, so a call to a known endpoint needs no read before its
+ * run's INSERT: the INSERT itself checks, in the same statement, that neither the endpoint nor its
+ * workflow changed or was deleted since the read (the fence, by the rows' `xmin`); when they did,
+ * it stores nothing and the caller reads again (`forget`, then `get`). A refusal that a stale entry
+ * could cause (a method no longer refused, a rotated secret) is checked against a fresh read too
+ * (the route's part). Entries last ENDPOINT_CACHE.ttlMs; a previous secret is dropped before its
+ * grace period ends by the database clock. Unknown endpoints are never cached.
+ */
+export class InboundEndpointCache {
+  private readonly entries = new Map<string, { read: ReadEndpoint; readAt: number }>();
+
+  constructor(
+    private readonly pool: postgres.Sql,
+    private readonly key: Buffer,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The endpoint from the cache when `fresh` is false and it holds it, else read (and cached); null when it is not live. */
+  async get(endpointId: string, options: { fresh: boolean }): Promise<ServedEndpoint | null> {
+    const now = this.now();
+    const held = options.fresh ? undefined : this.entries.get(endpointId);
+    if (held && now - held.readAt < ENDPOINT_CACHE.ttlMs) {
+      const { endpoint, previousValidMs } = held.read;
+      const previousValid = previousValidMs !== null && now - held.readAt < previousValidMs - PREVIOUS_SECRET_MARGIN_MS;
+      const secrets = previousValid || endpoint.secrets.length < 2 ? endpoint.secrets : endpoint.secrets.slice(0, 1);
+      return { endpoint: { ...endpoint, secrets }, cached: true, fence: unchangedEndpoint(endpointId, held.read.stamp) };
+    }
+    this.entries.delete(endpointId);
+    const read = await readInboundEndpoint(this.pool, this.key, endpointId);
+    if (!read) return null;
+    if (this.entries.size >= ENDPOINT_CACHE.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(endpointId, { read, readAt: now });
+    return { endpoint: read.endpoint, cached: false, fence: unchangedEndpoint(endpointId, read.stamp) };
+  }
+
+  /** Drops the endpoint (its fence failed: it changed). */
+  forget(endpointId: string): void {
+    this.entries.delete(endpointId);
+  }
+
+  /** How many endpoints are held (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** The fence of a run started from an endpoint read with `stamp`: the endpoint and its workflow are live and unchanged. */
+function unchangedEndpoint(endpointId: string, stamp: string): RunFence {
+  return (sql) => sql`EXISTS (
+    SELECT 1 FROM webhook_endpoints e JOIN workflows w ON w.id = e.workflow_id AND w.organization_id = e.organization_id
+    WHERE e.id = ${endpointId} AND e.deleted_at IS NULL AND w.deleted_at IS NULL AND e.xmin::text || ':' || w.xmin::text = ${stamp})`;
 }
 
 interface InboundEndpointRow {
@@ -207,6 +288,8 @@ interface InboundEndpointRow {
   wait_seconds: number;
   secret_ciphertext: string;
   previous_secret_ciphertext: string | null;
+  previous_valid_ms: number | null;
+  stamp: string;
   version: number;
   definition: WorkflowDefinition;
 }

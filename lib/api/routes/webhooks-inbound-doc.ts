@@ -74,7 +74,10 @@ const RESPONSES = {
   405: error("method_not_allowed: the endpoint does not accept this method", {
     Allow: { description: "The methods it accepts, e.g. `POST, PUT`", schema: { type: "string" } },
   }),
-  409: error("idempotency_key_reused: this Idempotency-Key started a run in the last 24 hours with a different body; no run is started"),
+  409: error(
+    "idempotency_key_reused: this Idempotency-Key started a run in the last 24 hours with a different body; no run is started. " +
+      "endpoint_changed: the endpoint or its workflow kept changing while the call was handled; no run is started, send it again",
+  ),
   413: error(`payload_too_large: bodies are limited to ${MAX_BODY_BYTES} bytes`),
   422: error("workflow_invalid, with validation_errors: the workflow's owner must fix it"),
   429: error("rate_limited, with `retryAfterMs`: too many requests to this endpoint", {

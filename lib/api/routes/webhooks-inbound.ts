@@ -9,7 +9,9 @@
  * bad `?wait` → 400 `invalid_query`, bad `Idempotency-Key` → 400 `invalid_headers`; a JSON body
  * too deep or with a NUL / lone surrogate in a string → 400 `invalid_body`; over the
  * endpoint's rate limit → 429 `rate_limited`; an `Idempotency-Key` already used (24 h) with a
- * different body → 409 `idempotency_key_reused` (no new run). Then `startRun` (lib/runs/start.ts, trigger
+ * different body → 409 `idempotency_key_reused` (no new run). Endpoints come from a cache whose runs'
+ * INSERT checks the endpoint is unchanged (docs/runs.md, "Inbound webhooks"): a call whose endpoint
+ * keeps changing under it gets 409 `endpoint_changed` (no run). Then `startRun` (lib/runs/start.ts, trigger
  * `webhook`) validates and dispatches, as for every other way a run starts: an invalid workflow
  * → 422 `workflow_invalid`; 202 `{ runId }`. A call that waits (`?wait`, or an endpoint whose
  * `responseMode` is `wait`) gets the workflow's own answer as soon as a `respond_webhook` block
@@ -39,7 +41,8 @@ import { startRun } from "@/lib/runs/start";
 import type { RunWatch } from "@/lib/runtime/wait-for-change";
 import { newRunId } from "@/lib/store/runs";
 import { awaitWebhookAnswer, watchForAnswer } from "@/lib/runs/webhook-answer";
-import { findInboundEndpoint, type InboundEndpoint } from "@/lib/store/webhook-endpoints";
+import { InboundEndpointCache, type InboundEndpoint, type ServedEndpoint } from "@/lib/store/webhook-endpoints";
+import { RunFenceError } from "@/lib/runtime/types";
 import { buildWebhookRunInput, UnstorableWebhookBodyError } from "@/lib/webhooks/run-input";
 import { WEBHOOK_ENDPOINT_ID_PATTERN } from "@/lib/webhooks/secret";
 import type { Actor } from "@/lib/workflows/outcome";
@@ -47,6 +50,11 @@ import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhook
 import { describeInboundEndpoint, MAX_WAIT_SECONDS } from "./webhooks-inbound-doc";
 
 const PREFIX = "/api/webhooks";
+/** Reads of an endpoint one call may make when it keeps changing under the call (then 409 `endpoint_changed`). */
+const MAX_ENDPOINT_READS = 3;
+
+/** The endpoint a call was served from may be stale (a refusal from the cache): serve it again from a fresh read. */
+class ReadAgain extends Error {}
 
 const FAILURE_MESSAGES: Record<WebhookAuthFailure, string> = {
   missing_credentials: "Send the endpoint secret as `Authorization: Bearer <secret>`, or sign the request with X-Weft-Signature.",
@@ -124,8 +132,30 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
   const app = createRouter();
   describeInboundEndpoint(app);
 
-  async function serveEndpoint(c: Context<AppEnv>, endpoint: InboundEndpoint): Promise<Response> {
+  const endpoints = new InboundEndpointCache(deps.sql, deps.secretsKey);
+
+  /** Serves a call to a per-tenant endpoint: from the cache, read again when the cached endpoint may be stale. */
+  async function serveEndpointCall(c: Context<AppEnv>, endpointId: string): Promise<Response> {
+    for (let reads = 0; ; reads++) {
+      const served = await endpoints.get(endpointId, { fresh: reads > 0 });
+      if (!served) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
+      try {
+        return await serveEndpoint(c, served);
+      } catch (error) {
+        if (!(error instanceof ReadAgain || error instanceof RunFenceError)) throw error;
+        // It changed since it was read (or may have): nothing was stored; decide again on a fresh read.
+        endpoints.forget(endpointId);
+        if (reads + 1 >= MAX_ENDPOINT_READS) {
+          return errorResponse(c, 409, "endpoint_changed", "The endpoint or its workflow changed while the call was handled; nothing was started. Send it again.");
+        }
+      }
+    }
+  }
+
+  async function serveEndpoint(c: Context<AppEnv>, served: ServedEndpoint): Promise<Response> {
+    const { endpoint } = served;
     if (!endpoint.methods.includes(c.req.method as InboundEndpoint["methods"][number])) {
+      if (served.cached) throw new ReadAgain();
       c.header("Allow", endpoint.methods.join(", "));
       return errorResponse(c, 405, "method_not_allowed", `This endpoint accepts ${endpoint.methods.join(", ")}.`);
     }
@@ -143,6 +173,8 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     });
     const log = c.get("log").child({ endpointId: endpoint.id, organizationId: endpoint.organizationId });
     if (!auth.ok) {
+      // A cached endpoint may hold a secret rotated since: refuse only on what the database says.
+      if (served.cached) throw new ReadAgain();
       log.info({ reason: auth.reason }, "webhook refused");
       return errorResponse(c, 401, "invalid_signature", FAILURE_MESSAGES[auth.reason]);
     }
@@ -164,7 +196,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     const runId = wait > 0 ? newRunId() : undefined;
     const watch = runId === undefined ? undefined : watchForAnswer(deps, runId);
     try {
-      return await answerCall(c, { endpoint, actor, input, key, wait, runId, watch, log, via: auth.via });
+      return await answerCall(c, { endpoint, fence: served.fence, actor, input, key, wait, runId, watch, log, via: auth.via });
     } finally {
       watch?.close();
     }
@@ -175,6 +207,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
     c: Context<AppEnv>,
     call: {
       endpoint: InboundEndpoint;
+      fence: ServedEndpoint["fence"];
       actor: Actor;
       input: ReturnType<typeof buildWebhookRunInput>;
       key: string | undefined;
@@ -193,6 +226,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
         idempotencyKey: key === undefined ? undefined : `webhook:${endpoint.id}:${key}`,
         trigger: "webhook",
         runId: call.runId,
+        fence: call.fence,
       }),
     );
     if (!created && !sameBody(run.input, input.body)) {
@@ -224,11 +258,7 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
   app.all("/*", async (c) => {
     const path = c.req.path.startsWith(PREFIX) ? c.req.path.slice(PREFIX.length) : c.req.path;
     const endpointId = path.slice(1);
-    if (WEBHOOK_ENDPOINT_ID_PATTERN.test(endpointId)) {
-      const endpoint = await findInboundEndpoint(deps.sql, deps.secretsKey, endpointId);
-      if (!endpoint) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
-      return serveEndpoint(c, endpoint);
-    }
+    if (WEBHOOK_ENDPOINT_ID_PATTERN.test(endpointId)) return serveEndpointCall(c, endpointId);
     const match = codeWebhooks.match(c.req.method, path);
     if (!match) return errorResponse(c, 404, "not_found", `No webhook at ${c.req.path}.`);
     if (match.kind === "method_not_allowed") {
