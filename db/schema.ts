@@ -111,9 +111,15 @@ export const runs = pgTable(
     index("runs_org_workflow_idx").on(t.organizationId, t.workflowId, t.createdAt.desc()),
     index("runs_org_status_idx").on(t.organizationId, t.status, t.createdAt),
     index("runs_org_triggered_by_idx").on(t.organizationId, t.triggeredBy, t.createdAt.desc()),
-    uniqueIndex("runs_idempotency_idx").on(t.organizationId, t.workflowId, t.idempotencyKey),
+    // The next two are partial: most runs have no key and no parent, and an index entry for them
+    // would cost every run's insert and each of its status changes (README, "Benchmarks").
+    uniqueIndex("runs_idempotency_idx")
+      .on(t.organizationId, t.workflowId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     /** One child run per (parent run, block, item): a replayed call_workflow step never starts one twice. */
-    uniqueIndex("runs_parent_item_idx").on(t.parentRunId, t.parentBlockId, t.itemIndex),
+    uniqueIndex("runs_parent_item_idx")
+      .on(t.parentRunId, t.parentBlockId, t.itemIndex)
+      .where(sql`${t.parentRunId} is not null`),
     /** The retention sweep (lib/store/retention.ts): an organization's finished runs, oldest first. */
     index("runs_retention_idx")
       .on(t.organizationId, t.finishedAt)

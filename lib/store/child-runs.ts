@@ -47,7 +47,7 @@ export async function insertChildRun(sql: postgres.Sql, child: NewChildRun): Pro
         'workflow', 'run:' || parent.id, 'queued', ${jsonb(sql, child.input)}, ${child.queue.owRunId},
         parent.id, ${child.parentBlockId}, ${child.itemIndex}, parent.depth + 1, date_trunc('milliseconds', now())
       FROM parent
-      ON CONFLICT (parent_run_id, parent_block_id, item_index) DO NOTHING
+      ON CONFLICT (parent_run_id, parent_block_id, item_index) WHERE parent_run_id IS NOT NULL DO NOTHING
       RETURNING *
     ), queued AS (
       ${child.queue.insert(sql, "inserted")}

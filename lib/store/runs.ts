@@ -187,7 +187,7 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
         ${run.trigger}, ${run.triggeredBy ?? null}, 'queued', ${jsonb(sql, run.input)}::jsonb, ${run.idempotencyKey ?? null}, ${run.queue.owRunId},
         date_trunc('milliseconds', now())
       ${fence ? q`WHERE ${fence(q)}` : q``}
-      ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) DO NOTHING` : q``}
+      ${conflict ? q`ON CONFLICT (organization_id, workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING` : q``}
       RETURNING *
     ), queued AS (
       ${run.queue.insert(q, "inserted")}
