@@ -214,6 +214,8 @@ export async function insertRun(sql: postgres.Sql, run: NewRun): Promise<{ run: 
     const [existing] = await tx<RunRow[]>`
       ${selectRuns(tx)}
       WHERE r.organization_id = ${run.organizationId} AND r.workflow_id = ${run.workflowId} AND r.idempotency_key = ${key}`;
+    // Nothing inserted and no holder of the key: the fence stopped the INSERT (a change committed since the check).
+    if (!existing) throw new RunFenceError("What the run was started from changed; nothing was stored.");
     return { run: stored(existing), created: false };
   });
 }

@@ -211,8 +211,12 @@ async function readInboundEndpoint(pool: postgres.Sql, key: Buffer, endpointId: 
   return { endpoint, stamp: row.stamp, previousValidMs: row.previous_secret_ciphertext ? row.previous_valid_ms : null };
 }
 
-/** How long an endpoint stays cached, and how many at most (docs/runs.md, "Inbound webhooks"). */
-export const ENDPOINT_CACHE = { ttlMs: 60_000, maxEntries: 10_000 };
+/**
+ * How long an endpoint stays cached, how many at most, and how many bytes of workflow definitions
+ * (as JSON) all of them may hold: one larger than `maxDefinitionBytes` is not cached (docs/runs.md,
+ * "Inbound webhooks").
+ */
+export const ENDPOINT_CACHE = { ttlMs: 60_000, maxEntries: 5_000, maxBytes: 32 * 1024 * 1024, maxDefinitionBytes: 256 * 1024 };
 /** A cached previous secret is dropped this long before the database says it expires. */
 const PREVIOUS_SECRET_MARGIN_MS = 1_000;
 
@@ -231,11 +235,13 @@ export interface ServedEndpoint {
  * workflow changed or was deleted since the read (the fence, by the rows' `xmin`); when they did,
  * it stores nothing and the caller reads again (`forget`, then `get`). A refusal that a stale entry
  * could cause (a method no longer refused, a rotated secret) is checked against a fresh read too
- * (the route's part). Entries last ENDPOINT_CACHE.ttlMs; a previous secret is dropped before its
- * grace period ends by the database clock. Unknown endpoints are never cached.
+ * (the route's part). Entries last ENDPOINT_CACHE.ttlMs, within its count and byte bounds (the
+ * oldest go first); a previous secret is dropped before its grace period ends by the database
+ * clock. Unknown endpoints are never cached.
  */
 export class InboundEndpointCache {
-  private readonly entries = new Map<string, { read: ReadEndpoint; readAt: number }>();
+  private readonly entries = new Map<string, { read: ReadEndpoint; readAt: number; bytes: number }>();
+  private bytes = 0;
 
   constructor(
     private readonly pool: postgres.Sql,
@@ -253,22 +259,33 @@ export class InboundEndpointCache {
       const secrets = previousValid || endpoint.secrets.length < 2 ? endpoint.secrets : endpoint.secrets.slice(0, 1);
       return { endpoint: { ...endpoint, secrets }, cached: true, fence: unchangedEndpoint(endpointId, held.read.stamp) };
     }
-    this.entries.delete(endpointId);
+    this.forget(endpointId);
     const read = await readInboundEndpoint(this.pool, this.key, endpointId);
     if (!read) return null;
-    if (this.entries.size >= ENDPOINT_CACHE.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(endpointId, { read, readAt: now });
+    const bytes = JSON.stringify(read.endpoint.workflow.definition).length;
+    if (bytes <= ENDPOINT_CACHE.maxDefinitionBytes) {
+      // Oldest first (a Map iterates in insertion order) until the new one fits.
+      for (const oldest of this.entries.keys()) {
+        if (this.entries.size < ENDPOINT_CACHE.maxEntries && this.bytes + bytes <= ENDPOINT_CACHE.maxBytes) break;
+        this.forget(oldest);
+      }
+      this.entries.set(endpointId, { read, readAt: now, bytes });
+      this.bytes += bytes;
+    }
     return { endpoint: read.endpoint, cached: false, fence: unchangedEndpoint(endpointId, read.stamp) };
   }
 
   /** Drops the endpoint (its fence failed: it changed). */
   forget(endpointId: string): void {
+    const held = this.entries.get(endpointId);
+    if (!held) return;
     this.entries.delete(endpointId);
+    this.bytes -= held.bytes;
   }
 
-  /** How many endpoints are held (for tests). */
-  get size(): number {
-    return this.entries.size;
+  /** How many endpoints are held, and their definitions' bytes (for tests). */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Runtime } from "@/lib/runtime/types";
+import { RunFenceError, type RunFence, type Runtime } from "@/lib/runtime/types";
 import { ENDPOINT_CACHE, InboundEndpointCache } from "@/lib/store/webhook-endpoints";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
 import { quickstart, startTestWorker, testRegistry } from "../helpers/runtime";
@@ -173,7 +173,7 @@ describe("an endpoint that changes while a call is handled", () => {
     }
   });
 
-  it("every time: 409 endpoint_changed after three reads, and no run", async () => {
+  it("every time: 409 endpoint_changed after three attempts (the cached one and two fresh reads), and no run", async () => {
     const endpoint = await newEndpoint(await newWorkflow());
     await cached(endpoint);
     const dispatches = touchBeforeDispatch(endpoint.id, Infinity);
@@ -205,6 +205,19 @@ describe("an endpoint that changes while a call is handled", () => {
     } finally {
       beforeDispatch = null;
     }
+  });
+});
+
+describe("a run's fence", () => {
+  it("with an Idempotency-Key, a fence that holds at the check but not at the INSERT stores nothing and throws RunFenceError", async () => {
+    const workflowId = await newWorkflow();
+    // True the first time it is evaluated (the check), false after (the INSERT): a change in between.
+    await app.database.sql`CREATE SEQUENCE IF NOT EXISTS fence_flip`;
+    const fence: RunFence = (sql) => sql`nextval('fence_flip') = (SELECT min_value FROM pg_sequences WHERE sequencename = 'fence_flip')`;
+    const workflow = { id: workflowId, version: 1, definition: quickstart as never };
+    const dispatched = app.runtime.dispatch(owner.organizationId, workflow, { trigger: "webhook", idempotencyKey: "flip-1", fence });
+    await expect(dispatched).rejects.toBeInstanceOf(RunFenceError);
+    expect(await runsOf(workflowId)).toHaveLength(0);
   });
 });
 
@@ -258,6 +271,40 @@ describe("InboundEndpointCache", () => {
     expect(await cache.get("whk_aaaaaaaaaaaaaaaaaaaa", { fresh: false })).toBeNull();
     expect(await cache.get("whk_aaaaaaaaaaaaaaaaaaaa", { fresh: false })).toBeNull();
     expect(statements()).toBe(2);
-    expect(cache.size).toBe(0);
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+  });
+
+  it("holds at most ENDPOINT_CACHE.maxEntries endpoints and maxBytes of definitions, dropping the oldest first", async () => {
+    const bounds = { ...ENDPOINT_CACHE };
+    try {
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await newEndpoint(await newWorkflow())).id);
+      const { pool, statements } = counting(app.database.sql);
+      const cache = new InboundEndpointCache(pool, app.secretsKey);
+      ENDPOINT_CACHE.maxEntries = 2;
+      for (const id of ids) await cache.get(id, { fresh: false });
+      // The three definitions are alike: each is as long as the one held alone at the end.
+      const bytes = cache.size.bytes / 2;
+      expect(bytes).toBeGreaterThan(0);
+      expect(cache.size).toEqual({ entries: 2, bytes: 2 * bytes });
+      // The oldest went: reading it again is a read, the newest is still held.
+      await cache.get(ids[2], { fresh: false });
+      expect(statements()).toBe(3);
+      await cache.get(ids[0], { fresh: false });
+      expect(statements()).toBe(4);
+      ENDPOINT_CACHE.maxEntries = bounds.maxEntries;
+      ENDPOINT_CACHE.maxBytes = bytes;
+      await cache.get(ids[1], { fresh: true });
+      expect(cache.size).toEqual({ entries: 1, bytes });
+      // A definition over the per-definition bound is served, never held.
+      ENDPOINT_CACHE.maxBytes = bounds.maxBytes;
+      ENDPOINT_CACHE.maxDefinitionBytes = bytes - 1;
+      const before = statements();
+      expect((await cache.get(ids[2], { fresh: true }))?.cached).toBe(false);
+      expect((await cache.get(ids[2], { fresh: false }))?.cached).toBe(false);
+      expect(statements()).toBe(before + 2);
+    } finally {
+      Object.assign(ENDPOINT_CACHE, bounds);
+    }
   });
 });

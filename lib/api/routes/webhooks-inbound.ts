@@ -50,8 +50,8 @@ import { verifyWebhookCredentials, type WebhookAuthFailure } from "@/lib/webhook
 import { describeInboundEndpoint, MAX_WAIT_SECONDS } from "./webhooks-inbound-doc";
 
 const PREFIX = "/api/webhooks";
-/** Reads of an endpoint one call may make when it keeps changing under the call (then 409 `endpoint_changed`). */
-const MAX_ENDPOINT_READS = 3;
+/** How many times one call may be decided (the first maybe from the cache, then on fresh reads) while its endpoint keeps changing; then 409 `endpoint_changed`. */
+const MAX_ENDPOINT_ATTEMPTS = 3;
 
 /** The endpoint a call was served from may be stale (a refusal from the cache): serve it again from a fresh read. */
 class ReadAgain extends Error {}
@@ -136,16 +136,17 @@ export function inboundWebhookRoutes(deps: ApiDeps, codeWebhooks: CodeWebhookReg
 
   /** Serves a call to a per-tenant endpoint: from the cache, read again when the cached endpoint may be stale. */
   async function serveEndpointCall(c: Context<AppEnv>, endpointId: string): Promise<Response> {
-    for (let reads = 0; ; reads++) {
-      const served = await endpoints.get(endpointId, { fresh: reads > 0 });
+    for (let attempt = 0; ; attempt++) {
+      const served = await endpoints.get(endpointId, { fresh: attempt > 0 });
       if (!served) return errorResponse(c, 404, "not_found", "No such webhook endpoint.");
       try {
         return await serveEndpoint(c, served);
       } catch (error) {
         if (!(error instanceof ReadAgain || error instanceof RunFenceError)) throw error;
         // It changed since it was read (or may have): nothing was stored; decide again on a fresh read.
+        // (A run refused by its fence has taken a rate-limit token: a change mid-call costs one more.)
         endpoints.forget(endpointId);
-        if (reads + 1 >= MAX_ENDPOINT_READS) {
+        if (attempt + 1 >= MAX_ENDPOINT_ATTEMPTS) {
           return errorResponse(c, 409, "endpoint_changed", "The endpoint or its workflow changed while the call was handled; nothing was started. Send it again.");
         }
       }
