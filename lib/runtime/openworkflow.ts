@@ -462,14 +462,17 @@ function ownedWorkflowRun(sql: postgres.Sql, owSchema: string, workflowRunId: st
  */
 async function writeDeferred(sql: postgres.Sql, owSchema: string, workflowRunId: string, entry: Deferred): Promise<void> {
   const rows = [...entry.rows.values()];
-  const steps = rows.length > 0 ? sql`inserted AS (${inMemoryStepsInsert(sql, owSchema, workflowRunId, rows)})` : sql``;
-  const owned = sql`owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, workflowRunId, entry.workerId)})`;
+  const steps =
+    rows.length > 0
+      ? sql`owned_workflow_run AS (${ownedWorkflowRun(sql, owSchema, workflowRunId, entry.workerId)}),
+          inserted AS (${inMemoryStepsInsert(sql, owSchema, workflowRunId, rows)})`
+      : null;
   if (entry.writes.length === 0) {
-    await sql`WITH ${owned}, ${steps} SELECT count(*) FROM inserted`;
+    if (steps) await sql`WITH ${steps} SELECT count(*) FROM inserted`;
     return;
   }
   const { ctes, notify } = attemptWriteParts(sql, entry.writes);
-  await sql`WITH ${ctes}, ${owned}${rows.length > 0 ? sql`, ${steps}` : sql``} SELECT ${notify} FROM (SELECT count(*) FROM entry) logged`;
+  await sql`WITH ${ctes}${steps ? sql`, ${steps}` : sql``} SELECT ${notify} FROM (SELECT count(*) FROM entry) logged`;
 }
 
 /**

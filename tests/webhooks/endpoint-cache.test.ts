@@ -5,11 +5,11 @@
  * call sees, because the run's INSERT checks the endpoint and its workflow are unchanged and a
  * refusal is only answered from a fresh read. Over HTTP, with a real worker.
  */
-import type postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RunFenceError, type RunFence, type Runtime } from "@/lib/runtime/types";
 import { ENDPOINT_CACHE, InboundEndpointCache } from "@/lib/store/webhook-endpoints";
 import { call, createTestApp, signUp, type TestApp, type TestUser } from "../helpers/api";
+import { recordingReads } from "../helpers/recording";
 import { quickstart, startTestWorker, testRegistry } from "../helpers/runtime";
 
 /** Runs `dispatch` calls through the API's runtime call first (null: none). */
@@ -33,6 +33,9 @@ beforeAll(async () => {
   owner = await signUp(app);
   worker = await startTestWorker(app);
 });
+afterEach(() => {
+  beforeDispatch = null;
+});
 afterAll(async () => {
   await worker?.stop();
   await app?.close();
@@ -50,11 +53,14 @@ async function newEndpoint(workflowId: string): Promise<{ id: string; secret: st
   return { id: res.body.id, secret: res.body.secret, workflowId };
 }
 
-/** Calls the endpoint with `secret` (default its own) and a JSON body. */
-function deliver(endpoint: { id: string; secret: string }, options: { method?: string; secret?: string; query?: string } = {}) {
+/** Calls the endpoint with `secret` (default its own), a JSON body and any further `headers`. */
+function deliver(
+  endpoint: { id: string; secret: string },
+  options: { method?: string; secret?: string; query?: string; headers?: Record<string, string> } = {},
+) {
   return call(app, options.method ?? "POST", `/api/webhooks/${endpoint.id}${options.query ?? ""}`, {
     rawBody: JSON.stringify({ name: "Ada" }),
-    headers: { authorization: `Bearer ${options.secret ?? endpoint.secret}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${options.secret ?? endpoint.secret}`, "content-type": "application/json", ...options.headers },
   });
 }
 
@@ -163,48 +169,33 @@ describe("an endpoint that changes while a call is handled", () => {
     const endpoint = await newEndpoint(await newWorkflow());
     await cached(endpoint);
     const dispatches = touchBeforeDispatch(endpoint.id, 1);
-    try {
-      const res = await deliver(endpoint);
-      expect(res.status, JSON.stringify(res.body)).toBe(202);
-      expect(dispatches()).toBe(2);
-      expect(await runsOf(endpoint.workflowId)).toHaveLength(2);
-    } finally {
-      beforeDispatch = null;
-    }
+    const res = await deliver(endpoint);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(dispatches()).toBe(2);
+    expect(await runsOf(endpoint.workflowId)).toHaveLength(2);
   });
 
   it("every time: 409 endpoint_changed after three attempts (the cached one and two fresh reads), and no run", async () => {
     const endpoint = await newEndpoint(await newWorkflow());
     await cached(endpoint);
     const dispatches = touchBeforeDispatch(endpoint.id, Infinity);
-    try {
-      const res = await deliver(endpoint);
-      expect(res.status, JSON.stringify(res.body)).toBe(409);
-      expect(res.body.error).toBe("endpoint_changed");
-      expect(dispatches()).toBe(3);
-      expect(await runsOf(endpoint.workflowId)).toHaveLength(1);
-    } finally {
-      beforeDispatch = null;
-    }
+    const res = await deliver(endpoint);
+    expect(res.status, JSON.stringify(res.body)).toBe(409);
+    expect(res.body.error).toBe("endpoint_changed");
+    expect(dispatches()).toBe(3);
+    expect(await runsOf(endpoint.workflowId)).toHaveLength(1);
   });
 
   it("with an Idempotency-Key: a changed endpoint starts no run under the key, the fresh read starts one", async () => {
     const endpoint = await newEndpoint(await newWorkflow());
     await cached(endpoint);
     const dispatches = touchBeforeDispatch(endpoint.id, 1);
-    try {
-      const res = await call(app, "POST", `/api/webhooks/${endpoint.id}`, {
-        rawBody: JSON.stringify({ name: "Ada" }),
-        headers: { authorization: `Bearer ${endpoint.secret}`, "content-type": "application/json", "idempotency-key": "k-1" },
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(202);
-      expect(dispatches()).toBe(2);
-      const runs = await runsOf(endpoint.workflowId);
-      expect(runs).toHaveLength(2);
-      expect(runs[1].id).toBe(res.body.runId);
-    } finally {
-      beforeDispatch = null;
-    }
+    const res = await deliver(endpoint, { headers: { "idempotency-key": "k-1" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(dispatches()).toBe(2);
+    const runs = await runsOf(endpoint.workflowId);
+    expect(runs).toHaveLength(2);
+    expect(runs[1].id).toBe(res.body.runId);
   });
 });
 
@@ -222,21 +213,10 @@ describe("a run's fence", () => {
 });
 
 describe("InboundEndpointCache", () => {
-  /** `sql` with every tagged-template statement counted. */
-  function counting(sql: postgres.Sql): { pool: postgres.Sql; statements: () => number } {
-    let n = 0;
-    const pool = new Proxy(sql, {
-      apply(target, thisArg, args: Parameters<typeof sql>) {
-        if (Array.isArray(args[0]) && "raw" in (args[0] as object)) n += 1;
-        return Reflect.apply(target, thisArg, args);
-      },
-    });
-    return { pool, statements: () => n };
-  }
-
   it("reads an endpoint once, then serves it without a read until its time is up; a fresh get reads", async () => {
     const endpoint = await newEndpoint(await newWorkflow());
-    const { pool, statements } = counting(app.database.sql);
+    const { pool, reads } = recordingReads(app.database.sql);
+    const statements = () => reads.length;
     let now = 1_000;
     const cache = new InboundEndpointCache(pool, app.secretsKey, () => now);
     expect((await cache.get(endpoint.id, { fresh: false }))?.cached).toBe(false);
@@ -266,7 +246,8 @@ describe("InboundEndpointCache", () => {
   });
 
   it("never caches an unknown endpoint: each get of it reads", async () => {
-    const { pool, statements } = counting(app.database.sql);
+    const { pool, reads } = recordingReads(app.database.sql);
+    const statements = () => reads.length;
     const cache = new InboundEndpointCache(pool, app.secretsKey);
     expect(await cache.get("whk_aaaaaaaaaaaaaaaaaaaa", { fresh: false })).toBeNull();
     expect(await cache.get("whk_aaaaaaaaaaaaaaaaaaaa", { fresh: false })).toBeNull();
@@ -279,7 +260,8 @@ describe("InboundEndpointCache", () => {
     try {
       const ids = [];
       for (let i = 0; i < 3; i++) ids.push((await newEndpoint(await newWorkflow())).id);
-      const { pool, statements } = counting(app.database.sql);
+      const { pool, reads } = recordingReads(app.database.sql);
+    const statements = () => reads.length;
       const cache = new InboundEndpointCache(pool, app.secretsKey);
       ENDPOINT_CACHE.maxEntries = 2;
       for (const id of ids) await cache.get(id, { fresh: false });
