@@ -522,6 +522,38 @@ describe("against a migrated database", () => {
     }
   });
 
+  it("a batch claim for one organization takes its runs due to resume first, then its queued runs oldest first, one per slot; with a second organization to serve it alternates", async () => {
+    const ids = [await enqueue("order-1"), await enqueue("order-2"), await enqueue("order-3")];
+    // The newest run comes back from a retry: due again, ahead of the queue.
+    await sql`UPDATE ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs SET attempts = 1, available_at = now() - interval '1 second' WHERE id = ${ids[2]}`;
+    const other = weftRunEnqueue({ ...runInput("order-other"), organizationId: "org_contract_other" });
+    const all = [...ids, other.owRunId];
+    await capContractOrg(0);
+    const { backend: mine, admission } = recordedWorkerBackend(0);
+    try {
+      expect(await admission.claimFor?.(["slot-a", "slot-b"])).toBe(2);
+      const leased = async () =>
+        (await sql`SELECT id, worker_id FROM ${sql(OPENWORKFLOW_SCHEMA)}.workflow_runs WHERE id IN ${sql(all)} AND status = 'running' ORDER BY worker_id`).map(
+          (r) => [r.id, r.worker_id],
+        );
+      expect(await leased(), "the resumed run, then the oldest queued one").toEqual([
+        [ids[2], "slot-a"],
+        [ids[0], "slot-b"],
+      ]);
+      // Another organization's run arrives: the next batch serves it first (none of its runs executing), then org_contract's last.
+      await sql`WITH src AS (SELECT 1), queued AS (${other.insert(sql, "src")}) SELECT id FROM queued`;
+      expect(await admission.claimFor?.(["slot-c", "slot-d", "slot-e"]), "two runs were left to claim").toBe(2);
+      expect(admission.heldBack()).toBe(false);
+      expect((await leased()).slice(2), "the organization with fewer runs executing first").toEqual([
+        [other.owRunId, "slot-c"],
+        [ids[1], "slot-d"],
+      ]);
+    } finally {
+      await dropContractBackend(mine, all);
+      await sql`DELETE FROM organization_admission WHERE organization_id = 'org_contract_other'`;
+    }
+  });
+
   it("the worker's backend completes a staged step with its run log write in one statement (the run too, on its last block), returning openworkflow's own rows; a first claim's history costs no query", async () => {
     await queuedContractRun("run_contract_fold");
     const [stockId, foldId] = [await enqueue("fold-stock"), await enqueue("fold")];
