@@ -19,8 +19,12 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     const requestId = incoming && /^[A-Za-z0-9._-]{1,100}$/.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
     c.set("log", logger.child({ requestId }));
-    await next();
+    // Before the handler, so every response Hono builds (c.json, c.body, …) starts with it: set
+    // afterwards, Hono copies the finished response to add it (its body read back as a stream).
     c.header("x-request-id", requestId);
+    await next();
+    // A Response the handler built itself does not carry it.
+    if (c.res.headers.get("x-request-id") !== requestId) c.header("x-request-id", requestId);
   };
 }
 
