@@ -43,7 +43,9 @@ export async function serveApiRequest(request: Request, peerAddress: string | un
     routed = new Request(url, request);
   }
   const response = await controlPlane().fetch(routed, { peerAddress });
-  if (response.body && !response.headers.has("cache-control") && response.headers.get("content-type")?.startsWith("application/json")) {
+  // Only headers are read: asking a Response from @hono/node-server for its body turns it into a
+  // full WHATWG Response with a stream (web/index.ts then has to read it back).
+  if (!response.headers.has("cache-control") && response.headers.get("content-type")?.startsWith("application/json")) {
     try {
       response.headers.set("cache-control", "no-transform");
     } catch {
