@@ -37,6 +37,8 @@ import { asPostgres, startThrowawayPostgres } from "./throwaway-postgres";
 import { cpuMsByRole, processes, rssByRole, type Role } from "./process-usage";
 
 const root = resolve(import.meta.dirname, "..");
+/** pg_stat_wal's counters: WAL bytes and full-page images written since the cluster started. */
+type Wal = { bytes: number; fpi: number };
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const CONNS = env("CONNS", 50);
 const DURATION = env("DURATION", 20);
@@ -156,6 +158,7 @@ export async function benchWebhookShape(): Promise<void> {
       const serial = await autocannon(url, secret, ["-c", "1", "-d", String(SERIAL_S)]);
       const before = await settle();
       const [{ commits: commits0 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
+      const [wal0] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal`;
       if (statements) await monitor`SELECT pg_stat_statements_reset()`;
       const cpu0 = processes(pgid, pg.postmasterPid());
       const peak: Partial<Record<Role, number>> = {};
@@ -166,6 +169,7 @@ export async function benchWebhookShape(): Promise<void> {
         peakTotal = Math.max(peakTotal, ROLES.reduce((s, role) => s + (rss[role] ?? 0), 0));
       }, 500);
       const t0 = performance.now();
+      const loadStart = new Date();
       const r = await autocannon(url, secret, ["-c", String(CONNS), "-d", String(DURATION)]);
       const loadEnd = performance.now();
       const after = await settle();
@@ -173,8 +177,9 @@ export async function benchWebhookShape(): Promise<void> {
       clearInterval(sampler);
       const cpu = cpuMsByRole(cpu0, processes(pgid, pg.postmasterPid()));
       const [{ commits: commits1 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
+      const [wal1] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal`;
       const stored = after - before;
-      if (statements) notes.push(await topStatements(monitor, scenario, stored));
+      if (statements) notes.push(await topStatements(monitor, scenario, stored, loadStart));
       const storedPerS = stored / ((loadEnd - t0) / 1000 + settleS);
       let exact = "skipped";
       if (VERIFY_N > 0) {
@@ -204,7 +209,7 @@ export async function benchWebhookShape(): Promise<void> {
       const perRun = (ms: number | undefined) => ((ms ?? 0) / stored).toFixed(2);
       notes.push(
         `weft-${scenario}: CPU ms per stored run: web ${perRun(cpu.web)}, worker ${perRun(cpu.worker)}, supervisor ${perRun(cpu.supervisor)}, ` +
-          `postgres ${perRun(cpu.postgres)} (+ autovacuum ${perRun(cpu.autovacuum)}, WAL writer, checkpointer and other background ${perRun(cpu["pg-background"])}); commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included)`,
+          `postgres ${perRun(cpu.postgres)} (+ autovacuum ${perRun(cpu.autovacuum)}, WAL writer, checkpointer and other background ${perRun(cpu["pg-background"])}); commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included); WAL per run ${((wal1.bytes - wal0.bytes) / stored / 1024).toFixed(1)} KB, ${((wal1.fpi - wal0.fpi) / stored).toFixed(2)} full-page images (pg_stat_wal)`,
       );
       notes.push(`weft-${scenario}: commits/run=${((commits1 - commits0) / stored).toFixed(3)} runs/s=${storedPerS.toFixed(1)}`);
     }
@@ -235,7 +240,7 @@ export async function benchWebhookShape(): Promise<void> {
 }
 
 /** BENCH_PG_STATEMENTS=1: the statements Postgres spent the measured load on, per stored run (pg_stat_statements). */
-async function topStatements(sql: postgres.Sql, scenario: string, stored: number): Promise<string> {
+async function topStatements(sql: postgres.Sql, scenario: string, stored: number, loadStart: Date): Promise<string> {
   const rows = await sql<{ exec: number; plan: number; plans: number; calls: number; query: string }[]>`
     SELECT total_exec_time::float8 AS exec, total_plan_time::float8 AS plan, plans::float8 AS plans, calls::float8 AS calls,
       left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
@@ -245,7 +250,27 @@ async function topStatements(sql: postgres.Sql, scenario: string, stored: number
     (r) =>
       `  ${perRun(r.exec + r.plan)} ms (planning ${perRun(r.plan)} ms, ${(r.plans / stored).toFixed(2)} plans), ${(r.calls / stored).toFixed(2)} calls per run: ${r.query}`,
   );
-  return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines].join("\n");
+  // What each run's rows weigh (every update of a row writes all of it to the WAL again, bar TOASTed values).
+  const [sizes] = await sql<{ runs: number; definition: number; workflowRuns: number; input: number; steps: number; logs: number }[]>`
+    SELECT (SELECT avg(pg_column_size(r.*)) FROM runs r)::float8 AS runs, (SELECT avg(pg_column_size(definition)) FROM runs)::float8 AS definition,
+      (SELECT avg(pg_column_size(w.*)) FROM openworkflow.workflow_runs w)::float8 AS "workflowRuns",
+      (SELECT avg(pg_column_size(input)) FROM openworkflow.workflow_runs)::float8 AS input,
+      (SELECT sum(pg_column_size(s.*)) FROM openworkflow.step_attempts s)::float8 / greatest(1, (SELECT count(*) FROM runs)) AS steps,
+      (SELECT sum(pg_column_size(l.*)) FROM run_logs l)::float8 / greatest(1, (SELECT count(*) FROM runs)) AS logs`;
+  const bytes = (n: number) => `${Math.round(n)} B`;
+  const weights = `  row bytes per run: runs ${bytes(sizes.runs)} (definition ${bytes(sizes.definition)}), workflow_runs ${bytes(sizes.workflowRuns)} (input ${bytes(sizes.input)}), step_attempts ${bytes(sizes.steps)}, run_logs ${bytes(sizes.logs)}`;
+  // Where the load's runs spent their time, from their own timestamps: stored (the web's insert)
+  // → claimed by the worker → final (the worker's last write), p50/p90/p99 in ms.
+  const [phases] = await sql<Record<string, number[]>[]>`
+    WITH t AS (
+      SELECT extract(epoch FROM w.started_at - r.created_at) * 1000 AS queued, extract(epoch FROM r.finished_at - w.started_at) * 1000 AS executing
+      FROM runs r JOIN openworkflow.workflow_runs w ON w.input->>'runId' = r.id WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
+    )
+    SELECT percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY queued) AS queued,
+      percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY executing) AS executing FROM t`;
+  const pct = (values: number[]) => values.map((v) => v.toFixed(0)).join("/");
+  const timing = `  run phases p50/p90/p99 ms: stored → claimed ${pct(phases.queued)}, claimed → final ${pct(phases.executing)}`;
+  return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines, weights, timing].join("\n");
 }
 
 function describeRss(rss: Partial<Record<Role, number>>): string {
