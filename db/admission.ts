@@ -133,6 +133,15 @@ export async function installAdmission(sql: postgres.Sql, weftSchema: string): P
             available_at = v_now + p_lease_ms * INTERVAL '1 millisecond', started_at = COALESCE(wr.started_at, v_now), updated_at = v_now
           WHERE wr.namespace_id = p_namespace_id AND wr.id = v_run.id
           RETURNING wr.* INTO v_run;`;
+  /** Leases the runs `from` selects, until v_want are made in all, each to the next of p_worker_ids, and returns each. */
+  const leaseEach = (from: string) => `FOR v_run IN SELECT * ${from} LIMIT v_want - v_made FOR UPDATE SKIP LOCKED
+          LOOP
+            v_made := v_made + 1;
+            ${lease("p_worker_ids[v_made]")}
+            held_back := false;
+            run := v_run;
+            RETURN NEXT;
+          END LOOP;`;
   /** Records that `org` was admitted now (the round-robin's "admitted longest ago"). */
   const admitted = (org: string) => `IF ${org} <> '' THEN
             INSERT INTO "${weftSchema}"."organization_admission" AS a (organization_id, last_admitted_at) VALUES (${org}, v_now)
@@ -220,23 +229,9 @@ export async function installAdmission(sql: postgres.Sql, weftSchema: string): P
           IF v_only.max_running > 0 THEN
             v_want := LEAST(v_want, v_only.max_running - v_only.running);
           END IF;
-          FOR v_run IN SELECT * ${resumable("v_only.org")} LIMIT v_want FOR UPDATE SKIP LOCKED
-          LOOP
-            v_made := v_made + 1;
-            ${lease("p_worker_ids[v_made]")}
-            held_back := false;
-            run := v_run;
-            RETURN NEXT;
-          END LOOP;
+          ${leaseEach(resumable("v_only.org"))}
           IF v_made < v_want THEN
-            FOR v_run IN SELECT * ${queuedOf("v_only.org")} LIMIT v_want - v_made FOR UPDATE SKIP LOCKED
-            LOOP
-              v_made := v_made + 1;
-              ${lease("p_worker_ids[v_made]")}
-              held_back := false;
-              run := v_run;
-              RETURN NEXT;
-            END LOOP;
+            ${leaseEach(queuedOf("v_only.org"))}
           END IF;
           IF v_made > 0 THEN
             ${admitted("v_only.org")}
