@@ -179,7 +179,7 @@ export async function benchWebhookShape(): Promise<void> {
       const [{ commits: commits1 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
       const [wal1] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal`;
       const stored = after - before;
-      if (statements) notes.push(await topStatements(monitor, scenario, stored, loadStart));
+      if (statements) notes.push(await postgresBreakdown(monitor, scenario, stored, loadStart));
       const storedPerS = stored / ((loadEnd - t0) / 1000 + settleS);
       let exact = "skipped";
       if (VERIFY_N > 0) {
@@ -239,8 +239,8 @@ export async function benchWebhookShape(): Promise<void> {
   }
 }
 
-/** BENCH_PG_STATEMENTS=1: the statements Postgres spent the measured load on, per stored run (pg_stat_statements). */
-async function topStatements(sql: postgres.Sql, scenario: string, stored: number, loadStart: Date): Promise<string> {
+/** BENCH_PG_STATEMENTS=1: the statements Postgres spent the measured load on, per stored run (pg_stat_statements), what a run's rows weigh, and the phases of the load's runs. */
+async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: number, loadStart: Date): Promise<string> {
   const rows = await sql<{ exec: number; plan: number; plans: number; calls: number; query: string }[]>`
     SELECT total_exec_time::float8 AS exec, total_plan_time::float8 AS plan, plans::float8 AS plans, calls::float8 AS calls,
       left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
