@@ -270,7 +270,21 @@ async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: nu
       percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY executing) AS executing FROM t`;
   const pct = (values: number[]) => values.map((v) => v.toFixed(0)).join("/");
   const timing = `  run phases p50/p90/p99 ms: stored → claimed ${pct(phases.queued)}, claimed → final ${pct(phases.executing)}`;
-  return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines, weights, timing].join("\n");
+  // The same, second by second of the load (full seconds only): how steady the machine was. A
+  // closed loop's latency follows its throughput, so slow seconds are where the tail comes from.
+  const seconds = await sql<{ runs: number; total99: number }[]>`
+    WITH t AS (
+      SELECT floor(extract(epoch FROM r.created_at - ${loadStart}::timestamptz))::int AS s, extract(epoch FROM r.finished_at - r.created_at) * 1000 AS total
+      FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
+    )
+    SELECT count(*)::int AS runs, percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS total99
+    FROM t WHERE s >= 1 AND s < ${DURATION} GROUP BY s`;
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length > 0 ? [sorted[0], sorted[Math.floor(sorted.length / 2)], sorted.at(-1) as number].map((v) => v.toFixed(0)).join("/") : "-";
+  };
+  const steadiness = `  per second of the load, min/median/max: runs stored ${spread(seconds.map((x) => x.runs))}, stored → final p99 ${spread(seconds.map((x) => x.total99))} ms`;
+  return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines, weights, timing, steadiness].join("\n");
 }
 
 function describeRss(rss: Partial<Record<Role, number>>): string {
