@@ -38,7 +38,7 @@ import { cpuMsByRole, processes, rssByRole, type Role } from "./process-usage";
 
 const root = resolve(import.meta.dirname, "..");
 /** pg_stat_wal's counters: WAL bytes and full-page images written since the cluster started. */
-type Wal = { bytes: number; fpi: number };
+type Wal = { bytes: number; fpi: number; syncs: number };
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const CONNS = env("CONNS", 50);
 const DURATION = env("DURATION", 20);
@@ -158,7 +158,7 @@ export async function benchWebhookShape(): Promise<void> {
       const serial = await autocannon(url, secret, ["-c", "1", "-d", String(SERIAL_S)]);
       const before = await settle();
       const [{ commits: commits0 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
-      const [wal0] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal`;
+      const [wal0] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi, wal_sync::float8 AS syncs FROM pg_stat_wal`;
       if (statements) await monitor`SELECT pg_stat_statements_reset()`;
       const cpu0 = processes(pgid, pg.postmasterPid());
       const peak: Partial<Record<Role, number>> = {};
@@ -177,7 +177,7 @@ export async function benchWebhookShape(): Promise<void> {
       clearInterval(sampler);
       const cpu = cpuMsByRole(cpu0, processes(pgid, pg.postmasterPid()));
       const [{ commits: commits1 }] = await monitor<{ commits: number }[]>`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'weft'`;
-      const [wal1] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal`;
+      const [wal1] = await monitor<Wal[]>`SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi, wal_sync::float8 AS syncs FROM pg_stat_wal`;
       const stored = after - before;
       if (statements) notes.push(await postgresBreakdown(monitor, scenario, stored, loadStart));
       const storedPerS = stored / ((loadEnd - t0) / 1000 + settleS);
@@ -209,7 +209,7 @@ export async function benchWebhookShape(): Promise<void> {
       const perRun = (ms: number | undefined) => ((ms ?? 0) / stored).toFixed(2);
       notes.push(
         `weft-${scenario}: CPU ms per stored run: web ${perRun(cpu.web)}, worker ${perRun(cpu.worker)}, supervisor ${perRun(cpu.supervisor)}, ` +
-          `postgres ${perRun(cpu.postgres)} (+ autovacuum ${perRun(cpu.autovacuum)}, WAL writer, checkpointer and other background ${perRun(cpu["pg-background"])}); commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included); WAL per run ${((wal1.bytes - wal0.bytes) / stored / 1024).toFixed(1)} KB, ${((wal1.fpi - wal0.fpi) / stored).toFixed(2)} full-page images (pg_stat_wal)`,
+          `postgres ${perRun(cpu.postgres)} (+ autovacuum ${perRun(cpu.autovacuum)}, WAL writer, checkpointer and other background ${perRun(cpu["pg-background"])}); commits per run ${((commits1 - commits0) / stored).toFixed(2)} (pg_stat_database, the monitor's own polls included); WAL per run ${((wal1.bytes - wal0.bytes) / stored / 1024).toFixed(1)} KB, ${((wal1.fpi - wal0.fpi) / stored).toFixed(2)} full-page images, ${((wal1.syncs - wal0.syncs) / stored).toFixed(2)} WAL flushes (pg_stat_wal)`,
       );
       notes.push(`weft-${scenario}: commits/run=${((commits1 - commits0) / stored).toFixed(3)} runs/s=${storedPerS.toFixed(1)}`);
     }
