@@ -283,7 +283,19 @@ async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: nu
     const sorted = [...values].sort((a, b) => a - b);
     return sorted.length > 0 ? [sorted[0], sorted[Math.floor(sorted.length / 2)], sorted.at(-1) as number].map((v) => v.toFixed(0)).join("/") : "-";
   };
-  const steadiness = `  per second of the load, min/median/max: runs stored ${spread(seconds.map((x) => x.runs))}, stored → final p99 ${spread(seconds.map((x) => x.total99))} ms`;
+  // Where the slowest 2 % of the load's runs were stored, by quarter-second: bunched in a few
+  // quarters (the whole pipeline stalled) or spread out (some runs take a slow path).
+  const quarters = await sql<{ slow: number }[]>`
+    WITH t AS (
+      SELECT floor(extract(epoch FROM r.created_at - ${loadStart}::timestamptz) * 4)::int AS q, extract(epoch FROM r.finished_at - r.created_at) * 1000 AS total
+      FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
+    ), cut AS (SELECT percentile_cont(0.98) WITHIN GROUP (ORDER BY total) AS p98 FROM t)
+    SELECT count(*)::int AS slow FROM t, cut WHERE t.total >= cut.p98 GROUP BY q`;
+  const slowest = quarters.reduce((sum, x) => sum + x.slow, 0);
+  const bunched = quarters.filter((x) => x.slow >= 5);
+  const steadiness =
+    `  per second of the load, min/median/max: runs stored ${spread(seconds.map((x) => x.runs))}, stored → final p99 ${spread(seconds.map((x) => x.total99))} ms; ` +
+    `the slowest 2 % of runs (${slowest}): ${bunched.reduce((sum, x) => sum + x.slow, 0)} of them in ${bunched.length} quarter-seconds holding 5 or more`;
   return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines, weights, timing, steadiness].join("\n");
 }
 
