@@ -37,7 +37,7 @@ import { asPostgres, startThrowawayPostgres } from "./throwaway-postgres";
 import { cpuMsByRole, processes, rssByRole, type Role } from "./process-usage";
 
 const root = resolve(import.meta.dirname, "..");
-/** pg_stat_wal's counters: WAL bytes and full-page images written since the cluster started. */
+/** pg_stat_wal's counters: WAL bytes, full-page images and WAL flushes (syncs) since the cluster started. */
 type Wal = { bytes: number; fpi: number; syncs: number };
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const CONNS = env("CONNS", 50);
@@ -270,32 +270,35 @@ async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: nu
       percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY executing) AS executing FROM t`;
   const pct = (values: number[]) => values.map((v) => v.toFixed(0)).join("/");
   const timing = `  run phases p50/p90/p99 ms: stored → claimed ${pct(phases.queued)}, claimed → final ${pct(phases.executing)}`;
-  // The same, second by second of the load (full seconds only): how steady the machine was. A
-  // closed loop's latency follows its throughput, so slow seconds are where the tail comes from.
-  const seconds = await sql<{ runs: number; total99: number }[]>`
-    WITH t AS (
-      SELECT floor(extract(epoch FROM r.created_at - ${loadStart}::timestamptz))::int AS s, extract(epoch FROM r.finished_at - r.created_at) * 1000 AS total
-      FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
-    )
-    SELECT count(*)::int AS runs, percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS total99
-    FROM t WHERE s >= 1 AND s < ${DURATION} GROUP BY s`;
-  const spread = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted.length > 0 ? [sorted[0], sorted[Math.floor(sorted.length / 2)], sorted.at(-1) as number].map((v) => v.toFixed(0)).join("/") : "-";
+  // The same run by run, for two views: second by second (full seconds only), how steady the
+  // machine was (a closed loop's latency follows its throughput); and where the slowest 2 % of
+  // runs were stored, by quarter-second: bunched in a few (the whole pipeline stalled) or spread
+  // out (some runs take a slow path).
+  const runs = await sql<{ at: number; total: number }[]>`
+    SELECT extract(epoch FROM r.created_at - ${loadStart}::timestamptz)::float8 AS at, (extract(epoch FROM r.finished_at - r.created_at) * 1000)::float8 AS total
+    FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL`;
+  const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const bucketed = (width: number) => {
+    const buckets = new Map<number, number[]>();
+    for (const run of runs) {
+      const key = Math.floor(run.at / width);
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(run.total);
+      else buckets.set(key, [run.total]);
+    }
+    return buckets;
   };
-  // Where the slowest 2 % of the load's runs were stored, by quarter-second: bunched in a few
-  // quarters (the whole pipeline stalled) or spread out (some runs take a slow path).
-  const quarters = await sql<{ slow: number }[]>`
-    WITH t AS (
-      SELECT floor(extract(epoch FROM r.created_at - ${loadStart}::timestamptz) * 4)::int AS q, extract(epoch FROM r.finished_at - r.created_at) * 1000 AS total
-      FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
-    ), cut AS (SELECT percentile_cont(0.98) WITHIN GROUP (ORDER BY total) AS p98 FROM t)
-    SELECT count(*)::int AS slow FROM t, cut WHERE t.total >= cut.p98 GROUP BY q`;
-  const slowest = quarters.reduce((sum, x) => sum + x.slow, 0);
-  const bunched = quarters.filter((x) => x.slow >= 5);
+  const seconds = [...bucketed(1)].filter(([second]) => second >= 1 && second < DURATION).map(([, totals]) => totals.sort((x, y) => x - y));
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return sorted.length > 0 ? [sorted[0], quantile(sorted, 0.5), sorted[sorted.length - 1]].map((v) => v.toFixed(0)).join("/") : "-";
+  };
+  const p98 = quantile(runs.map((run) => run.total).sort((x, y) => x - y), 0.98);
+  const slowByQuarter = [...bucketed(0.25).values()].map((totals) => totals.filter((total) => total >= p98).length);
+  const bunched = slowByQuarter.filter((slow) => slow >= 5);
   const steadiness =
-    `  per second of the load, min/median/max: runs stored ${spread(seconds.map((x) => x.runs))}, stored → final p99 ${spread(seconds.map((x) => x.total99))} ms; ` +
-    `the slowest 2 % of runs (${slowest}): ${bunched.reduce((sum, x) => sum + x.slow, 0)} of them in ${bunched.length} quarter-seconds holding 5 or more`;
+    `  per second of the load, min/median/max: runs stored ${spread(seconds.map((totals) => totals.length))}, stored → final p99 ${spread(seconds.map((totals) => quantile(totals, 0.99)))} ms; ` +
+    `the slowest 2 % of runs (${slowByQuarter.reduce((sum, slow) => sum + slow, 0)}): ${bunched.reduce((sum, slow) => sum + slow, 0)} of them in ${bunched.length} quarter-seconds holding 5 or more`;
   return [`weft-${scenario}: statements by Postgres time (exec + plan) per stored run:`, ...lines, weights, timing, steadiness].join("\n");
 }
 
