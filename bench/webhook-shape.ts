@@ -259,25 +259,23 @@ async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: nu
       (SELECT sum(pg_column_size(l.*)) FROM run_logs l)::float8 / greatest(1, (SELECT count(*) FROM runs)) AS logs`;
   const bytes = (n: number) => `${Math.round(n)} B`;
   const weights = `  row bytes per run: runs ${bytes(sizes.runs)} (definition ${bytes(sizes.definition)}), workflow_runs ${bytes(sizes.workflowRuns)} (input ${bytes(sizes.input)}), step_attempts ${bytes(sizes.steps)}, run_logs ${bytes(sizes.logs)}`;
-  // Where the load's runs spent their time, from their own timestamps: stored (the web's insert)
-  // → claimed by the worker → final (the worker's last write), p50/p90/p99 in ms.
-  const [phases] = await sql<Record<string, number[]>[]>`
-    WITH t AS (
-      SELECT extract(epoch FROM w.started_at - r.created_at) * 1000 AS queued, extract(epoch FROM r.finished_at - w.started_at) * 1000 AS executing
-      FROM runs r JOIN openworkflow.workflow_runs w ON w.input->>'runId' = r.id WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL
-    )
-    SELECT percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY queued) AS queued,
-      percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY executing) AS executing FROM t`;
-  const pct = (values: number[]) => values.map((v) => v.toFixed(0)).join("/");
-  const timing = `  run phases p50/p90/p99 ms: stored → claimed ${pct(phases.queued)}, claimed → final ${pct(phases.executing)}`;
-  // The same run by run, for two views: second by second (full seconds only), how steady the
-  // machine was (a closed loop's latency follows its throughput); and where the slowest 2 % of
-  // runs were stored, by quarter-second: bunched in a few (the whole pipeline stalled) or spread
-  // out (some runs take a slow path).
-  const runs = await sql<{ at: number; total: number }[]>`
-    SELECT extract(epoch FROM r.created_at - ${loadStart}::timestamptz)::float8 AS at, (extract(epoch FROM r.finished_at - r.created_at) * 1000)::float8 AS total
-    FROM runs r WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL`;
+  // The load's runs, from their own timestamps: when each was stored (the web's insert, seconds
+  // into the load) and how long it was queued (→ claimed by the worker), executing (→ final, the
+  // worker's last write) and in all (stored → final), in ms.
+  const runs = await sql<{ at: number; queued: number; executing: number; total: number }[]>`
+    SELECT extract(epoch FROM r.created_at - ${loadStart}::timestamptz)::float8 AS at,
+      (extract(epoch FROM w.started_at - r.created_at) * 1000)::float8 AS queued,
+      (extract(epoch FROM r.finished_at - w.started_at) * 1000)::float8 AS executing,
+      (extract(epoch FROM r.finished_at - r.created_at) * 1000)::float8 AS total
+    FROM runs r JOIN openworkflow.workflow_runs w ON w.input->>'runId' = r.id WHERE r.created_at >= ${loadStart} AND r.finished_at IS NOT NULL`;
   const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const sortedOf = (values: number[]) => [...values].sort((x, y) => x - y);
+  const pct = (values: number[]) => [0.5, 0.9, 0.99].map((q) => quantile(sortedOf(values), q).toFixed(0)).join("/");
+  const timing = `  run phases p50/p90/p99 ms: stored → claimed ${pct(runs.map((run) => run.queued))}, claimed → final ${pct(runs.map((run) => run.executing))}`;
+  // Two views of the same runs: second by second (full seconds only), how steady the machine was
+  // (a closed loop's latency follows its throughput); and where the slowest 2 % of runs were
+  // stored, by quarter-second: bunched in a few (the whole pipeline stalled) or spread out (some
+  // runs take a slow path).
   const bucketed = (width: number) => {
     const buckets = new Map<number, number[]>();
     for (const run of runs) {
@@ -288,12 +286,12 @@ async function postgresBreakdown(sql: postgres.Sql, scenario: string, stored: nu
     }
     return buckets;
   };
-  const seconds = [...bucketed(1)].filter(([second]) => second >= 1 && second < DURATION).map(([, totals]) => totals.sort((x, y) => x - y));
+  const seconds = [...bucketed(1)].filter(([second]) => second >= 1 && second < DURATION).map(([, totals]) => sortedOf(totals));
   const spread = (values: number[]) => {
-    const sorted = [...values].sort((x, y) => x - y);
+    const sorted = sortedOf(values);
     return sorted.length > 0 ? [sorted[0], quantile(sorted, 0.5), sorted[sorted.length - 1]].map((v) => v.toFixed(0)).join("/") : "-";
   };
-  const p98 = quantile(runs.map((run) => run.total).sort((x, y) => x - y), 0.98);
+  const p98 = quantile(sortedOf(runs.map((run) => run.total)), 0.98);
   const slowByQuarter = [...bucketed(0.25).values()].map((totals) => totals.filter((total) => total >= p98).length);
   const bunched = slowByQuarter.filter((slow) => slow >= 5);
   const steadiness =
